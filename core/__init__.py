@@ -1,0 +1,1 @@
+"""SP Connect core: the product logic. Never imports Qt."""

@@ -1,0 +1,1 @@
+"""SP Connect GUI: Qt widgets and models over core."""
