@@ -26,6 +26,15 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def secret_ref(namespace: str, kind: str, owner: str) -> str:
+    """A fresh keychain entry name: ``<inventory>/<kind>/<owner>/<unique>``.
+
+    Every new secret value gets a new name, so a Save can write it before the database points
+    at it, and the previous value stays readable until the commit (see :mod:`core.store`).
+    """
+    return f"{namespace}/{kind}/{owner}/{new_id()[:12]}"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

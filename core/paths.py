@@ -1,0 +1,25 @@
+"""Where SP Connect keeps its files: the only caller of platformdirs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "SP Connect"
+ENV_DATA_DIR = "SPCONNECT_DATA_DIR"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data directory: ``--data-dir``, else ``$SPCONNECT_DATA_DIR``, else the user data dir.
+
+    The platform default is ``~/.local/share/SP Connect`` on Linux, ``%LOCALAPPDATA%\\SP Connect``
+    on Windows and ``~/Library/Application Support/SP Connect`` on macOS.
+    """
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))

@@ -1,0 +1,585 @@
+"""SQLite persistence of the inventory: one Save is one transaction.
+
+Files in the data directory:
+
+* ``inventory.sqlite3``: the database (WAL, ``synchronous=FULL``, deferred foreign keys);
+* ``inventory.lock``: held by the running copy (an exclusive SQLite lock, so the operating
+  system releases it when the process dies, on every platform);
+* ``backups/``: copies made before a migration and before the first Save of each day (the
+  newest :data:`KEEP_BACKUPS` are kept);
+* ``*.aside-<time>.sqlite3``: a damaged file moved out of the way when a backup is restored.
+
+Secrets and a Save (DESIGN §4): the keychain cannot join a SQLite transaction, so the order is
+(1) commit the names of the new entries to ``secret_journal``, (2) write the entries, (3) commit
+the rows that point at them, removing those names from the journal and adding the names no row
+needs any more, (4) delete those superseded entries and their journal rows. A crash anywhere
+leaves the database before or after step 3 and, at worst, keychain entries no row points at;
+:meth:`Store.collect_orphans` removes them at the next start. A row never points at a missing
+entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.errors import (
+    CorruptStoreError,
+    NewerStoreError,
+    ReadOnlyError,
+    StoreError,
+    StoreLockedError,
+)
+from core.inventory import (
+    NO_HEALTH,
+    AppCredentials,
+    AppStatus,
+    Authorization,
+    AuthSource,
+    Channel,
+    CheckResult,
+    Company,
+    Health,
+    Inventory,
+    new_id,
+)
+from core.marketplaces import EndpointProfile, Region
+from core.schema import LATEST, MIGRATIONS, SECRET_REF_COLUMNS
+from core.secrets import Secret, SecretStore
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "inventory.sqlite3"
+LOCK_NAME = "inventory.lock"
+BACKUP_DIR = "backups"
+KEEP_BACKUPS = 10
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+@dataclass(slots=True)
+class ChangeSet:
+    """The rows one Save writes: each id maps to its new value, or ``None`` to delete it."""
+
+    companies: dict[str, Company | None] = field(default_factory=dict)
+    channels: dict[str, Channel | None] = field(default_factory=dict)
+    authorizations: dict[str, Authorization | None] = field(default_factory=dict)
+    app: AppCredentials | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.companies or self.channels or self.authorizations or self.app)
+
+
+def _ts(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _dt(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+class _InstanceLock:
+    """An exclusive lock on the data directory, released by the OS if the process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+        try:
+            self._conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            self._conn.execute("BEGIN EXCLUSIVE")
+        except sqlite3.OperationalError:
+            self._conn.close()
+            raise
+
+    def release(self) -> None:
+        self._conn.close()
+
+
+class Store:
+    """The inventory database of one data directory. Open with :meth:`open`."""
+
+    def __init__(
+        self, data_dir: Path, conn: sqlite3.Connection, lock: _InstanceLock | None
+    ) -> None:
+        self.data_dir = data_dir
+        self.path = data_dir / DB_NAME
+        self._conn = conn
+        self._lock = lock
+
+    # --- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path, *, read_only: bool = False) -> Store:
+        """Open (creating if needed) the inventory in ``data_dir``.
+
+        Raises :class:`StoreLockedError` when another copy holds the lock and ``read_only``
+        was not asked for; the caller may then open read-only. Raises
+        :class:`CorruptStoreError` / :class:`NewerStoreError` with the backups to offer.
+        """
+        data_dir = Path(data_dir)
+        path = data_dir / DB_NAME
+        lock: _InstanceLock | None = None
+        if not read_only:
+            try:
+                data_dir.mkdir(parents=True, exist_ok=True)
+                lock = _InstanceLock(data_dir / LOCK_NAME)
+            except sqlite3.OperationalError:
+                raise StoreLockedError(
+                    "Another SP Connect window has this inventory open.",
+                    "Use that window, or close it and open the inventory here again.",
+                ) from None
+            except OSError as exc:
+                raise StoreError(
+                    f"SP Connect cannot write to its data folder {data_dir} ({exc.strerror}).",
+                    "Check that the folder exists and that you may write to it.",
+                ) from None
+        elif not path.exists():
+            raise StoreError(f"There is no inventory in {data_dir}.", "Check the folder name.")
+        try:
+            conn = cls._connect(path, read_only)
+            store = cls(data_dir, conn, lock)
+            if not read_only:
+                store._migrate()
+            else:
+                store._check_version()
+            return store
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    @staticmethod
+    def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+        try:
+            if read_only:
+                conn = sqlite3.connect(
+                    f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
+                    check_same_thread=False,
+                )  # fmt: skip
+                conn.execute("PRAGMA query_only=ON")
+            else:
+                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                for pragma in _PRAGMAS:
+                    conn.execute(pragma)
+            conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(path, exc) from None
+        return conn
+
+    def _version(self) -> int:
+        try:
+            row = self._conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(self.path, exc) from None
+        return int(row[0])
+
+    def _check_version(self) -> int:
+        version = self._version()
+        if version > LATEST:
+            raise NewerStoreError(
+                f"This inventory was saved by a newer version of SP Connect (format {version}; "
+                f"this version reads up to {LATEST}). It was left untouched.",
+                "Install the newer SP Connect, or restore a backup made by this version.",
+                backups=[str(p) for p in list_backups(self.data_dir)],
+            )
+        return version
+
+    def _migrate(self) -> None:
+        version = self._check_version()
+        if version == LATEST:
+            return
+        if version > 0:
+            self.backup(f"before-format-{LATEST}")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            for number in range(version + 1, LATEST + 1):
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    self._conn.execute(statement)
+            if version == 0:
+                self._conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('inventory_id', ?)", (new_id(),)
+                )
+                self._conn.execute("INSERT INTO app_credentials(id) VALUES (1)")
+            self._conn.execute(f"PRAGMA user_version = {LATEST}")
+            self._conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise _corrupt(self.path, exc) from None
+
+    # --- reading ----------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return self._lock is None
+
+    @property
+    def inventory_id(self) -> str:
+        """A random id of this inventory; it namespaces its keychain entries."""
+        row = self._query("SELECT value FROM meta WHERE key = 'inventory_id'")
+        return str(row[0][0])
+
+    def load(self) -> Inventory:
+        """Read the whole inventory. Reads no secret: those are fetched when needed."""
+        try:
+            return self._load()
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(self.path, exc) from None
+
+    def _load(self) -> Inventory:
+        conn = self._conn
+        companies = {
+            r[0]: Company(r[0], r[1], r[2], r[3])
+            for r in conn.execute("SELECT id, name, parent_id, notes FROM companies")
+        }
+        authorizations: dict[str, Authorization] = {}
+        for r in conn.execute(
+            "SELECT id, seller_id, region, granted_at, expires_at, source, refresh_token_ref,"
+            " marketplace_ids, expiry_confirmed, store_name, previous_id FROM authorizations"
+        ):
+            authorizations[r[0]] = Authorization(
+                r[0], r[1], Region(r[2]), datetime.fromtimestamp(r[3], UTC),
+                datetime.fromtimestamp(r[4], UTC), AuthSource(r[5]), r[6],
+                frozenset(r[7].split()), bool(r[8]), r[9], r[10],
+            )  # fmt: skip
+        channels: dict[str, Channel] = {}
+        statuses = {s.value: s for s in AppStatus}
+        results = {s.value: s for s in CheckResult}
+        for r in conn.execute(
+            "SELECT id, company_id, marketplace_id, name, seller_id, authorization_id,"
+            " mws_merchant_token, mws_auth_token_ref, app_status, checked_at, check_result,"
+            " failing_since, check_message FROM channels"
+        ):
+            health = NO_HEALTH
+            if r[9] is not None or r[10] is not None:
+                health = Health(_dt(r[9]), results.get(r[10]), _dt(r[11]), r[12])
+            channels[r[0]] = Channel(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], statuses[r[8]], health
+            )
+        a = conn.execute(
+            "SELECT application_id, lwa_client_id, client_secret_ref, redirect_uri, draft,"
+            " secret_issued_at, endpoint_profile, endpoint_url FROM app_credentials"
+        ).fetchone()
+        app = AppCredentials(
+            a[0], a[1], a[2], a[3], bool(a[4]), _dt(a[5]), EndpointProfile(a[6]), a[7]
+        )
+        return Inventory(companies, channels, authorizations, app)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def save(
+        self,
+        changes: ChangeSet,
+        secrets: SecretStore,
+        new_secrets: Mapping[str, Secret],
+        superseded: Iterable[str] = (),
+    ) -> None:
+        """Write one Save: keychain entries first, then one transaction, then clean-up.
+
+        On any failure before the commit, nothing in the database changed and the entries
+        written so far are removed (or left to :meth:`collect_orphans` if the keychain fails
+        too). Raises :class:`StoreError` or the keychain's :class:`SecretStoreError`.
+        """
+        if self.read_only:
+            raise ReadOnlyError(
+                "This inventory is open read-only, so it cannot be saved.",
+                "Close the other SP Connect window that has it open, then reopen it here.",
+            )
+        if not changes and not new_secrets:
+            return
+        self._backup_first_save_of_day()
+        if new_secrets:
+            self._journal(new_secrets, "intended")
+            written: list[str] = []
+            try:
+                for name, value in new_secrets.items():
+                    secrets.set(name, value)
+                    written.append(name)
+            except BaseException:
+                self._forget_entries(secrets, written)
+                raise
+        superseded = [n for n in superseded if n not in new_secrets]
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._write(changes)
+            self._conn.executemany(
+                "DELETE FROM secret_journal WHERE name = ?", ((n,) for n in new_secrets)
+            )
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO secret_journal(name, state) VALUES (?, 'superseded')",
+                ((n,) for n in superseded),
+            )
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            self._forget_entries(secrets, list(new_secrets))
+            raise _write_error(self.path, exc) from None
+        except BaseException:
+            self._rollback()
+            self._forget_entries(secrets, list(new_secrets))
+            raise
+        if superseded:
+            self._forget_entries(secrets, superseded)
+
+    def record_health(self, channel_id: str, health: Health) -> None:
+        """Store a connection test's outcome at once: an observation, not a pending edit."""
+        if self.read_only:
+            return
+        try:
+            self._conn.execute(
+                "UPDATE channels SET checked_at = ?, check_result = ?, failing_since = ?,"
+                " check_message = ? WHERE id = ?",
+                (
+                    _ts(health.checked_at),
+                    health.result.value if health.result else None,
+                    _ts(health.failing_since),
+                    health.message,
+                    channel_id,
+                ),
+            )
+        except sqlite3.Error as exc:
+            raise _write_error(self.path, exc) from None
+
+    def _write(self, changes: ChangeSet) -> None:
+        conn = self._conn
+        for cid, company in changes.companies.items():
+            if company is None:
+                conn.execute("DELETE FROM companies WHERE id = ?", (cid,))
+            else:
+                conn.execute(
+                    "INSERT INTO companies(id, name, parent_id, notes) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+                    " parent_id = excluded.parent_id, notes = excluded.notes",
+                    (company.id, company.name, company.parent_id, company.notes),
+                )
+        for aid, auth in changes.authorizations.items():
+            if auth is None:
+                conn.execute("DELETE FROM authorizations WHERE id = ?", (aid,))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO authorizations(id, seller_id, region, granted_at,"
+                    " expires_at, source, refresh_token_ref, marketplace_ids, expiry_confirmed,"
+                    " store_name, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        auth.id, auth.seller_id, auth.region.value, auth.granted_at.timestamp(),
+                        auth.expires_at.timestamp(), auth.source.value, auth.refresh_token_ref,
+                        " ".join(sorted(auth.marketplace_ids)), int(auth.expiry_confirmed),
+                        auth.store_name, auth.previous_id,
+                    ),
+                )  # fmt: skip
+        for chid, ch in changes.channels.items():
+            if ch is None:
+                conn.execute("DELETE FROM channels WHERE id = ?", (chid,))
+                continue
+            h = ch.health
+            conn.execute(
+                "INSERT INTO channels(id, company_id, marketplace_id, name, seller_id,"
+                " authorization_id, mws_merchant_token, mws_auth_token_ref, app_status,"
+                " checked_at, check_result, failing_since, check_message)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET company_id = excluded.company_id,"
+                " marketplace_id = excluded.marketplace_id, name = excluded.name,"
+                " seller_id = excluded.seller_id, authorization_id = excluded.authorization_id,"
+                " mws_merchant_token = excluded.mws_merchant_token,"
+                " mws_auth_token_ref = excluded.mws_auth_token_ref,"
+                " app_status = excluded.app_status, checked_at = excluded.checked_at,"
+                " check_result = excluded.check_result, failing_since = excluded.failing_since,"
+                " check_message = excluded.check_message",
+                (
+                    ch.id, ch.company_id, ch.marketplace_id, ch.name, ch.seller_id,
+                    ch.authorization_id, ch.mws_merchant_token, ch.mws_auth_token_ref,
+                    ch.app_status.value, _ts(h.checked_at),
+                    h.result.value if h.result else None, _ts(h.failing_since), h.message,
+                ),
+            )  # fmt: skip
+        if changes.app is not None:
+            app = changes.app
+            conn.execute(
+                "UPDATE app_credentials SET application_id = ?, lwa_client_id = ?,"
+                " client_secret_ref = ?, redirect_uri = ?, draft = ?, secret_issued_at = ?,"
+                " endpoint_profile = ?, endpoint_url = ? WHERE id = 1",
+                (
+                    app.application_id, app.lwa_client_id, app.client_secret_ref,
+                    app.redirect_uri, int(app.draft), _ts(app.secret_issued_at),
+                    app.endpoint_profile.value, app.endpoint_url,
+                ),
+            )  # fmt: skip
+
+    # --- keychain bookkeeping -----------------------------------------------------------
+
+    def _journal(self, names: Iterable[str], state: str) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO secret_journal(name, state) VALUES (?, ?)",
+                ((n, state) for n in names),
+            )
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise _write_error(self.path, exc) from None
+
+    def _referenced(self, name: str) -> bool:
+        return any(
+            self._conn.execute(
+                f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1",  # noqa: S608 - fixed names
+                (name,),
+            ).fetchone()
+            for table, column in SECRET_REF_COLUMNS
+        )
+
+    def _forget_entries(self, secrets: SecretStore, names: Iterable[str]) -> None:
+        """Delete keychain entries no row needs, then their journal rows. Best effort."""
+        removed: list[str] = []
+        for name in names:
+            try:
+                secrets.delete(name)
+                removed.append(name)
+            except Exception:  # the journal keeps it for the next start
+                log.warning("could not remove a keychain entry; it will be retried at next start")
+        if removed and not self.read_only:
+            try:
+                self._conn.executemany(
+                    "DELETE FROM secret_journal WHERE name = ?", ((n,) for n in removed)
+                )
+            except sqlite3.Error:
+                log.warning("could not update the keychain journal; it will be retried")
+
+    def journal(self) -> dict[str, str]:
+        """The keychain entries that may exist without a row pointing at them."""
+        return {str(n): str(s) for n, s in self._query("SELECT name, state FROM secret_journal")}
+
+    def collect_orphans(self, secrets: SecretStore) -> int:
+        """Remove keychain entries left behind by an interrupted Save; returns how many."""
+        if self.read_only:
+            return 0
+        orphans: list[str] = []
+        for name in self.journal():
+            if self._referenced(name):
+                self._conn.execute("DELETE FROM secret_journal WHERE name = ?", (name,))
+            else:
+                orphans.append(name)
+        self._forget_entries(secrets, orphans)
+        return len(orphans)
+
+    # --- backups ------------------------------------------------------------------------
+
+    def backup(self, reason: str = "manual") -> Path:
+        """Copy the database (consistently, with SQLite's backup API) into ``backups/``."""
+        folder = self.data_dir / BACKUP_DIR
+        folder.mkdir(exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = folder / f"inventory-{stamp}-{reason}.sqlite3"
+        try:
+            dest = sqlite3.connect(target)
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise _write_error(target, exc) from None
+        for old in list_backups(self.data_dir)[KEEP_BACKUPS:]:
+            old.unlink(missing_ok=True)
+        return target
+
+    def _backup_first_save_of_day(self) -> None:
+        today = datetime.now().strftime("%Y%m%d")
+        if any(p.name.startswith(f"inventory-{today}") for p in list_backups(self.data_dir)):
+            return
+        if self._query("SELECT 1 FROM companies LIMIT 1"):
+            self.backup("daily")
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(self.path, exc) from None
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.warning("rollback failed", exc_info=True)
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+def list_backups(data_dir: Path) -> list[Path]:
+    """Backups of the inventory in ``data_dir``, newest first."""
+    folder = Path(data_dir) / BACKUP_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("inventory-*.sqlite3"), key=lambda p: p.name, reverse=True)
+
+
+def restore_backup(data_dir: Path, backup: Path) -> Path:
+    """Put ``backup`` in place of the current database; the current file is kept aside.
+
+    Returns where the replaced file was moved. The store must be closed (no copy running).
+    """
+    data_dir = Path(data_dir)
+    current = data_dir / DB_NAME
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = data_dir / f"inventory.aside-{stamp}.sqlite3"
+    if current.exists():
+        current.rename(aside)
+    for suffix in ("-wal", "-shm"):
+        side = data_dir / (DB_NAME + suffix)
+        if side.exists():
+            side.rename(data_dir / (aside.name + suffix))
+    shutil.copy2(backup, current)
+    return aside
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit our transaction)."""
+    return [s.strip() for s in script.split(";") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(sql: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
+
+
+def _corrupt(path: Path, exc: sqlite3.DatabaseError) -> CorruptStoreError:
+    log.error("inventory database unreadable: %s", exc)
+    backups = [str(p) for p in list_backups(path.parent)]
+    step = (
+        "Restore the newest backup (the damaged file is kept aside)."
+        if backups
+        else "No backup exists yet: keep the file for support and start a new inventory."
+    )
+    return CorruptStoreError(f"The inventory file {path} is damaged ({exc}).", step, backups)
+
+
+def _write_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    log.error("inventory database write failed: %s", exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        return StoreError(
+            f"The changes contradict each other and were not saved ({exc}).",
+            "Undo the last change and try again; your changes are still pending.",
+        )
+    if "locked" in str(exc) or "busy" in str(exc):
+        return StoreError(
+            "The inventory file is busy, so the changes were not saved.",
+            "Try Save again in a moment; your changes are still pending.",
+        )
+    return StoreError(
+        f"The changes could not be written to {path} ({exc}).",
+        "Check that the disk has space and is writable, then Save again; "
+        "your changes are still pending.",
+    )
