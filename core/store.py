@@ -297,13 +297,11 @@ class Store:
         self._backup_first_save_of_day()
         if new_secrets:
             self._journal(new_secrets, "intended")
-            written: list[str] = []
             try:
                 for name, value in new_secrets.items():
                     secrets.set(name, value)
-                    written.append(name)
             except BaseException:
-                self._forget_entries(secrets, written)
+                self._forget_entries(secrets, list(new_secrets))
                 raise
         superseded = [n for n in superseded if n not in new_secrets]
         try:
