@@ -13,7 +13,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from core.errors import FieldError, ValidationError
-from core.inventory import AppCredentials, AppStatus, Authorization, Channel, Company, Inventory
+from core.inventory import (
+    NO_HEALTH,
+    AppCredentials,
+    AppStatus,
+    Authorization,
+    Channel,
+    Company,
+    Health,
+    Inventory,
+)
 from core.secrets import Secret
 from core.validation import check_channel, check_company, check_mws_auth_token, raise_if_errors
 
@@ -210,8 +219,13 @@ def set_authorization(
     authorization: Authorization,
     refresh_token: Secret | None,
     channel_ids: Iterable[str],
+    health: Health | None = None,
 ) -> Change:
-    """Give channels a new authorization; each one's previous grant is kept as history."""
+    """Give channels a new authorization; each one's previous grant is kept as history.
+
+    ``health`` is what verifying the new grant found (for example a successful participations
+    call); without it the channels' earlier check results are cleared.
+    """
     ids = tuple(channel_ids)
     secrets: tuple[tuple[str, Secret], ...] = ()
     if refresh_token is not None:
@@ -236,7 +250,10 @@ def set_authorization(
                 and (auth.previous_id is None)
             ):
                 auth = replace(auth, previous_id=channel.authorization_id)
-            inv.channels[channel_id] = replace(channel, authorization_id=auth.id)
+            # The old grant's check results say nothing about the new one.
+            inv.channels[channel_id] = replace(
+                channel, authorization_id=auth.id, health=health or NO_HEALTH
+            )
             touched.channels.add(channel_id)
         inv.authorizations[auth.id] = auth
         return touched

@@ -289,3 +289,13 @@ def test_load_sample_into_an_empty_inventory_only(ws: Workspace) -> None:
     with pytest.raises(ValidationError, match="not empty"):
         ws.apply(ch.replace_all(Inventory(), {}, NOW))
     assert US in {c.marketplace_id for c in ws.current.channels.values()}
+
+
+def test_a_new_authorization_clears_the_old_grants_check_results(ws: Workspace) -> None:
+    ws.record_health("ch1", Health().after(CheckResult.NEEDS_REAUTHORIZATION, NOW, "revoked"))
+    ws.apply(new_grant(ws))
+    assert ws.current.channels["ch1"].health == Health()
+    verified = Health().after(CheckResult.OK, NOW)
+    auth = authorization("a2", ref=ws.new_ref("authorization", "a2"))
+    ws.apply(ch.set_authorization(auth, Secret("Atzr|2"), ["ch1"], health=verified))
+    assert ws.current.channels["ch1"].health == verified
