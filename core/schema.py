@@ -2,8 +2,9 @@
 
 ``PRAGMA user_version`` holds the schema version. Each migration takes the database from
 version ``n - 1`` to ``n`` inside the caller's transaction; never edit a released migration,
-add a new one. Foreign keys are deferred so one Save can write rows in any order and still be
-checked as a whole at commit.
+add a new one. Times are ISO 8601 text in UTC (``datetime.isoformat``): readable in any SQLite
+tool, and the fastest form to parse back. Foreign keys are deferred so one Save can write rows
+in any order and still be checked as a whole at commit.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ MIGRATIONS: tuple[str, ...] = (
         id                TEXT PRIMARY KEY,
         seller_id         TEXT NOT NULL,
         region            TEXT NOT NULL CHECK (region IN ('NA', 'EU', 'FE')),
-        granted_at        REAL NOT NULL,
-        expires_at        REAL NOT NULL,
+        granted_at        TEXT NOT NULL,
+        expires_at        TEXT NOT NULL,
         source            TEXT NOT NULL,
         refresh_token_ref TEXT,
         marketplace_ids   TEXT NOT NULL DEFAULT '',
@@ -48,9 +49,9 @@ MIGRATIONS: tuple[str, ...] = (
         mws_merchant_token TEXT,
         mws_auth_token_ref TEXT,
         app_status         TEXT NOT NULL DEFAULT 'unknown',
-        checked_at         REAL,
+        checked_at         TEXT,
         check_result       TEXT,
-        failing_since      REAL,
+        failing_since      TEXT,
         check_message      TEXT NOT NULL DEFAULT '',
         UNIQUE (company_id, marketplace_id)
     ) STRICT;
@@ -63,7 +64,7 @@ MIGRATIONS: tuple[str, ...] = (
         client_secret_ref TEXT,
         redirect_uri      TEXT NOT NULL DEFAULT '',
         draft             INTEGER NOT NULL DEFAULT 0,
-        secret_issued_at  REAL,
+        secret_issued_at  TEXT,
         endpoint_profile  TEXT NOT NULL DEFAULT 'amazon',
         endpoint_url      TEXT NOT NULL DEFAULT ''
     ) STRICT;

@@ -23,10 +23,11 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from core.errors import (
     CorruptStoreError,
@@ -74,17 +75,19 @@ class ChangeSet:
     channels: dict[str, Channel | None] = field(default_factory=dict)
     authorizations: dict[str, Authorization | None] = field(default_factory=dict)
     app: AppCredentials | None = None
+    #: The rows as saved before, so that an update writes only the columns that differ.
+    base: Inventory = field(default_factory=Inventory)
 
     def __bool__(self) -> bool:
         return bool(self.companies or self.channels or self.authorizations or self.app)
 
 
-def _ts(value: datetime | None) -> float | None:
-    return None if value is None else value.timestamp()
+def _ts(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
 
 
-def _dt(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, UTC)
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
 
 
 class _InstanceLock:
@@ -113,6 +116,7 @@ class Store:
         self.path = data_dir / DB_NAME
         self._conn = conn
         self._lock = lock
+        self._backed_up_on = ""
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -239,15 +243,22 @@ class Store:
             r[0]: Company(r[0], r[1], r[2], r[3])
             for r in conn.execute("SELECT id, name, parent_id, notes FROM companies")
         }
+        # Enum lookups and repeated marketplace sets through dicts: this loop runs per row.
+        regions = {r.value: r for r in Region}
+        sources = {s.value: s for s in AuthSource}
+        marketplace_sets: dict[str, frozenset[str]] = {}
+        parse = datetime.fromisoformat
         authorizations: dict[str, Authorization] = {}
         for r in conn.execute(
             "SELECT id, seller_id, region, granted_at, expires_at, source, refresh_token_ref,"
             " marketplace_ids, expiry_confirmed, store_name, previous_id FROM authorizations"
         ):
+            covered = marketplace_sets.get(r[7])
+            if covered is None:
+                covered = marketplace_sets[r[7]] = frozenset(r[7].split())
             authorizations[r[0]] = Authorization(
-                r[0], r[1], Region(r[2]), datetime.fromtimestamp(r[3], UTC),
-                datetime.fromtimestamp(r[4], UTC), AuthSource(r[5]), r[6],
-                frozenset(r[7].split()), bool(r[8]), r[9], r[10],
+                r[0], r[1], regions[r[2]], parse(r[3]), parse(r[4]), sources[r[5]], r[6],
+                covered, bool(r[8]), r[9], r[10],
             )  # fmt: skip
         channels: dict[str, Channel] = {}
         statuses = {s.value: s for s in AppStatus}
@@ -259,7 +270,12 @@ class Store:
         ):
             health = NO_HEALTH
             if r[9] is not None or r[10] is not None:
-                health = Health(_dt(r[9]), results.get(r[10]), _dt(r[11]), r[12])
+                health = Health(
+                    parse(r[9]) if r[9] else None,
+                    results.get(r[10]),
+                    parse(r[11]) if r[11] else None,
+                    r[12],
+                )
             channels[r[0]] = Channel(
                 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], statuses[r[8]], health
             )
@@ -307,13 +323,15 @@ class Store:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._write(changes)
-            self._conn.executemany(
-                "DELETE FROM secret_journal WHERE name = ?", ((n,) for n in new_secrets)
-            )
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO secret_journal(name, state) VALUES (?, 'superseded')",
-                ((n,) for n in superseded),
-            )
+            if new_secrets:
+                self._conn.executemany(
+                    "DELETE FROM secret_journal WHERE name = ?", ((n,) for n in new_secrets)
+                )
+            if superseded:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO secret_journal(name, state) VALUES (?, 'superseded')",
+                    ((n,) for n in superseded),
+                )
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -331,84 +349,55 @@ class Store:
         if self.read_only:
             return
         try:
-            self._conn.execute(
-                "UPDATE channels SET checked_at = ?, check_result = ?, failing_since = ?,"
-                " check_message = ? WHERE id = ?",
-                (
-                    _ts(health.checked_at),
-                    health.result.value if health.result else None,
-                    _ts(health.failing_since),
-                    health.message,
-                    channel_id,
-                ),
-            )
+            row = _channel_row(Channel("", "", "", health=health))
+            health_columns = ("checked_at", "check_result", "failing_since", "check_message")
+            self._update("channels", {c: row[c] for c in health_columns}, channel_id)
         except sqlite3.Error as exc:
             raise _write_error(self.path, exc) from None
 
     def _write(self, changes: ChangeSet) -> None:
-        conn = self._conn
-        for cid, company in changes.companies.items():
-            if company is None:
-                conn.execute("DELETE FROM companies WHERE id = ?", (cid,))
-            else:
-                conn.execute(
-                    "INSERT INTO companies(id, name, parent_id, notes) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
-                    " parent_id = excluded.parent_id, notes = excluded.notes",
-                    (company.id, company.name, company.parent_id, company.notes),
-                )
-        for aid, auth in changes.authorizations.items():
-            if auth is None:
-                conn.execute("DELETE FROM authorizations WHERE id = ?", (aid,))
-            else:
-                conn.execute(
-                    "INSERT OR REPLACE INTO authorizations(id, seller_id, region, granted_at,"
-                    " expires_at, source, refresh_token_ref, marketplace_ids, expiry_confirmed,"
-                    " store_name, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        auth.id, auth.seller_id, auth.region.value, auth.granted_at.timestamp(),
-                        auth.expires_at.timestamp(), auth.source.value, auth.refresh_token_ref,
-                        " ".join(sorted(auth.marketplace_ids)), int(auth.expiry_confirmed),
-                        auth.store_name, auth.previous_id,
-                    ),
-                )  # fmt: skip
-        for chid, ch in changes.channels.items():
-            if ch is None:
-                conn.execute("DELETE FROM channels WHERE id = ?", (chid,))
-                continue
-            h = ch.health
-            conn.execute(
-                "INSERT INTO channels(id, company_id, marketplace_id, name, seller_id,"
-                " authorization_id, mws_merchant_token, mws_auth_token_ref, app_status,"
-                " checked_at, check_result, failing_since, check_message)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET company_id = excluded.company_id,"
-                " marketplace_id = excluded.marketplace_id, name = excluded.name,"
-                " seller_id = excluded.seller_id, authorization_id = excluded.authorization_id,"
-                " mws_merchant_token = excluded.mws_merchant_token,"
-                " mws_auth_token_ref = excluded.mws_auth_token_ref,"
-                " app_status = excluded.app_status, checked_at = excluded.checked_at,"
-                " check_result = excluded.check_result, failing_since = excluded.failing_since,"
-                " check_message = excluded.check_message",
-                (
-                    ch.id, ch.company_id, ch.marketplace_id, ch.name, ch.seller_id,
-                    ch.authorization_id, ch.mws_merchant_token, ch.mws_auth_token_ref,
-                    ch.app_status.value, _ts(h.checked_at),
-                    h.result.value if h.result else None, _ts(h.failing_since), h.message,
-                ),
-            )  # fmt: skip
+        """Insert, update (only the columns that differ) or delete each changed row.
+
+        Updating only what changed keeps one Save as cheap as a bare one-row update, whatever
+        the size of the inventory, and leaves untouched indexes alone.
+        """
+        base = changes.base
+        tables: tuple[tuple[str, Mapping[str, Any], Mapping[str, Any], RowFn], ...] = (
+            ("companies", changes.companies, base.companies, _company_row),
+            ("authorizations", changes.authorizations, base.authorizations, _authorization_row),
+            ("channels", changes.channels, base.channels, _channel_row),
+        )
+        for table, rows, before, to_row in tables:
+            for key, value in rows.items():
+                if value is None:
+                    self._conn.execute(f"DELETE FROM {table} WHERE id = ?", (key,))  # noqa: S608
+                    continue
+                new = to_row(value)
+                old = before.get(key)
+                if old is None:
+                    self._insert(table, new)
+                else:
+                    old_row = to_row(old)
+                    self._update(table, {c: v for c, v in new.items() if old_row[c] != v}, key)
         if changes.app is not None:
-            app = changes.app
-            conn.execute(
-                "UPDATE app_credentials SET application_id = ?, lwa_client_id = ?,"
-                " client_secret_ref = ?, redirect_uri = ?, draft = ?, secret_issued_at = ?,"
-                " endpoint_profile = ?, endpoint_url = ? WHERE id = 1",
-                (
-                    app.application_id, app.lwa_client_id, app.client_secret_ref,
-                    app.redirect_uri, int(app.draft), _ts(app.secret_issued_at),
-                    app.endpoint_profile.value, app.endpoint_url,
-                ),
-            )  # fmt: skip
+            self._update("app_credentials", _app_row(changes.app), 1)
+
+    def _insert(self, table: str, row: dict[str, object]) -> None:
+        columns = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        self._conn.execute(
+            f"INSERT INTO {table}({columns}) VALUES ({marks})",  # noqa: S608 - fixed names
+            tuple(row.values()),
+        )
+
+    def _update(self, table: str, row: dict[str, object], key: object) -> None:
+        if not row:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        self._conn.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = ?",  # noqa: S608 - fixed names
+            (*row.values(), key),
+        )
 
     # --- keychain bookkeeping -----------------------------------------------------------
 
@@ -490,10 +479,13 @@ class Store:
 
     def _backup_first_save_of_day(self) -> None:
         today = datetime.now().strftime("%Y%m%d")
-        if any(p.name.startswith(f"inventory-{today}") for p in list_backups(self.data_dir)):
+        if self._backed_up_on == today:
             return
-        if self._query("SELECT 1 FROM companies LIMIT 1"):
+        if any(p.name.startswith(f"inventory-{today}") for p in list_backups(self.data_dir)):
+            self._backed_up_on = today
+        elif self._query("SELECT 1 FROM companies LIMIT 1"):  # an empty file is not worth it
             self.backup("daily")
+            self._backed_up_on = today
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -515,6 +507,61 @@ class Store:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+
+RowFn = Callable[[Any], dict[str, object]]
+
+
+def _company_row(c: Company) -> dict[str, object]:
+    return {"id": c.id, "name": c.name, "parent_id": c.parent_id, "notes": c.notes}
+
+
+def _authorization_row(a: Authorization) -> dict[str, object]:
+    return {
+        "id": a.id,
+        "seller_id": a.seller_id,
+        "region": a.region.value,
+        "granted_at": _ts(a.granted_at),
+        "expires_at": _ts(a.expires_at),
+        "source": a.source.value,
+        "refresh_token_ref": a.refresh_token_ref,
+        "marketplace_ids": " ".join(sorted(a.marketplace_ids)),
+        "expiry_confirmed": int(a.expiry_confirmed),
+        "store_name": a.store_name,
+        "previous_id": a.previous_id,
+    }
+
+
+def _channel_row(c: Channel) -> dict[str, object]:
+    h = c.health
+    return {
+        "id": c.id,
+        "company_id": c.company_id,
+        "marketplace_id": c.marketplace_id,
+        "name": c.name,
+        "seller_id": c.seller_id,
+        "authorization_id": c.authorization_id,
+        "mws_merchant_token": c.mws_merchant_token,
+        "mws_auth_token_ref": c.mws_auth_token_ref,
+        "app_status": c.app_status.value,
+        "checked_at": _ts(h.checked_at),
+        "check_result": h.result.value if h.result else None,
+        "failing_since": _ts(h.failing_since),
+        "check_message": h.message,
+    }
+
+
+def _app_row(a: AppCredentials) -> dict[str, object]:
+    return {
+        "application_id": a.application_id,
+        "lwa_client_id": a.lwa_client_id,
+        "client_secret_ref": a.client_secret_ref,
+        "redirect_uri": a.redirect_uri,
+        "draft": int(a.draft),
+        "secret_issued_at": _ts(a.secret_issued_at),
+        "endpoint_profile": a.endpoint_profile.value,
+        "endpoint_url": a.endpoint_url,
+    }
 
 
 def list_backups(data_dir: Path) -> list[Path]:

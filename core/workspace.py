@@ -59,6 +59,7 @@ class Workspace:
         self._base = base
         self._current = base
         self._pending: list[Change] = []
+        self._retired: Inventory | None = None
         self._touched = Touched()
         self.secrets = secrets
         self.store = store
@@ -149,6 +150,7 @@ class Workspace:
         """Apply a change to ``current`` as a pending edit; raises ValidationError if refused."""
         if self.read_only_reason is not None:
             raise ReadOnlyError(self.read_only_reason, "Changes cannot be made here.")
+        self._retired = None
         trial = self._current.copy()  # a change that raises half-way leaves no trace
         touched = change.apply(trial)
         self._current = trial
@@ -198,6 +200,9 @@ class Workspace:
             raise ReadOnlyError("This inventory has no file to save to.", "Export it instead.")
         changes, new_secrets, superseded = self._change_set()
         self.store.save(changes, self.secrets, new_secrets, superseded)
+        # Freeing the old snapshot's dicts costs time in proportion to the inventory; hand that
+        # to the next edit (which copies the inventory anyway) so a Save costs only its rows.
+        self._retired = self._base
         self._base = self._current
         self._pending.clear()
         self._touched = Touched()
@@ -210,6 +215,7 @@ class Workspace:
             channels={i: cur.channels.get(i) for i in t.channels},
             authorizations={i: cur.authorizations.get(i) for i in t.authorizations},
             app=cur.app if t.app and cur.app != base.app else None,
+            base=base,
         )
         # Drop rows that end up as they were (for example an edit followed by its opposite).
         for table, before in (

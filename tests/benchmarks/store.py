@@ -1,0 +1,144 @@
+"""Store benchmark: opening an inventory and saving one change, against SQLite's own floor.
+
+``python -m tests.benchmarks store [--runs N] [--sizes 5000,50000]``
+
+For each size it builds an inventory with :func:`core.demo.generate_inventory`, saves it, then
+measures (medians of ``--runs`` runs, all on the same disk in the same run):
+
+* ``open``: :meth:`Workspace.open` (lock, migrations check, orphan clean-up, load of every
+  row into domain objects; no secret is read), against the floor of a bare ``sqlite3`` query
+  that fetches the same rows;
+* ``save one``: :meth:`Workspace.save` of one renamed channel, against the floor of a bare
+  one-row ``UPDATE`` + ``COMMIT`` with the same pragmas (WAL, ``synchronous=FULL``);
+* peak memory: Python allocations at their peak while opening (``tracemalloc``).
+
+The last line is one JSON object with the figures of the largest size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sqlite3
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from core import changes as ch
+from core.demo import generate_inventory
+from core.inventory import utcnow
+from core.secrets import MemorySecretStore
+from core.store import DB_NAME
+from core.workspace import Workspace
+
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def build(folder: Path, n_channels: int, secrets: MemorySecretStore) -> None:
+    ws = Workspace.open(folder, secrets)
+    inventory, values = generate_inventory(n_channels, utcnow(), ws.namespace)
+    ws.apply(ch.replace_all(inventory, values, utcnow()))
+    ws.save()
+    ws.close()
+
+
+def bare_read(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    for table in ("companies", "authorizations", "channels", "app_credentials"):
+        conn.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
+    conn.close()
+
+
+def open_workspace(folder: Path, secrets: MemorySecretStore) -> None:
+    Workspace.open(folder, secrets).close()
+
+
+def measure(n_channels: int, runs: int) -> dict[str, float]:
+    secrets = MemorySecretStore()
+    with tempfile.TemporaryDirectory(prefix="spc-bench-", dir=Path.cwd()) as tmp:
+        folder = Path(tmp)
+        build(folder, n_channels, secrets)
+        path = folder / DB_NAME
+
+        open_s = median_time(lambda: open_workspace(folder, secrets), runs)
+        open_floor = median_time(lambda: bare_read(path), runs)
+
+        tracemalloc.start()
+        open_workspace(folder, secrets)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+        ws = Workspace.open(folder, secrets)
+        ids = list(ws.current.channels)[: runs + 1]
+        counter = iter(range(10**6))
+
+        def save_one() -> None:
+            channel = ws.current.channels[ids[next(counter) % len(ids)]]
+            ws.apply(ch.edit_channel(replace(channel, name=f"renamed {next(counter)}")))
+            start = time.perf_counter()
+            ws.save()
+            save_times.append(time.perf_counter() - start)
+
+        save_times: list[float] = []
+        save_one()  # the first Save of the day makes a backup: not what is measured here
+        save_times.clear()
+        for _ in range(runs):
+            save_one()
+        save_s = statistics.median(save_times)
+        ws.close()
+
+        conn = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"):
+            conn.execute(pragma)
+
+        def bare_commit() -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE channels SET name = ? WHERE id = ?", ("bare", ids[0]))
+            conn.execute("COMMIT")
+
+        save_floor = median_time(bare_commit, runs)
+        conn.close()
+    return {
+        "channels": n_channels,
+        "open_s": open_s,
+        "open_floor_s": open_floor,
+        "open_ratio": open_s / open_floor,
+        "save_one_s": save_s,
+        "save_floor_s": save_floor,
+        "save_ratio": save_s / save_floor,
+        "peak_mb": peak / 2**20,
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks store")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--sizes", default="5000,50000")
+    args = parser.parse_args(argv)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = measure(size, max(5, args.runs))
+        results.append(r)
+        print(
+            f"{size:>6} channels | open {r['open_s'] * 1000:7.1f} ms "
+            f"(floor {r['open_floor_s'] * 1000:6.1f} ms, x{r['open_ratio']:.2f}) | "
+            f"save one {r['save_one_s'] * 1000:6.2f} ms "
+            f"(floor {r['save_floor_s'] * 1000:5.2f} ms, x{r['save_ratio']:.2f}) | "
+            f"peak {r['peak_mb']:.0f} MB"
+        )
+    print("targets: open < 1 s and <= 3x floor; save one <= 2x floor, flat with size")
+    print(json.dumps({k: round(v, 5) for k, v in results[-1].items()}))
+    return 0
