@@ -68,7 +68,7 @@ def open_workspace(folder: Path, secrets: MemorySecretStore) -> None:
 
 def measure(n_channels: int, runs: int) -> dict[str, float]:
     secrets = MemorySecretStore()
-    with tempfile.TemporaryDirectory(prefix="spc-bench-", dir=Path.cwd()) as tmp:
+    with tempfile.TemporaryDirectory(prefix="spc-bench-") as tmp:
         folder = Path(tmp)
         build(folder, n_channels, secrets)
         path = folder / DB_NAME

@@ -1,0 +1,159 @@
+"""KeyringSecretStore against a real Secret Service (GNOME Keyring on a private D-Bus session).
+
+Run by ``bash scripts/test`` inside ``dbus-run-session``; skipped anywhere else (see
+``tests/conftest.py``). Every entry name carries a fresh uuid, and every test removes what it wrote.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import keyring
+import pytest
+
+from core.errors import SecretStoreError
+from core.secrets import SERVICE_NAME, KeyringSecretStore, Secret
+from tests.secret_service import SecretServiceDaemon
+
+pytestmark = pytest.mark.keychain
+
+NameFactory = Callable[[str], str]
+
+
+@pytest.fixture
+def store() -> KeyringSecretStore:
+    return KeyringSecretStore(timeout_s=10.0)
+
+
+@pytest.fixture
+def entry_name(store: KeyringSecretStore) -> Iterator[NameFactory]:
+    """Makes entry names unique to this run and test; removes the entries afterwards."""
+    run = uuid.uuid4().hex
+    made: list[str] = []
+
+    def make(kind: str) -> str:
+        name = f"test-{run}/{kind}/{len(made)}"
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        store.delete(name)
+
+
+def _join_keychain_workers(timeout_s: float) -> list[threading.Thread]:
+    """Waits for calls left behind by a timeout to finish; returns those still running."""
+    deadline = time.monotonic() + timeout_s
+    for worker in threading.enumerate():
+        if worker.name.startswith("keychain-"):
+            worker.join(max(0.0, deadline - time.monotonic()))
+    return [w for w in threading.enumerate() if w.name.startswith("keychain-") and w.is_alive()]
+
+
+def test_default_backend_is_the_secret_service(store: KeyringSecretStore) -> None:
+    assert type(keyring.get_keyring()).__module__ == "keyring.backends.SecretService"
+    assert store.description == "GNOME Keyring"
+    assert store.persistent
+
+
+def test_write_read_overwrite_delete(store: KeyringSecretStore, entry_name: NameFactory) -> None:
+    name = entry_name("authorization")
+    assert store.get(name) is None
+
+    store.set(name, Secret("first-value"))
+    assert store.get(name) == Secret("first-value")
+
+    store.set(name, Secret("second-value"))
+    assert store.get(name) == Secret("second-value")
+
+    store.delete(name)
+    assert store.get(name) is None
+    store.delete(name)  # already gone: not an error
+    assert store.get(name) is None
+
+
+def test_deleting_an_entry_that_never_existed_is_a_no_op(
+    store: KeyringSecretStore, entry_name: NameFactory
+) -> None:
+    name = entry_name("never-written")
+    store.delete(name)
+    assert store.get(name) is None
+
+
+def test_the_value_is_in_the_secret_service_itself(
+    store: KeyringSecretStore, entry_name: NameFactory
+) -> None:
+    name = entry_name("refresh-token")
+    store.set(name, Secret("seen-by-libsecret"))
+    # A different client (libsecret's secret-tool) finds it: it is in the daemon, not in memory.
+    found = subprocess.run(
+        ["secret-tool", "lookup", "service", SERVICE_NAME, "username", name],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    assert found.stdout == "seen-by-libsecret"
+
+
+def test_entries_do_not_mix(store: KeyringSecretStore, entry_name: NameFactory) -> None:
+    first, second = entry_name("refresh-token"), entry_name("refresh-token")
+    store.set(first, Secret("one"))
+    store.set(second, Secret("two"))
+    store.delete(first)
+    assert store.get(first) is None
+    assert store.get(second) == Secret("two")
+
+
+def test_a_long_refresh_token_round_trips(
+    store: KeyringSecretStore, entry_name: NameFactory
+) -> None:
+    token = ("Atzr|" + secrets.token_urlsafe(2000))[:2000]
+    assert len(token) == 2000
+    name = entry_name("refresh-token")
+    store.set(name, Secret(token))
+    read = store.get(name)
+    assert read is not None
+    assert read.reveal() == token
+
+
+def test_unicode_round_trips(store: KeyringSecretStore, entry_name: NameFactory) -> None:
+    value = "pässwörd ☃ 鍵 🔑 \u200b end"
+    name = entry_name("client-secret/ünïcödé")
+    store.set(name, Secret(value))
+    read = store.get(name)
+    assert read is not None
+    assert read.reveal() == value
+
+
+def test_a_hung_keychain_times_out_and_recovers(
+    secret_service: SecretServiceDaemon, entry_name: NameFactory
+) -> None:
+    name = entry_name("refresh-token")
+    quick = KeyringSecretStore(timeout_s=1.0)
+    quick.set(name, Secret("before"))
+
+    attempts: list[Callable[[], object]] = [
+        lambda: quick.set(name, Secret("while-frozen")),
+        lambda: quick.get(name),
+        lambda: quick.delete(name),
+    ]
+    with secret_service.frozen():
+        for attempt in attempts:
+            started = time.monotonic()
+            with pytest.raises(SecretStoreError, match="did not answer within 1 seconds") as info:
+                attempt()
+            assert time.monotonic() - started < 5.0
+            assert "Unlock your keychain" in info.value.next_step
+            assert "while-frozen" not in str(info.value)
+
+    # Thawed, the calls left hanging finish (in order, on the daemon's side) ...
+    assert _join_keychain_workers(timeout_s=20.0) == []
+    # ... and the same store works again.
+    quick.set(name, Secret("after"))
+    assert quick.get(name) == Secret("after")
