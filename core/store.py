@@ -216,7 +216,14 @@ class Store:
             self._conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             self._rollback()
-            raise _corrupt(self.path, exc) from None
+            if version == 0:
+                raise _corrupt(self.path, exc) from None
+            log.error("migration to format %d failed: %s", LATEST, exc)
+            raise StoreError(
+                f"The inventory could not be upgraded to this version's format ({exc}). "
+                "It was left as it was, and a backup was made first.",
+                "Keep using the previous version of SP Connect and report this problem.",
+            ) from None
 
     # --- reading ----------------------------------------------------------------------------
 

@@ -218,3 +218,50 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="cannot write to its data folder"):
         Store.open(blocker / "inside")
+
+
+def test_a_migration_backs_up_first_and_keeps_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import core.store
+
+    s = Store.open(tmp_path)
+    s.save(everything(full_inventory()), MemorySecretStore(), {})
+    s.close()
+    newer = (*core.store.MIGRATIONS, "CREATE TABLE notes (id TEXT PRIMARY KEY) STRICT;")
+    monkeypatch.setattr(core.store, "MIGRATIONS", newer)
+    monkeypatch.setattr(core.store, "LATEST", len(newer))
+    s = Store.open(tmp_path)
+    try:
+        assert s.load() == full_inventory()
+        assert s._query("SELECT count(*) FROM notes") == [(0,)]
+    finally:
+        s.close()
+    (backup,) = list_backups(tmp_path)
+    assert backup.name.endswith(f"before-format-{len(newer)}.sqlite3")
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone() == (LATEST,)
+    old.close()
+
+
+def test_a_failed_migration_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import core.store
+
+    s = Store.open(tmp_path)
+    s.save(everything(full_inventory()), MemorySecretStore(), {})
+    s.close()
+    broken = (*core.store.MIGRATIONS, "CREATE TABLE notes (id TEXT); THIS IS NOT SQL;")
+    monkeypatch.setattr(core.store, "MIGRATIONS", broken)
+    monkeypatch.setattr(core.store, "LATEST", len(broken))
+    with pytest.raises(StoreError, match="could not be upgraded") as caught:
+        Store.open(tmp_path)
+    assert not isinstance(caught.value, CorruptStoreError)
+    monkeypatch.undo()
+    s = Store.open(tmp_path)
+    try:
+        assert s.load() == full_inventory()
+        assert s._query("SELECT name FROM sqlite_master WHERE name = 'notes'") == []
+    finally:
+        s.close()
