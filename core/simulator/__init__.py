@@ -1,0 +1,66 @@
+"""A faithful local stand-in for Amazon's authorization services, for demo mode and tests.
+
+What it reproduces (with Amazon's shapes and limits from ``shared/reference/spapi-facts.md``):
+
+* the consent page ``GET /apps/authorize/consent`` with its error pages (MD1000 for a draft app
+  without ``version=beta`` or for an LWA client ID in place of the application ID, MD4100,
+  MD5101, MD5110), an account switcher, Confirm and Cancel; Confirm redirects to the given (or
+  first registered) redirect URI with ``spapi_oauth_code``, ``state``, ``selling_partner_id`` and,
+  for hybrid apps, ``mws_auth_token``; Cancel shows a page and does not redirect;
+* the LWA token endpoint ``POST /auth/o2/token``: single-use codes that expire after 5 minutes,
+  ``redirect_uri`` matching, client authentication, the refresh grant, and LWA's error shapes
+  (``invalid_grant``, ``invalid_client``, ``unsupported_grant_type``, ``invalid_request``);
+* ``GET /sellers/v1/marketplaceParticipations`` with ``x-amz-access-token``: the documented
+  payload, Amazon's 403 for a bad token, a token-bucket usage plan (0.016/s, burst 15) per
+  seller-and-app pair with an optional per-app limit, and 429 ``QuotaExceeded``;
+* scenarios: revoked grants, an expired client secret, slow answers, dropped connections,
+  server errors, throttled token calls, an app without the Sellers role; a request log.
+
+What it does not: sign-in, MFA and region-specific Seller Central sites (the simulated person is
+always signed in, and one consent page serves every marketplace); MD9010 and other MD codes;
+the Appstore (Login URI) workflow; grantless (``client_credentials``) tokens; a wrong-region
+endpoint (every region is the same address); HTTPS; dynamic usage plans. Simulator-only
+convenience: an app may accept any ``http://127.0.0.1`` redirect URI (``loopback_redirects``).
+"""
+
+from core.simulator.demo import (
+    DEMO_APP,
+    DEMO_APPLICATION_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_REDIRECT_URI,
+    demo_sellers,
+    demo_simulator,
+    guide_text,
+    serve_forever,
+)
+from core.simulator.model import (
+    ACCESS_TOKEN_LIFETIME_S,
+    CODE_LIFETIME_S,
+    DEFAULT_BURST,
+    DEFAULT_RATE,
+    LoggedRequest,
+    SimApp,
+    SimSeller,
+)
+from core.simulator.server import Simulator
+
+__all__ = [
+    "ACCESS_TOKEN_LIFETIME_S",
+    "CODE_LIFETIME_S",
+    "DEFAULT_BURST",
+    "DEFAULT_RATE",
+    "DEMO_APP",
+    "DEMO_APPLICATION_ID",
+    "DEMO_CLIENT_ID",
+    "DEMO_CLIENT_SECRET",
+    "DEMO_REDIRECT_URI",
+    "LoggedRequest",
+    "SimApp",
+    "SimSeller",
+    "Simulator",
+    "demo_sellers",
+    "demo_simulator",
+    "guide_text",
+    "serve_forever",
+]

@@ -1,0 +1,83 @@
+"""Scenario faults: slow answers, dropped connections, server errors, throttled token calls.
+
+Set them at any time, from any thread (``sim.faults.drop_next(2)``); the server consults them
+before it routes each request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Fault:
+    """What happens to a request instead of its answer."""
+
+    kind: str  # "drop": close the connection without answering; "fail": a server error
+    remaining: int | None  # None: until cleared
+    path: str | None = None  # None: any path
+    status: int = 500
+
+
+class Faults:
+    """The faults waiting for the next requests. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[Fault] = []
+        self._token_throttles: list[float] = []
+        self._delay_s = 0.0
+
+    @property
+    def delay_s(self) -> float:
+        """Every answer waits this long (a slow network or a slow Amazon)."""
+        with self._lock:
+            return self._delay_s
+
+    @delay_s.setter
+    def delay_s(self, seconds: float) -> None:
+        with self._lock:
+            self._delay_s = max(0.0, seconds)
+
+    def drop_next(self, count: int | None = 1, *, path: str | None = None) -> None:
+        """Close the connection without an answer: the next ``count`` requests (to ``path``, if
+        given); ``count=None`` keeps dropping until :meth:`clear`."""
+        with self._lock:
+            self._queue.append(Fault("drop", count, path))
+
+    def fail_next(
+        self, count: int | None = 1, *, status: int = 500, path: str | None = None
+    ) -> None:
+        """Answer the next ``count`` requests (to ``path``, if given) with a server error."""
+        with self._lock:
+            self._queue.append(Fault("fail", count, path, status))
+
+    def throttle_token_calls(self, count: int = 1, retry_after: float = 2.0) -> None:
+        """The next ``count`` token calls get 429 with ``Retry-After: retry_after``."""
+        with self._lock:
+            self._token_throttles.extend([retry_after] * count)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queue.clear()
+            self._token_throttles.clear()
+            self._delay_s = 0.0
+
+    def take(self, path: str) -> Fault | None:
+        """The fault that hits a request to ``path``, if any, counted as used."""
+        with self._lock:
+            for fault in self._queue:
+                if fault.path not in (None, path):
+                    continue
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._queue.remove(fault)
+                return fault
+            return None
+
+    def take_token_throttle(self) -> float | None:
+        """The ``Retry-After`` of a throttled token call, if the next one is throttled."""
+        with self._lock:
+            return self._token_throttles.pop(0) if self._token_throttles else None

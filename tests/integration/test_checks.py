@@ -1,0 +1,152 @@
+"""Test connection against the simulator: outcomes become health, retries stay within bounds."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+
+from core.checks import CheckSettings, CheckTarget, ConnectionChecker, TokenBucket, targets_for
+from core.errors import Cancelled
+from core.inventory import CheckResult, Health
+from core.marketplaces import Region
+from core.secrets import Secret
+from core.simulator import Simulator
+from tests.core.factories import channel, company, full_inventory
+from tests.integration.simhelpers import ACME_NA, APP, CLIENT_SECRET, OTHER_NA
+
+FAST = CheckSettings(workers=2, requests_per_second=1000.0, burst=100, attempts=3)
+
+
+def grant(sim: Simulator, seller_id: str = ACME_NA.seller_id) -> Secret:
+    return sim.issue_refresh_token(seller_id, Region.NA, APP.client_id)
+
+
+def checker(sim: Simulator, tokens: dict[str, Secret], **settings: object) -> ConnectionChecker:
+    return ConnectionChecker(
+        sim.endpoints,
+        APP.client_id,
+        Secret(CLIENT_SECRET),
+        tokens.get,
+        replace(FAST, **settings),  # type: ignore[arg-type]
+        sleep=DELAYS_SEEN.append,
+    )
+
+
+DELAYS_SEEN: list[float] = []  # what the checker's retries waited, instead of waiting
+
+
+def target(ref: str, *channels: str) -> CheckTarget:
+    return CheckTarget(f"auth-{ref}", Region.NA, ref, channels or ("ch1",))
+
+
+def test_a_working_grant_is_ok_with_its_marketplaces(sim: Simulator) -> None:
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.OK
+    assert outcome.participations is not None
+    assert outcome.participations.marketplace_ids == frozenset(ACME_NA.marketplace_ids)
+    assert "Acme Store" in outcome.message
+
+
+def test_a_revoked_grant_needs_reauthorization(sim: Simulator) -> None:
+    token = grant(sim)
+    sim.revoke(ACME_NA.seller_id)
+    (outcome,) = checker(sim, {"r1": token}).run([target("r1")])
+    assert outcome.result is CheckResult.NEEDS_REAUTHORIZATION
+    before = Health()
+    assert outcome.health(before).failing_since == outcome.checked_at
+
+
+def test_a_missing_keychain_entry_needs_reauthorization(sim: Simulator) -> None:
+    (outcome,) = checker(sim, {}).run([target("gone")])
+    assert outcome.result is CheckResult.NEEDS_REAUTHORIZATION
+    assert "missing from the keychain" in outcome.message
+
+
+def test_an_expired_client_secret_is_the_apps_problem(sim: Simulator) -> None:
+    token = grant(sim)
+    sim.expire_client_secret(APP.client_id)
+    (outcome,) = checker(sim, {"r1": token}).run([target("r1")])
+    assert outcome.result is CheckResult.APP_CREDENTIALS
+
+
+def test_throttling_is_retried_within_bounds(sim: Simulator) -> None:
+    sim.faults.throttle_token_calls(2, retry_after=0.0)
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.OK
+    assert sim.count("/auth/o2/token", status=429) == 2
+
+
+def test_throttling_beyond_the_bounds_is_check_failed(sim: Simulator) -> None:
+    sim.faults.throttle_token_calls(10, retry_after=0.0)
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.FAILED
+    assert sim.count("/auth/o2/token", status=429) == FAST.attempts
+
+
+def test_a_dropped_connection_is_check_failed(sim: Simulator) -> None:
+    sim.faults.drop_next(None, path="/auth/o2/token")
+    DELAYS_SEEN.clear()
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.FAILED
+    assert "connection" in outcome.message.lower()
+    assert len(DELAYS_SEEN) == FAST.attempts - 1  # backed off between the attempts
+    assert DELAYS_SEEN[0] < DELAYS_SEEN[1]  # exponential
+
+
+def test_each_authorization_is_tested_once_for_all_its_channels() -> None:
+    inv = full_inventory()
+    inv.channels["ch3"] = channel("ch3", "c1", "A1AM78C64UM0Y8", authorization_id="a0")
+    targets = targets_for(inv, ["ch1", "ch2", "ch3"])
+    assert sorted((t.authorization_id, t.channel_ids) for t in targets) == [
+        ("a0", ("ch3",)),
+        ("a1", ("ch1", "ch2")),
+    ]
+    inv.companies["c9"] = company("c9", "No grant")
+    inv.channels["ch9"] = channel("ch9", "c9")
+    assert targets_for(inv, ["ch9"]) == []
+
+
+def test_several_sellers_concurrently(sim: Simulator) -> None:
+    tokens = {"r1": grant(sim), "r2": grant(sim, OTHER_NA.seller_id)}
+    sim.revoke(OTHER_NA.seller_id)
+    seen: list[tuple[int, int]] = []
+    outcomes = checker(sim, tokens).run(
+        [target("r1", "a"), target("r2", "b")], lambda _o, done, total: seen.append((done, total))
+    )
+    results = {o.target.refresh_token_ref: o.result for o in outcomes}
+    assert results == {"r1": CheckResult.OK, "r2": CheckResult.NEEDS_REAUTHORIZATION}
+    assert sorted(seen) == [(1, 2), (2, 2)]
+
+
+def test_cancel_stops_the_run(sim: Simulator) -> None:
+    tokens = {f"r{i}": grant(sim) for i in range(6)}
+    run = checker(sim, tokens, workers=1, requests_per_second=0.001, burst=2)
+
+    def cancel_after_first(_outcome: object, done: int, _total: int) -> None:
+        run.cancel()
+
+    with pytest.raises(Cancelled):
+        # The bucket allows the first test's two requests, then the next would wait ~17 minutes:
+        # only cancelling can end this run.
+        run.run([target(f"r{i}") for i in range(6)], cancel_after_first)
+    assert sim.count("/auth/o2/token") <= 1
+
+
+def test_the_token_bucket_paces_requests() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=2.0, burst=2, clock=lambda: now[0])
+    cancel = threading.Event()
+    bucket.acquire(cancel)
+    bucket.acquire(cancel)  # the burst
+    waited: list[float] = []
+
+    class Clockwork(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            waited.append(timeout or 0.0)
+            now[0] += timeout or 0.0
+            return False
+
+    bucket.acquire(Clockwork())
+    assert waited == [pytest.approx(0.5)]
