@@ -1,0 +1,106 @@
+"""Shared set-up of the consent integration tests: a simulator, an app, an EU seller's inventory."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from core import changes as ch
+from core.consent import ConsentTarget
+from core.inventory import AppCredentials, Channel, Company, Inventory
+from core.lwa import LwaClient
+from core.marketplaces import Region, by_country
+from core.secrets import Secret
+from core.sellers import SellersClient
+from core.simulator import SimApp, SimSeller, Simulator
+from core.workspace import Workspace
+
+APPLICATION_ID = "amzn1.sp.solution.7e1f6c2a-0d4b-4a55-9e7c-1c0ffee00001"
+CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
+CLIENT_SECRET = "amzn1.oa2-cs.v1.integration-test-secret"
+VENDOR_REDIRECT = "https://connect.example.com/spapi/return"
+
+SELLER = "A1EUROPESELLER7"
+OTHER = "A2SOMEONEELSE99"
+EU_CODES = ("UK", "DE", "FR", "IT", "ES")
+
+
+class SimClock:
+    """The simulator's clock: real time plus an offset a test moves forward (no sleeping)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@dataclass
+class Amazon:
+    sim: Simulator
+    clock: SimClock
+    app: SimApp
+
+    def lwa(self, secret: str = CLIENT_SECRET) -> LwaClient:
+        return LwaClient(self.sim.endpoints, CLIENT_ID, Secret(secret), attempts=1)
+
+    def sellers(self) -> SellersClient:
+        return SellersClient(self.sim.endpoints, attempts=1)
+
+
+def start_amazon(*redirect_uris: str, hybrid: bool = False) -> Amazon:
+    """A running simulator with the test app, the EU seller and another EU account."""
+    clock = SimClock()
+    sim = Simulator(clock=clock)
+    app = sim.register_app(
+        SimApp(
+            application_id=APPLICATION_ID,
+            client_id=CLIENT_ID,
+            client_secret=Secret(CLIENT_SECRET),
+            redirect_uris=redirect_uris or (VENDOR_REDIRECT,),
+            hybrid=hybrid,
+            loopback_redirects=True,
+        )
+    )
+    sim.add_seller(
+        SimSeller(SELLER, "Acme Europe", Region.EU, [by_country(c).id for c in EU_CODES])
+    )
+    sim.add_seller(SimSeller(OTHER, "Someone Else", Region.EU, [by_country("UK").id]))
+    sim.relax_rate_limits()
+    sim.select_account(SELLER, Region.EU)
+    sim.auto_confirm = True
+    sim.start()
+    return Amazon(sim, clock, app)
+
+
+def app_credentials(redirect_uri: str = VENDOR_REDIRECT) -> AppCredentials:
+    return AppCredentials(
+        application_id=APPLICATION_ID, lwa_client_id=CLIENT_ID, redirect_uri=redirect_uri
+    )
+
+
+def eu_changes() -> list[ch.Change]:
+    """Acme with one channel in each of five EU marketplaces, all Seller ``SELLER``."""
+    changes = [ch.add_company(Company("acme", "Acme"))]
+    changes += [
+        ch.add_channel(Channel(code.lower(), "acme", by_country(code).id, f"Acme {code}", SELLER))
+        for code in EU_CODES
+    ]
+    return changes
+
+
+def eu_workspace(workspace: Workspace) -> Workspace:
+    for change in eu_changes():
+        workspace.apply(change)
+    return workspace
+
+
+def eu_inventory() -> Inventory:
+    inv = Inventory()
+    for change in eu_changes():
+        change.apply(inv)
+    return inv
+
+
+def uk_target(seller: str | None = SELLER) -> ConsentTarget:
+    return ConsentTarget(("uk",), Region.EU, by_country("UK").id, seller, "Acme UK")
