@@ -1,0 +1,137 @@
+"""The window's actions: text, shortcuts and plain-words tooltips, in one place.
+
+Each action calls :meth:`MainWindow.run_command` with its name; the commands themselves
+(:mod:`gui.commands`) are loaded with the inventory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QToolBar
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+_Key = QKeySequence.StandardKey
+
+#: Quick filters in the View menu: (name in gui.inventory_rows.QuickFilter, label, shortcut).
+QUICK = (
+    ("all", "Show &all", "Ctrl+1"),
+    ("attention", "Show channels that &need attention", "Ctrl+2"),
+    ("expiring", "Show channels &expiring within 30 days", "Ctrl+3"),
+    ("mws", "Show &MWS-only channels", "Ctrl+4"),
+)
+
+
+@dataclass
+class Actions:
+    save: QAction
+    revert: QAction
+    undo: QAction
+    add_company: QAction
+    add_channel: QAction
+    edit: QAction
+    remove: QAction
+    find: QAction
+    open_demo: QAction
+    import_file: QAction
+    quit: QAction
+    about: QAction
+    expand: QAction
+    collapse: QAction
+    quick: dict[str, QAction] = field(default_factory=dict)
+
+
+def install(window: MainWindow, a: Actions) -> None:
+    """The menu bar and the toolbar."""
+    bar = window.menuBar()
+    for title, items in (
+        ("&File", [a.save, a.revert, None, a.open_demo, a.import_file, None, a.quit]),
+        ("&Edit", [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, None, a.find]),
+        ("&View", [*a.quick.values(), None, a.expand, a.collapse]),
+        ("&Help", [a.about]),
+    ):
+        menu = bar.addMenu(title)
+        for item in items:
+            menu.addSeparator() if item is None else menu.addAction(item)
+    tools = QToolBar("Main toolbar")
+    tools.setObjectName("mainToolbar")
+    tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    tools.setMovable(False)
+    for item in (a.save, a.undo, a.revert, None, a.add_company, a.add_channel, a.edit, a.remove):
+        tools.addSeparator() if item is None else tools.addAction(item)
+    window.addToolBar(tools)
+
+
+def create(window: MainWindow) -> Actions:
+    def make(
+        name: str,
+        text: str,
+        tip: str,
+        keys: tuple[QKeySequence.StandardKey | str, ...] = (),
+    ) -> QAction:
+        action = QAction(text, window)
+        action.setObjectName(name)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(lambda _checked=False: window.run_command(name))
+        return action
+
+    acts = Actions(
+        save=make(
+            "save",
+            "&Save",
+            "Save every pending change to the inventory and the keychain (Ctrl+S).",
+            (_Key.Save,),
+        ),
+        revert=make(
+            "revert", "&Revert", "Drop every unsaved change and go back to what was last saved."
+        ),
+        undo=make("undo", "&Undo", "Take back the last unsaved change (Ctrl+Z).", (_Key.Undo,)),
+        add_company=make(
+            "add_company", "Add &company", "Add a company (Ctrl+Shift+N).", ("Ctrl+Shift+N",)
+        ),
+        add_channel=make(
+            "add_channel",
+            "Add c&hannel",
+            "Add an Amazon marketplace to the selected company (Ctrl+N).",
+            (_Key.New,),
+        ),
+        edit=make(
+            "edit", "&Edit", "Edit the selected company or channel (Ctrl+E).", ("Ctrl+E", "F2")
+        ),
+        remove=make(
+            "remove",
+            "Re&move…",
+            "Remove the selected company or channel (Delete). You can Undo until you Save.",
+            (_Key.Delete,),
+        ),
+        find=make("find", "&Filter…", "Jump to the filter box (Ctrl+F).", (_Key.Find,)),
+        open_demo=make(
+            "open_demo",
+            "Open the &demo",
+            "Open a sample inventory in a separate window; it never touches your own data.",
+        ),
+        import_file=make(
+            "import_file",
+            "&Import…",
+            "Import companies and channels from a file (coming in a later version).",
+        ),
+        quit=make("quit", "&Quit", "Close SP Connect (Ctrl+Q).", ("Ctrl+Q",)),
+        about=make("about", "&About SP Connect", "Which version this is."),
+        expand=make("expand", "E&xpand all", "Show every company's channels."),
+        collapse=make("collapse", "C&ollapse all", "Show only the companies."),
+    )
+    acts.import_file.setEnabled(False)
+    # Delete only acts on the tree: in a text field it deletes text.
+    acts.remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    for name, text, key in QUICK:
+        action = make(f"quick:{name}", text, text.replace("&", "") + f" ({key}).", (key,))
+        acts.quick[name] = action
+    return acts

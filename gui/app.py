@@ -1,0 +1,209 @@
+"""Starting the GUI: the QApplication, error handling, the main window and the self-test.
+
+Errors are handled three ways (:func:`gui.dialogs.report_error`): a
+:class:`~core.errors.UserFacingError` is shown with its next step, a
+:class:`~core.errors.Cancelled` is silent, anything else opens the crash dialog with the
+traceback. Uncaught exceptions in Qt callbacks reach the same function through
+``sys.excepthook``.
+
+``--self-test`` opens the window on the chosen inventory, waits until it is loaded and painted,
+optionally saves a screenshot, and exits 0; any error (an exception, a dialog that would have
+asked something, a failed load) prints the reason and exits non-zero. It prints
+``self-test: first paint`` and ``self-test: ready`` as they happen (the benchmark times them).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from gui import dialogs
+from gui.main_window import MainWindow
+from gui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from core.session import Session
+
+log = logging.getLogger(__name__)
+
+#: A self-test that has not finished by then fails.
+SELF_TEST_TIMEOUT_MS = 120_000
+
+
+class AppOptions:
+    """What main.py asks of the GUI (a plain class: a dataclass costs start-up time)."""
+
+    def __init__(
+        self,
+        data_dir: str | None = None,
+        demo: bool = False,
+        self_test: bool = False,
+        screenshot: Path | None = None,
+        version: Callable[[], str] = lambda: "",
+    ) -> None:
+        self.data_dir, self.demo, self.version = data_dir, demo, version
+        self.self_test, self.screenshot = self_test, screenshot
+
+
+class _OnPaint(QObject):
+    """Calls back on the window's first paint (the window is on screen)."""
+
+    def __init__(self, widget: QObject, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._callback: Callable[[], None] | None = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._callback is not None:
+            callback, self._callback = self._callback, None
+            QTimer.singleShot(0, callback)  # after this paint is done
+        return False
+
+
+def _launch_demo() -> None:
+    """Start ``main.py --demo`` as a separate process (its own window and temporary data)."""
+    from PySide6.QtCore import QProcess
+
+    if getattr(sys, "frozen", False):  # a packaged build: the executable is the app
+        QProcess.startDetached(sys.executable, ["--demo"])
+        return
+    module = sys.modules.get("main") or sys.modules.get("__main__")
+    script = getattr(module, "__file__", None)
+    if script:
+        QProcess.startDetached(sys.executable, [str(script), "--demo"])
+
+
+def _opener(options: AppOptions) -> Callable[[], Session]:
+    def open_it() -> Session:
+        from core.session import open_session  # on the worker: keeps the first paint light
+
+        return open_session(options.data_dir, demo=options.demo)
+
+    return open_it
+
+
+def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
+    """Run the GUI until the window closes; returns the exit status."""
+    existing = QApplication.instance()
+    app = (
+        existing if isinstance(existing, QApplication) else QApplication(qt_argv or ["sp-connect"])
+    )
+    app.setApplicationName("SP Connect")
+    app.setOrganizationName("SP Connect")
+    app.setDesktopFileName("sp-connect")
+    runner = TaskRunner()
+    window = MainWindow(
+        runner,
+        launch_demo=_launch_demo,
+        persist_settings=not options.self_test,
+        version=options.version,
+    )
+    app.aboutToQuit.connect(window.shutdown)
+    opener = _opener(options)
+    # The menus, the toolbar and the inventory come right after the first paint.
+    _OnPaint(window, lambda: window.open_inventory(opener))
+    if options.self_test:
+        # Installed after (so called before) the opener's: it notes the paint first.
+        test = SelfTest(app, window, options.screenshot)
+        sys.excepthook = test.excepthook
+    else:
+        sys.excepthook = _crash_hook(window)
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    return code if not options.self_test else test.code
+
+
+def _crash_hook(window: MainWindow) -> Callable[..., None]:
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        dialogs.report_error(window, exc.with_traceback(tb))
+
+    return hook
+
+
+class SelfTest(QObject):
+    """Drives ``--self-test``: wait for load and paint, screenshot, exit with a status."""
+
+    def __init__(self, app: QApplication, window: MainWindow, screenshot: Path | None) -> None:
+        super().__init__(window)
+        self.app, self.window, self.screenshot = app, window, screenshot
+        self.code = 1  # until proven otherwise
+        self._painted = self._loaded = self._done = False
+        _OnPaint(window, self._first_paint)
+        window.loaded.connect(self._on_loaded)
+        window.openFailed.connect(lambda exc: self.fail(f"the inventory did not open: {exc}"))
+        QTimer.singleShot(SELF_TEST_TIMEOUT_MS, lambda: self.fail("timed out"))
+        self._replace_dialogs()
+
+    def _replace_dialogs(self) -> None:
+        # Nobody is there to answer: a question or a message is a failure, never a hang.
+        def refuse(name: str) -> Callable[..., Any]:
+            def answer(_parent: object, *args: object) -> Any:
+                self.fail(f"a dialog would have opened ({name}): {args[0] if args else ''}")
+                return "cancel" if name == "ask_unsaved" else False
+
+            return answer
+
+        for name in ("ask_unsaved", "confirm_remove", "confirm_revert", "show_error"):
+            setattr(dialogs, name, refuse(name))
+        dialogs.offer_restore = refuse("offer_restore")
+        dialogs.show_crash = self._crashed
+
+    def _crashed(self, parent: object, details: str) -> None:
+        self.fail(details)
+
+    def _first_paint(self) -> None:
+        self._painted = True
+        print("self-test: first paint", flush=True)
+        self._maybe_finish()
+
+    def _on_loaded(self) -> None:
+        self._loaded = True
+        self._maybe_finish()
+
+    def _maybe_finish(self) -> None:
+        if self._painted and self._loaded and not self._done:
+            QTimer.singleShot(0, self._finish)  # let the new page lay itself out first
+
+    def _finish(self) -> None:
+        if self._done:
+            return
+        self.window.repaint()  # synchronously: the loaded page is painted now
+        page = self.window.page
+        rows = page.model.rows if page is not None else None
+        count = rows.total if rows is not None else 0
+        if self.screenshot is not None:
+            self.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not self.window.grab().save(str(self.screenshot)):
+                self.fail(f"could not save the screenshot to {self.screenshot}")
+                return
+        print(f"self-test: ready ({count} channels)", flush=True)
+        self._end(0)
+
+    def fail(self, reason: str) -> None:
+        if self._done:
+            return
+        print(f"self-test failed: {reason}", file=sys.stderr, flush=True)
+        self._end(1)
+
+    def _end(self, code: int) -> None:
+        self._done = True
+        self.code = code
+        self.window.shutdown()
+        self.app.exit(code)
+
+    def excepthook(
+        self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        self.fail("".join(traceback.format_exception(kind, exc, tb)))

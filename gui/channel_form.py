@@ -1,0 +1,261 @@
+"""The channel form: name, marketplace, Seller ID, and what Seller Central shows for MWS.
+
+The MWS Authorization Token is a secret: the field never shows the stored value, only whether
+one is on record; typing a new one replaces it (kept in memory until Save puts it in the
+keychain).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+from core import marketplaces
+from core.changes import Change, edit_channel, set_mws_records
+from core.errors import FieldError
+from core.inventory import AppStatus, Channel, utcnow
+from core.secrets import Secret
+from core.validation import check_channel, check_mws_auth_token, normalize_seller_id
+from gui import texts
+from gui.form_base import GENERAL, Apply, FormBase, field_box
+
+_APP_STATUSES = (
+    (AppStatus.UNKNOWN, "Not checked"),
+    (AppStatus.ACTIVE, "Active"),
+    (AppStatus.DISABLED, "Disabled"),
+)
+
+
+class ChannelForm(FormBase):
+    def __init__(self, apply: Apply, parent: QWidget | None = None) -> None:
+        super().__init__(apply, parent)
+        self.channel_id: str | None = None
+        self._loaded: Channel | None = None
+
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Channel name")
+        self.name.setToolTip("A name for this channel, for example the company and country.")
+        self.marketplace = QComboBox()
+        self.marketplace.setAccessibleName("Marketplace")
+        self.marketplace.setToolTip("The Amazon marketplace this channel sells in.")
+        for market in marketplaces.MARKETPLACES:
+            self.marketplace.addItem(f"{market.label}, {market.region.display_name}", market.id)
+        self.seller_id = QLineEdit()
+        self.seller_id.setAccessibleName("Seller ID")
+        self.seller_id.setPlaceholderText("For example A3FHEXAMPLEYWS")
+        self.seller_id.setToolTip(
+            "The Amazon account this channel belongs to. In Seller Central: Settings > Account "
+            "Info > Merchant Token. The consent must come from this account."
+        )
+        self.app_status = QComboBox()
+        self.app_status.setAccessibleName("App status in Seller Central")
+        self.app_status.setToolTip(
+            "What Seller Central > Manage Your Apps shows for this app: Active or Disabled."
+        )
+        for status, label in _APP_STATUSES:
+            self.app_status.addItem(label, status.value)
+        self.merchant_token = QLineEdit()
+        self.merchant_token.setAccessibleName("MWS Merchant Token")
+        self.merchant_token.setPlaceholderText("Only for old MWS connections")
+        self.merchant_token.setToolTip(
+            "The Merchant Token on record for the old MWS connection (the same value as the "
+            "Seller ID)."
+        )
+        self.mws_token = QLineEdit()
+        self.mws_token.setAccessibleName("MWS Authorization Token")
+        self.mws_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.mws_token.setToolTip(
+            "From Seller Central > Manage Your Apps > View. Typing a value here replaces the "
+            "stored one; the stored value is never shown."
+        )
+        self.company_label = QLabel()
+        self.authorization = QLabel()
+        self.last_check = QLabel()
+        for info in (self.company_label, self.authorization, self.last_check):
+            info.setWordWrap(True)
+
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # fits a narrow panel
+        layout.addRow(self.message(GENERAL))
+        layout.addRow("Company", self.company_label)
+        for caption_text, widget, field in (
+            ("&Name", self.name, "name"),
+            ("&Marketplace", self.marketplace, "marketplace_id"),
+            ("&Seller ID", self.seller_id, "seller_id"),
+            ("App &status", self.app_status, "app_status"),
+            ("Merchant &Token (MWS)", self.merchant_token, "mws_merchant_token"),
+            ("MWS &Authorization Token", self.mws_token, "mws_auth_token"),
+        ):
+            caption = QLabel(caption_text)
+            caption.setBuddy(widget)
+            layout.addRow(caption, field_box(widget, self.message(field)))
+        layout.addRow("Authorization", self.authorization)
+        layout.addRow("Last check", self.last_check)
+
+        for edit in (self.name, self.seller_id, self.merchant_token, self.mws_token):
+            edit.textEdited.connect(self._validate)
+            edit.editingFinished.connect(self.commit)
+        self.marketplace.activated.connect(self.commit)
+        self.app_status.activated.connect(self.commit)
+        self.set_editing(False)
+
+    # --- loading ----------------------------------------------------------------------
+
+    def show_channel(self, channel_id: str) -> None:
+        self.channel_id = channel_id
+        self._loaded = None
+        self.reload()
+        self.show_errors([])
+
+    def _channel(self) -> Channel | None:
+        if self.workspace is None or self.channel_id is None:
+            return None
+        return self.workspace.current.channels.get(self.channel_id)
+
+    def reload(self, now: datetime | None = None) -> None:
+        channel = self._channel()
+        if channel is None or self.workspace is None:
+            return
+        before, self._loaded = self._loaded, channel
+        inv = self.workspace.current
+
+        def keep(edit: QLineEdit, old: str | None) -> bool:
+            return before is not None and edit.text() != (old or "")
+
+        if not keep(self.name, before.name if before else None):
+            self.name.setText(channel.name)
+        if not keep(self.seller_id, before.seller_id if before else None):
+            self.seller_id.setText(channel.seller_id or "")
+        if not keep(self.merchant_token, before.mws_merchant_token if before else None):
+            self.merchant_token.setText(channel.mws_merchant_token or "")
+        if before is None:
+            self.mws_token.clear()
+        self.mws_token.setPlaceholderText(
+            "Stored. Type a new one to replace it" if channel.has_mws else "None on record"
+        )
+        self.marketplace.setCurrentIndex(max(self.marketplace.findData(channel.marketplace_id), 0))
+        self.app_status.setCurrentIndex(max(self.app_status.findData(channel.app_status.value), 0))
+        company = inv.companies.get(channel.company_id)
+        parent = inv.root_of(company) if company is not None else None
+        unified = (
+            f" (unified with {parent.name})" if parent is not None and parent is not company else ""
+        )
+        self.company_label.setText((company.name if company else "?") + unified)
+        now = now or utcnow()
+        auth = inv.authorization_of(channel)
+        if auth is None:
+            self.authorization.setText("None yet: reauthorize to connect this channel.")
+        else:
+            store = f" ({auth.store_name})" if auth.store_name else ""
+            self.authorization.setText(
+                f"Seller ID {auth.seller_id}{store}, {auth.region.display_name}; granted "
+                f"{texts.day(auth.granted_at)}, ends {texts.day(auth.expires_at)}."
+            )
+        health = channel.health
+        if health.checked_at is None:
+            self.last_check.setText("Never tested.")
+        else:
+            result = health.result.value.replace("_", " ") if health.result else "unknown"
+            message = f" ({health.message})" if health.message else ""
+            since = (
+                f" Failing since {texts.moment_text(health.failing_since)}."
+                if health.failing_since
+                else ""
+            )
+            self.last_check.setText(
+                f"{texts.ago(health.checked_at, now)}: {result}{message}.{since}"
+            )
+
+    # --- editing ----------------------------------------------------------------------
+
+    def _set_widgets_editable(self, editing: bool) -> None:
+        for edit in (self.name, self.seller_id, self.merchant_token, self.mws_token):
+            edit.setReadOnly(not editing)
+        self.marketplace.setEnabled(editing)
+        self.app_status.setEnabled(editing)
+
+    def _fields(self, channel: Channel) -> Channel:
+        seller = normalize_seller_id(self.seller_id.text())
+        merchant = normalize_seller_id(self.merchant_token.text())
+        return replace(
+            channel,
+            name=self.name.text().strip(),
+            marketplace_id=self.marketplace.currentData() or channel.marketplace_id,
+            seller_id=seller or None,
+            mws_merchant_token=merchant or None,
+            app_status=AppStatus(self.app_status.currentData() or AppStatus.UNKNOWN.value),
+        )
+
+    def _check(self) -> tuple[Channel | None, list[FieldError]]:
+        channel = self._channel()
+        if channel is None or self.workspace is None:
+            return None, []
+        candidate = self._fields(channel)
+        errors = check_channel(candidate, self.workspace.current)
+        if not candidate.name:
+            errors.append(FieldError("name", "Enter a name for the channel."))
+        token = self.mws_token.text().strip()
+        if token:
+            errors += check_mws_auth_token(token)
+        return candidate, errors
+
+    def _validate(self) -> None:
+        _candidate, errors = self._check()
+        self.show_errors(errors)
+        self.edited.emit()
+
+    def has_uncommitted(self) -> bool:
+        channel = self._channel()
+        if not self.editing or channel is None:
+            return False
+        return self._fields(channel) != channel or bool(self.mws_token.text().strip())
+
+    def commit(self) -> bool:
+        if not self.editing:
+            return True
+        channel = self._channel()
+        candidate, errors = self._check()
+        if channel is None or candidate is None or self.workspace is None:
+            return True
+        if any(not e.warning for e in errors):
+            self.show_errors(errors)
+            return False
+        own = replace(
+            channel,
+            name=candidate.name,
+            marketplace_id=candidate.marketplace_id,
+            seller_id=candidate.seller_id,
+        )
+        ok = True
+        if own != channel:
+            ok = self.apply_change(edit_channel(own), errors)
+        if ok:
+            ok = self.apply_change(self._mws_change(candidate), errors)
+        if ok:
+            self.mws_token.clear()
+        return ok
+
+    def _mws_change(self, candidate: Channel) -> Change | None:
+        channel = self._channel()
+        assert channel is not None
+        assert self.workspace is not None
+        token = self.mws_token.text().strip()
+        unchanged = (
+            candidate.mws_merchant_token == channel.mws_merchant_token
+            and candidate.app_status == channel.app_status
+        )
+        if unchanged and not token:
+            return None
+        owner = f"{channel.id}/mws-auth-token"
+        new_ref = self.workspace.new_ref("channel", owner) if token else None
+        change = set_mws_records(
+            channel.id,
+            candidate.mws_merchant_token,
+            Secret(token) if token else None,
+            candidate.app_status,
+            new_ref=new_ref,
+        )
+        return change

@@ -1,0 +1,171 @@
+"""What the window's actions do: Save, Revert, Undo, add, edit, remove, filter.
+
+Every change goes through :class:`gui.document.Document` as a pending edit; questions go
+through :mod:`gui.dialogs` (tests replace those functions).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+
+from core import changes, marketplaces
+from core.errors import UserFacingError
+from core.inventory import Channel, Company, new_id
+from gui import dialogs
+from gui.inventory_rows import QuickFilter
+
+if TYPE_CHECKING:
+    from gui.document import Document
+    from gui.inventory_page import InventoryPage
+    from gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: The marketplace a new channel gets: the first of these its company does not have yet.
+_PREFERRED = ("US", "UK", "DE", "CA", "FR", "IT", "ES", "MX", "JP", "AU", "NL", "SE", "PL")
+
+
+class Commands:
+    def __init__(self, window: MainWindow, document: Document, page: InventoryPage) -> None:
+        self.window, self.doc, self.page = window, document, page
+
+    def run(self, name: str) -> None:
+        if name.startswith("quick:"):
+            self.page.set_quick(QuickFilter(name.removeprefix("quick:")))
+            return
+        handler: Callable[[], None] | None = getattr(self, f"do_{name}", None)
+        if handler is None:
+            log.warning("no command %s", name)
+            return
+        handler()
+
+    # --- saving -----------------------------------------------------------------------
+
+    def do_save(self) -> None:
+        panel = self.page.panel
+        if not panel.commit():
+            return  # the field's message says what is wrong
+        if not self.doc.save():
+            panel.set_editing(False)  # nothing was pending: just leave edit mode
+        self.window.update_actions()
+
+    def do_revert(self) -> None:
+        panel = self.page.panel
+        if self.doc.dirty:
+            if not dialogs.confirm_revert(self.window, self.doc.pending_count):
+                return
+            panel.set_editing(False)  # commits nothing new: the fields are reloaded below
+            self.doc.revert()
+        panel.set_editing(False)
+        panel.refresh()
+        self.window.statusBar().showMessage("Reverted to the saved inventory.", 5000)
+
+    def do_undo(self) -> None:
+        text = self.doc.undo_text()
+        self.doc.undo()
+        if text:
+            self.window.statusBar().showMessage(f"Undone: {text}.", 5000)
+
+    # --- adding and removing ----------------------------------------------------------
+
+    def do_add_company(self) -> None:
+        names = {c.name for c in self.doc.workspace.current.companies.values()}
+        name, n = "New company", 1
+        while name in names:
+            n += 1
+            name = f"New company {n}"
+        company = Company(new_id(), name)
+        if self.doc.apply(changes.add_company(company)):
+            self._select_and_edit("company", company.id)
+            self.window.statusBar().showMessage(
+                "Company added. Name it, then add its channels with Add channel.", 8000
+            )
+
+    def do_add_channel(self) -> None:
+        inv = self.doc.workspace.current
+        company = self._selected_company()
+        if company is None:
+            dialogs.show_error(
+                self.window,
+                UserFacingError("Select a company first.", "Then choose Add channel again."),
+            )
+            return
+        taken = {c.marketplace_id for c in inv.channels_of(company.id)}
+        codes = [*_PREFERRED, *(m.code for m in marketplaces.MARKETPLACES)]
+        market = next((m for c in codes if (m := marketplaces.by_country(c)).id not in taken), None)
+        if market is None:
+            dialogs.show_error(
+                self.window,
+                UserFacingError(f"{company.name} already has a channel in every marketplace."),
+            )
+            return
+        channel = Channel(new_id(), company.id, market.id, name=f"{company.name} {market.code}")
+        if self.doc.apply(changes.add_channel(channel)):
+            self._select_and_edit("channel", channel.id)
+            self.window.statusBar().showMessage(
+                "Channel added. Choose its marketplace and enter its Seller ID.", 8000
+            )
+
+    def do_remove(self) -> None:
+        selected = self.page.current()
+        if selected is None:
+            return
+        kind, item_id = selected
+        inv = self.doc.workspace.current
+        if kind == "company":
+            company = inv.companies[item_id]
+            count = sum(1 for _ in inv.channels_of(item_id))
+            noun = "channel" if count == 1 else "channels"
+            what = f'the company "{company.name}"'
+            consequence = f"Its {count} {noun} go with it." if count else "It has no channels."
+            change = changes.remove_company(item_id)
+        else:
+            channel = inv.channels[item_id]
+            what = f'the channel "{channel.name or channel.marketplace.label}"'
+            consequence = (
+                "Its authorization goes too if no other channel uses it, and so do its "
+                "secrets in the keychain once you Save."
+            )
+            change = changes.remove_channel(item_id)
+        if dialogs.confirm_remove(self.window, what, consequence) and self.doc.apply(change):
+            self.window.statusBar().showMessage(
+                f"Removed {what}. Save to make it final, or Undo (Ctrl+Z) to bring it back.",
+                8000,
+            )
+
+    def _selected_company(self) -> Company | None:
+        selected = self.page.current()
+        inv = self.doc.workspace.current
+        if selected is None:
+            return None
+        kind, item_id = selected
+        if kind == "company":
+            return inv.companies.get(item_id)
+        channel = inv.channels.get(item_id)
+        return inv.companies.get(channel.company_id) if channel else None
+
+    def _select_and_edit(self, kind: str, item_id: str) -> None:
+        self.page.select(kind, item_id)
+        self.page.panel.show_item(kind, item_id)
+        self.page.panel.set_editing(True)
+        self.window.update_actions()
+
+    # --- the rest ---------------------------------------------------------------------
+
+    def do_edit(self) -> None:
+        self.page.panel.set_editing(True)
+        self.window.update_actions()
+
+    def do_find(self) -> None:
+        self.page.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.page.filter_edit.selectAll()
+
+    def do_expand(self) -> None:
+        self.page.view.expandAll()
+
+    def do_collapse(self) -> None:
+        self.page.view.collapseAll()

@@ -1,0 +1,340 @@
+"""The inventory tree as a QAbstractItemModel: companies, unified children, channels.
+
+It adapts :class:`gui.inventory_rows.InventoryRows` (the rows, their cached status, filter and
+sort) to Qt. Workspace events update it by rows: the model compares the workspace's inventory
+with the objects its rows hold (cheap identity checks) and emits ``dataChanged``, inserts,
+removals and moves for what differs. Only the first load, a filter change and large changes
+(Revert of many edits) reset it. An index's internal id is its row's key (a plain int), never
+a pointer, so a stale index can only miss, not crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QFont
+
+from core.inventory import utcnow
+from core.workspace import Workspace, WorkspaceEvent
+from gui import badges, texts
+from gui.inventory_rows import (
+    Category,
+    ChannelRow,
+    Column,
+    CompanyRow,
+    InventoryRows,
+    QuickFilter,
+    Row,
+)
+from gui.model_update import NeedsReset, RowUpdate, up
+
+StatusRole = Qt.ItemDataRole.UserRole + 1  # tuple[Badge, ...] for the status column
+KeyRole = Qt.ItemDataRole.UserRole + 2  # ("company" | "channel", id)
+
+#: More changed rows than this at once (a Revert of a big import) reset the model instead.
+RESET_LIMIT = 500
+#: Top-level rows handed to the view at first; it fetches more as it scrolls.
+FETCH_BATCH = 200
+
+_HEADERS = ("Name", "Marketplace", "Seller ID", "Status", "Expires", "Last check")
+_HEADER_TIPS = (
+    "The company or channel name",
+    "The Amazon marketplace: country and code",
+    "The Amazon account (Seller ID, also called Merchant Token) the channel must be "
+    "authorized from",
+    "Which Amazon API the channel uses and what needs doing",
+    "When the channel's authorization ends (Amazon asks for a new one every year)",
+    "When the connection was last tested",
+)
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_Display = Qt.ItemDataRole.DisplayRole
+_Tooltip = Qt.ItemDataRole.ToolTipRole
+# Built once: flags() runs for every row the view lays out.
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_COMPANY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_CHANNEL_FLAGS = _COMPANY_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class InventoryModel(QAbstractItemModel):
+    """Companies and channels of one workspace, filtered and sorted in the model itself."""
+
+    summaryChanged = Signal()
+
+    def __init__(self, clock: Callable[[], datetime] = utcnow, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._now = clock()
+        self._ws: Workspace | None = None
+        self._rows: InventoryRows | None = None
+        self.nodes: dict[int, Row] = {}
+        self.limit = 0  # how many top-level rows the view has been given
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- loading, filtering, sorting --------------------------------------------------
+
+    def load(self, rows: InventoryRows, workspace: Workspace) -> None:
+        """Show ``rows`` (built from ``workspace.current``, maybe on another thread)."""
+        self.beginResetModel()
+        self._ws = workspace
+        self._set_rows(rows)
+        self.endResetModel()
+        self.summaryChanged.emit()
+
+    def _set_rows(self, rows: InventoryRows) -> None:
+        self._rows = rows
+        self.nodes = {r.key: r for r in rows.companies.values()}
+        self.nodes.update((r.key, r) for r in rows.channels.values())
+        self.limit = min(len(rows.shown), FETCH_BATCH)
+
+    @property
+    def rows(self) -> InventoryRows | None:
+        return self._rows
+
+    @property
+    def counts(self) -> dict[Category, int]:
+        return dict(self._rows.counts) if self._rows else {}
+
+    @property
+    def total(self) -> int:
+        return self._rows.total if self._rows else 0
+
+    def set_filter(self, text: str, quick: QuickFilter) -> None:
+        rows = self._rows
+        if rows is None:
+            return
+        if tuple(text.casefold().split()) == rows.words and quick is rows.quick:
+            return
+        self.beginResetModel()
+        rows.set_filter(text, quick)
+        self.limit = min(len(rows.shown), FETCH_BATCH)
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        rows = self._rows
+        if rows is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        nodes = [self.nodes.get(i.internalId()) for i in before]
+        rows.set_sort(Column(column), order == Qt.SortOrder.DescendingOrder)
+        after = [
+            self.index_for(n, i.column()) if n is not None and self.exposed(n) else QModelIndex()
+            for n, i in zip(nodes, before, strict=True)
+        ]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def row_at(self, index: Index) -> Row | None:
+        return self.nodes.get(index.internalId()) if index.isValid() else None
+
+    def index_of(self, kind: str, item_id: str, column: int = 0) -> QModelIndex:
+        """The index of a shown company or channel (fetching its rows), or an invalid index."""
+        rows = self._rows
+        if rows is None:
+            return QModelIndex()
+        node = (rows.companies if kind == "company" else rows.channels).get(item_id)
+        if node is None or not rows.is_shown(node):
+            return QModelIndex()
+        chain: list[CompanyRow] = []
+        above = up(node)
+        while above is not None:
+            chain.append(above)
+            above = above.parent
+        top = chain[-1] if chain else node
+        assert isinstance(top, CompanyRow)
+        if top.row >= self.limit:
+            self._fetch(top.row + 1 - self.limit)
+        for company in reversed(chain):
+            rows.children(company)
+        return self.index_for(node, column)
+
+    # The few internals gui.model_update works with: the nodes by key, the fetched top-level
+    # row count, and the indexes of rows.
+
+    def exposed(self, node: Row) -> bool:
+        """Whether the view may hold an index of ``node`` (shown, listed and fetched)."""
+        rows = self._rows
+        assert rows is not None
+        if not rows.is_shown(node):
+            return False
+        above = up(node)
+        if above is None:
+            return node.row < self.limit
+        return rows.listed(above) and self.exposed(above)
+
+    def index_for(self, node: Row, column: int = 0) -> QModelIndex:
+        return self.createIndex(node.row, column, node.key)
+
+    def parent_index(self, parent: CompanyRow | None) -> QModelIndex:
+        return _ROOT if parent is None else self.index_for(parent)
+
+    # --- QAbstractItemModel -----------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        rows = self._rows
+        if rows is None or row < 0 or not 0 <= column < len(_HEADERS):
+            return QModelIndex()
+        if not parent.isValid():
+            if row >= self.limit:
+                return QModelIndex()
+            return self.createIndex(row, column, rows.shown[row].key)
+        node = self.nodes.get(parent.internalId())
+        if not isinstance(node, CompanyRow) or parent.column() != 0:
+            return QModelIndex()
+        shown = rows.children(node)
+        if row >= len(shown):
+            return QModelIndex()
+        return self.createIndex(row, column, shown[row].key)
+
+    def parent(self, child: Index = _ROOT) -> QModelIndex:  # type: ignore[override]
+        if not child.isValid():
+            return QModelIndex()
+        node = self.nodes.get(child.internalId())
+        above = None if node is None else up(node)
+        return QModelIndex() if above is None else self.createIndex(above.row, 0, above.key)
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        rows = self._rows
+        if rows is None:
+            return 0
+        if not parent.isValid():
+            return self.limit
+        if parent.column() != 0:
+            return 0
+        node = self.nodes.get(parent.internalId())
+        return len(rows.children(node)) if isinstance(node, CompanyRow) else 0
+
+    def hasChildren(self, parent: Index = _ROOT) -> bool:
+        if not parent.isValid():
+            return self.limit > 0
+        return self.rowCount(parent) > 0
+
+    def canFetchMore(self, parent: Index) -> bool:
+        rows = self._rows
+        return rows is not None and not parent.isValid() and self.limit < len(rows.shown)
+
+    def fetchMore(self, parent: Index) -> None:
+        if not parent.isValid():
+            self._fetch(max(FETCH_BATCH, self.limit))  # doubling: few relayouts to the end
+
+    def _fetch(self, count: int) -> None:
+        rows = self._rows
+        assert rows is not None
+        count = min(count, len(rows.shown) - self.limit)
+        if count <= 0:
+            return
+        self.beginInsertRows(_ROOT, self.limit, self.limit + count - 1)
+        self.limit += count
+        self.endInsertRows()
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return len(_HEADERS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return _NO_FLAGS
+        node = self.nodes.get(index.internalId())
+        return _CHANNEL_FLAGS if isinstance(node, ChannelRow) else _COMPANY_FLAGS
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _Display) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(_HEADERS):
+            return None
+        if role == _Display:
+            return _HEADERS[section]
+        if role == _Tooltip:
+            return _HEADER_TIPS[section]
+        return None
+
+    def data(self, index: Index, role: int = _Display) -> Any:
+        node = self.nodes.get(index.internalId()) if index.isValid() else None
+        if node is None:
+            return None
+        column = index.column()
+        if role == _Display or role == Qt.ItemDataRole.AccessibleTextRole:
+            if isinstance(node, ChannelRow):
+                return texts.channel_cell(node, column, self._now)
+            return texts.company_cell(node, column)
+        if role == StatusRole and column == Column.STATUS:
+            if isinstance(node, ChannelRow):
+                return badges.channel_badges(node.status)
+            return badges.company_badges(node)
+        if role == _Tooltip:
+            if isinstance(node, ChannelRow):
+                return texts.channel_tooltip(node, column, self._now)
+            return texts.company_tooltip(node, column)
+        if role == KeyRole:
+            return ("channel", node.id) if isinstance(node, ChannelRow) else ("company", node.id)
+        if role == Qt.ItemDataRole.FontRole and column == 0 and isinstance(node, CompanyRow):
+            return self._bold
+        return None
+
+    # --- workspace events -------------------------------------------------------------
+
+    @Slot(object)
+    def on_workspace_event(self, event: WorkspaceEvent) -> None:
+        """Bring the rows in line with the workspace, by rows where possible."""
+        rows, ws = self._rows, self._ws
+        if rows is None or ws is None:
+            return
+        cur = ws.current
+        self._now = now = self._clock()
+        pending_channels = ws.pending_channel_ids()
+        pending_companies = ws.pending_company_ids()
+        auths = cur.authorizations
+        changed_channels = set(event.channels)
+        for cid, channel in cur.channels.items():
+            crow = rows.channels.get(cid)
+            if (
+                crow is None
+                or crow.channel is not channel
+                or crow.pending != (cid in pending_channels)
+                or crow.auth is not auths.get(channel.authorization_id or "")
+            ):
+                changed_channels.add(cid)
+        changed_channels.update(rows.channels.keys() - cur.channels.keys())
+        changed_companies = set(event.companies)
+        for cid, company in cur.companies.items():
+            orow = rows.companies.get(cid)
+            if (
+                orow is None
+                or orow.company is not company
+                or orow.pending != (cid in pending_companies)
+            ):
+                changed_companies.add(cid)
+        changed_companies.update(rows.companies.keys() - cur.companies.keys())
+        rows.inventory = cur
+        if len(changed_channels) + len(changed_companies) > RESET_LIMIT:
+            self._rebuild(now, pending_channels, pending_companies)
+        elif changed_channels or changed_companies:
+            try:
+                RowUpdate(self, rows, now, pending_channels, pending_companies).run(
+                    changed_companies, changed_channels
+                )
+            except NeedsReset:
+                self._rebuild(now, pending_channels, pending_companies)
+        self.summaryChanged.emit()
+
+    def _rebuild(
+        self, now: datetime, pending_channels: frozenset[str], pending_companies: frozenset[str]
+    ) -> None:
+        assert self._ws is not None
+        self.beginResetModel()
+        rows = InventoryRows(
+            self._ws.current, now, pending_channels, pending_companies, previous=self._rows
+        )
+        self._set_rows(rows)
+        self.endResetModel()

@@ -1,0 +1,363 @@
+"""The main window: menus, toolbar, status bar, and which page the centre shows.
+
+It paints before anything is loaded: the inventory opens on a worker (the keychain and the disk
+may be slow), and the modules that need the core are imported only then, so the first paint
+costs little more than an empty window. Editing itself lives in the details panel and
+:class:`gui.document.Document`; this module wires actions to them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from gui.tasks import TaskRunner
+
+# Nothing imported up to here touches the core or Qt's big `Qt` namespace (building its
+# enums alone costs about 30 ms): the first paint needs neither. The rest comes after it.
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from core.session import Session
+    from gui.actions import Actions
+    from gui.commands import Commands
+    from gui.document import Document
+    from gui.inventory_page import InventoryPage
+    from gui.inventory_rows import InventoryRows
+    from gui.welcome import WelcomeView
+
+log = logging.getLogger(__name__)
+
+SETTINGS_ORG = SETTINGS_APP = "SP Connect"
+
+
+def load_rows(opener: Callable[[], Session]) -> tuple[Session, InventoryRows]:
+    """Open the inventory and prepare its rows: runs on the worker thread."""
+    from core.inventory import utcnow
+    from gui.inventory_rows import InventoryRows
+
+    session = opener()
+    ws = session.workspace
+    try:
+        rows = InventoryRows(
+            ws.current, utcnow(), ws.pending_channel_ids(), ws.pending_company_ids()
+        )
+    except BaseException:
+        session.close()
+        raise
+    return session, rows
+
+
+class MainWindow(QMainWindow):
+    loaded = Signal()  # the inventory is shown (or the welcome view)
+    openFailed = Signal(object)  # the exception that stopped the inventory from opening
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        launch_demo: Callable[[], None] | None = None,
+        persist_settings: bool = True,
+        version: Callable[[], str] = lambda: "",
+    ) -> None:
+        super().__init__()
+        self.runner = runner
+        self.document: Document | None = None
+        self.page: InventoryPage | None = None
+        self.welcome: WelcomeView | None = None
+        self.commands: Commands | None = None
+        self._launch_demo = launch_demo
+        self._persist = persist_settings
+        self._version = version
+        self._close_after_save = False
+        self._closed = False
+        self._opener: Callable[[], Session] | None = None
+        self._opening: Future[tuple[Session, InventoryRows]] | None = None
+        self.setWindowTitle("SP Connect")
+        self.setMinimumSize(720, 480)
+        self.resize(1280, 800)
+
+        self.loading = QLabel("Opening your inventory…")
+        self.loading.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(_centred(self.loading))
+        self.setCentralWidget(self.stack)
+        self.secrets_label = QLabel()
+        self.file_label = QLabel()
+        for label in (self.secrets_label, self.file_label):
+            self.statusBar().addPermanentWidget(label)
+        self._act: Actions | None = None
+        self._restore_settings()
+
+    # --- skeleton ---------------------------------------------------------------------
+
+    def build_chrome(self) -> None:
+        """Build the menus and the toolbar now (the app does it just after the first paint)."""
+        self.act  # noqa: B018 - the property builds them
+
+    @property
+    def act(self) -> Actions:
+        """The window's actions, menus and toolbar (built on first use)."""
+        if self._act is None:
+            from gui import actions
+
+            self._act = actions.create(self)
+            actions.install(self, self._act)
+            self.update_actions()
+        return self._act
+
+    def _settings(self) -> QSettings:
+        return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+    def _restore_settings(self) -> None:
+        geometry = self._settings().value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def _save_settings(self) -> None:
+        if not self._persist:
+            return
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        if self.page is not None:
+            settings.setValue("window/splitter", self.page.splitter.saveState())
+
+    # --- opening ----------------------------------------------------------------------
+
+    def open_inventory(self, opener: Callable[[], Session]) -> None:
+        """Open the inventory on the worker; :attr:`loaded` or :attr:`openFailed` follows."""
+        self._opener = opener
+        self.build_chrome()  # menus and toolbar first: they show while it loads
+        self.loading.setText("Opening your inventory…")
+        self.stack.setCurrentIndex(0)
+        self._opening = self.runner.run(lambda: load_rows(opener), self._opened, self._open_failed)
+
+    def _opened(self, result: tuple[Session, InventoryRows]) -> None:
+        session, rows = result
+        self._opening = None
+        self.show_session(session, rows)
+
+    def show_session(self, session: Session, rows: InventoryRows) -> None:
+        """Show an opened inventory (synchronously: tests and benchmarks call this directly)."""
+        from gui.commands import Commands
+        from gui.document import Document
+        from gui.inventory_page import InventoryPage
+        from gui.welcome import WelcomeView
+
+        self.document = doc = Document(session, self.runner, lambda: self, self)
+        self.page = page = InventoryPage()
+        self.commands = Commands(self, doc, page)
+        self.welcome = welcome = WelcomeView()
+        for widget in (page, welcome):
+            self.stack.addWidget(widget)
+        splitter = self._settings().value("window/splitter")
+        if splitter is not None:
+            page.splitter.restoreState(splitter)
+        page.load(doc, rows)
+        page.view.addActions([self.act.edit, self.act.add_channel, self.act.remove])
+        page.currentChanged.connect(self.update_actions)
+        page.activated.connect(self.act.edit.trigger)
+        page.panel.saveRequested.connect(self.act.save.trigger)
+        page.panel.revertRequested.connect(self.act.revert.trigger)
+        page.panel.edited.connect(self.update_actions)
+        page.panel.editingChanged.connect(lambda _e: self.update_actions())
+        doc.stateChanged.connect(self._on_state)
+        doc.saveFinished.connect(self._on_saved)
+        welcome.addRequested.connect(self.act.add_company.trigger)
+        welcome.demoRequested.connect(self.act.open_demo.trigger)
+        welcome.demo_button.setEnabled(self._launch_demo is not None)
+        self._describe_storage(session)
+        self._on_state()
+        if not page.panel.kind and page.model.rowCount() == 1:
+            page.select("company", page.model.rows.shown[0].id)  # type: ignore[union-attr]
+        self.loaded.emit()
+
+    def _open_failed(self, exc: BaseException) -> None:
+        from core.errors import CorruptStoreError, UserFacingError
+        from core.store import restore_backup
+        from gui import dialogs
+
+        if isinstance(exc, CorruptStoreError) and exc.backups and self._opener is not None:
+            if dialogs.offer_restore(self, exc):
+                backup = Path(exc.backups[0])
+                opener = self._opener
+                self.runner.run(
+                    lambda: restore_backup(backup.parent.parent, backup),
+                    lambda _aside: self.open_inventory(opener),
+                    self._open_failed,
+                )
+                return
+        elif not isinstance(exc, CorruptStoreError):
+            dialogs.report_error(self, exc)
+        if isinstance(exc, UserFacingError):
+            self.loading.setText(f"The inventory could not be opened.\n\n{exc}")
+        else:
+            self.loading.setText("The inventory could not be opened (an unexpected error).")
+        self.openFailed.emit(exc)
+
+    def _describe_storage(self, session: Session) -> None:
+        from core.secrets import UnavailableSecretStore
+
+        secrets = session.workspace.secrets
+        if isinstance(secrets, UnavailableSecretStore):
+            self.secrets_label.setText("Secrets: unavailable, saving is off")
+            self.secrets_label.setToolTip(f"{secrets.error.message}\n{secrets.error.next_step}")
+        elif session.demo:
+            self.secrets_label.setText(f"Secrets: {secrets.description}")
+            self.secrets_label.setToolTip(
+                "This demo keeps its sample secrets in memory only: nothing reaches your "
+                "keychain, and the demo is deleted when you close this window."
+            )
+        else:
+            self.secrets_label.setText(f"Secrets: {secrets.description}")
+            self.secrets_label.setToolTip(
+                f"Refresh tokens and other secrets are kept in {secrets.description}, never in "
+                "the inventory file."
+            )
+        if session.demo:
+            self.file_label.setText("Data: temporary demo folder")
+            self.file_label.setToolTip(f"{session.data_file}\nDeleted when you close the demo.")
+        else:
+            shown = str(session.data_file).replace(str(Path.home()), "~", 1)
+            self.file_label.setText(f"Data: {shown}")
+            self.file_label.setToolTip(str(session.data_file))
+        reason = session.workspace.read_only_reason
+        if reason and self.page is not None:
+            self.page.set_read_only(reason)
+
+    # --- state ------------------------------------------------------------------------
+
+    def _on_state(self) -> None:
+        doc, page = self.document, self.page
+        if doc is None or page is None:
+            return
+        page.panel.set_can_edit(doc.can_edit)
+        empty = not doc.workspace.current.companies
+        target: QWidget = self.welcome if empty and self.welcome else page
+        self.stack.setCurrentWidget(target)
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        doc, page, a = self.document, self.page, self._act
+        if a is None:
+            return
+        can_edit = doc is not None and doc.can_edit
+        uncommitted = page is not None and page.panel.has_uncommitted()
+        dirty = doc is not None and doc.dirty
+        saving = doc is not None and doc.saving
+        selected = page.current() if page is not None else None
+        a.save.setEnabled(can_edit and (dirty or uncommitted))
+        a.revert.setEnabled(can_edit and dirty)
+        a.undo.setEnabled(can_edit and dirty)
+        undo_text = doc.undo_text() if doc is not None and dirty else ""
+        a.undo.setText(f"&Undo {undo_text.lower()}" if undo_text else "&Undo")
+        a.open_demo.setEnabled(self._launch_demo is not None)
+        a.add_company.setEnabled(can_edit)
+        a.add_channel.setEnabled(can_edit and selected is not None)
+        a.remove.setEnabled(can_edit and selected is not None)
+        editing = page is not None and page.panel.editing
+        a.edit.setEnabled(can_edit and selected is not None and not editing)
+        for action in (*a.quick.values(), a.find, a.expand, a.collapse):
+            action.setEnabled(page is not None)
+        star = "*" if dirty else ""
+        label = "Inventory"
+        if doc is not None and doc.session.demo:
+            label = "Demo inventory"
+        if doc is not None and doc.read_only:
+            label += " (read-only)"
+        self.setWindowTitle(f"{star}{label} — SP Connect")
+        if saving:
+            self.statusBar().showMessage("Saving…")
+        if page is not None:
+            page.panel.update_buttons()
+
+    def _on_saved(self, ok: bool) -> None:
+        if ok:
+            self.statusBar().showMessage("Saved.", 5000)
+            if self.page is not None:
+                self.page.panel.set_editing(False)
+            if self._close_after_save:
+                self._close_after_save = False
+                QTimer.singleShot(0, self.close)  # not from inside the Save's own signal
+        else:
+            self._close_after_save = False
+            self.statusBar().showMessage("Not saved: your changes are still pending.")
+
+    # --- closing ----------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        doc = self.document
+        if doc is not None and doc.saving:
+            self._close_after_save = True
+            self.statusBar().showMessage("Saving… the window closes when it is done.")
+            event.ignore()
+            return
+        if doc is not None and self.page is not None:
+            self.page.panel.commit()
+        if doc is not None and doc.dirty:
+            from gui import dialogs
+
+            answer = dialogs.ask_unsaved(self, doc.pending_count)
+            if answer == "cancel":
+                event.ignore()
+                return
+            if answer == "save":
+                if doc.save() and doc.saving:  # on the worker: close when it is done
+                    self._close_after_save = True
+                    event.ignore()
+                    return
+                if doc.dirty:  # the Save failed (and said why): stay open
+                    event.ignore()
+                    return
+        self._save_settings()
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Finish background work and close the inventory (a demo's folder goes too)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.runner.shutdown()
+        if self.document is not None:
+            self.document.close()
+        elif (opening := self._opening) is not None and opening.done() and not opening.exception():
+            # Opened while the window was closing: nobody will show it, so close it here.
+            opening.result()[0].close()
+
+    # --- commands -------------------------------------------------------------------
+
+    def run_command(self, name: str) -> None:
+        """What every action calls (see gui.actions)."""
+        if name == "quit":
+            self.close()
+        elif name == "about":
+            from gui import dialogs
+
+            dialogs.about(self, self._version())
+        elif name == "open_demo":
+            if self._launch_demo is not None:
+                self._launch_demo()
+                self.statusBar().showMessage("The demo opens in a separate window.", 5000)
+        elif self.commands is not None:
+            self.commands.run(name)
+
+
+def _centred(widget: QWidget) -> QWidget:
+    """``widget`` in the middle of a page (with layouts: no alignment flags before paint)."""
+    page = QWidget()
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget, 2)
+    row.addStretch(1)
+    column = QVBoxLayout(page)
+    column.addStretch(1)
+    column.addLayout(row)
+    column.addStretch(1)
+    return page

@@ -1,0 +1,195 @@
+"""SP Connect: open the window, the demo, or run a command without a window.
+
+    python main.py                      the window on your own inventory
+    python main.py --demo               the window on a temporary sample inventory
+    python main.py --data-dir DIR       the window on the inventory in DIR
+    python main.py --self-test [--screenshot FILE]
+    python main.py [--demo | --data-dir DIR] plan
+
+``--demo`` and ``--data-dir`` are global: every command works on the inventory they choose.
+Heavy modules (Qt, the core) are imported only by the branch that needs them, so the window
+starts quickly and commands need no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+APP = "SP Connect"
+
+
+def version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("sp-connect")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked for (reading metadata costs start time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        print(f"{APP} {version()}")
+        parser.exit()
+
+
+def _add_inventory_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--demo",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="use a temporary sample inventory with in-memory secrets (never your own data "
+        "or keychain)",
+    )
+    where.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=default if default is argparse.SUPPRESS else None,
+        help="use the inventory in DIR (default: $SPCONNECT_DATA_DIR or your user data folder)",
+    )
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing shutil (a few ms of start-up time)."""
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        if kwargs.get("width") is None:
+            try:
+                kwargs["width"] = os.get_terminal_size().columns - 2
+            except OSError:
+                kwargs["width"] = 78
+        super().__init__(prog, **kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sp-connect",
+        description="Manage your Amazon Selling Partner API connections.",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    _add_inventory_options(parser, None)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window, wait until it is painted, then exit (0 when all is well)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        type=Path,
+        help="with --self-test: save a PNG of the painted window to FILE",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    plan = commands.add_parser(
+        "plan",
+        help="print the reauthorization plan: which consents, in which order",
+        formatter_class=_Formatter,
+    )
+    # Also accepted after the command name; SUPPRESS keeps the global value otherwise.
+    _add_inventory_options(plan, argparse.SUPPRESS)
+    plan.set_defaults(run=run_plan)
+    return parser
+
+
+# --- commands without a window ---------------------------------------------------------------
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from core.errors import SecretStoreError
+    from core.inventory import utcnow
+    from core.plan import build_plan
+    from core.secrets import UnavailableSecretStore
+    from core.session import open_session
+
+    # The plan reads no secret: never wake the keychain, never take the lock.
+    no_keychain = UnavailableSecretStore(SecretStoreError("Not needed to print the plan."))
+    session = open_session(
+        args.data_dir,
+        demo=args.demo,
+        secrets=None if args.demo else no_keychain,
+        read_only=not args.demo,
+    )
+    try:
+        inv = session.workspace.current
+        now = utcnow()
+        items = build_plan(inv, now)
+        where = "the demo inventory" if session.demo else str(session.data_file)
+        if not items:
+            print(f"Nothing to reauthorize in {where}: every channel is connected and none")
+            print("expires within 30 days.")
+            return 0
+        count = sum(len(i.channel_ids) for i in items)
+        consents = "1 consent" if len(items) == 1 else f"{len(items)} consents"
+        print(f"Reauthorization plan for {where}: {consents} for {count} channels.")
+        for number, item in enumerate(items, 1):
+            print(f"\n{number}. {item.title}")
+            print(f"   Sign in at: {item.seller_central_url}")
+            print(f"   {item.account_hint}")
+            print("   Channels:")
+            for channel_id, reason in zip(item.channel_ids, item.reasons, strict=True):
+                channel = inv.channels[channel_id]
+                company = inv.companies.get(channel.company_id)
+                owner = f" ({company.name})" if company is not None else ""
+                print(f"     - {channel.name or channel.marketplace.label}{owner}: {reason}")
+        return 0
+    finally:
+        session.close()
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
+    if run is not None:
+        if args.self_test or args.screenshot:
+            print("error: --self-test and --screenshot open the window: use them without a command",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        return _headless(run, args)
+    if args.screenshot and not args.self_test:
+        print("error: --screenshot works with --self-test only", file=sys.stderr)
+        return 2
+    from gui import app
+
+    options = app.AppOptions(
+        data_dir=args.data_dir,
+        demo=args.demo,
+        self_test=args.self_test,
+        screenshot=args.screenshot,
+        version=version,
+    )
+    return app.main(options, [sys.argv[0]])
+
+
+def _headless(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from core.errors import Cancelled, UserFacingError
+
+    try:
+        return run(args)
+    except UserFacingError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.next_step:
+            print(exc.next_step, file=sys.stderr)
+        return 1
+    except Cancelled:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

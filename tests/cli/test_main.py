@@ -1,0 +1,94 @@
+"""main.py's options and the commands that run without a window."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import main
+from core import changes
+from core.demo import demo_inventory
+from core.inventory import utcnow
+from core.secrets import MemorySecretStore
+from core.session import open_session
+
+
+@pytest.fixture(autouse=True)
+def _temp_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith("SP Connect ")
+    with pytest.raises(SystemExit):
+        main.main(["--help"])
+    out = capsys.readouterr().out
+    for option in ("--demo", "--data-dir", "--self-test", "--screenshot", "plan"):
+        assert option in out
+
+
+def test_demo_plan_prints_the_consents_and_leaves_nothing_behind(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main.main(["--demo", "plan"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Reauthorization plan for the demo inventory:")
+    assert "Sign in at: https://sellercentral" in out
+    assert "Copper Pot Kitchenware US (Copper Pot Kitchenware): MWS only" in out
+    assert list((tmp_path / "temp").iterdir()) == []  # the demo's temporary folder is gone
+
+
+def test_global_options_also_work_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main.main(["plan", "--demo"]) == 0
+    assert "Reauthorization plan" in capsys.readouterr().out
+
+
+def test_plan_on_a_data_dir_reads_it_without_the_keychain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "inventory"
+    session = open_session(folder, secrets=MemorySecretStore())
+    now = utcnow()
+    inventory, values = demo_inventory(now, session.workspace.namespace)
+    session.workspace.apply(changes.replace_all(inventory, values, now))
+    session.workspace.save()
+    try:  # still open in "another window": the plan must not need the lock
+        assert main.main(["--data-dir", str(folder), "plan"]) == 0
+    finally:
+        session.close()
+    assert str(folder / "inventory.sqlite3") in capsys.readouterr().out
+
+
+def test_plan_on_a_missing_inventory_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main.main(["--data-dir", str(tmp_path / "nothing"), "plan"]) == 1
+    assert "There is no inventory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--demo", "--data-dir", "x"],
+        ["--screenshot", "shot.png"],
+        ["--self-test", "plan"],
+        ["--no-such-option"],
+    ],
+)
+def test_contradictory_or_unknown_options_are_refused(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main.main(argv)
+    except SystemExit as stop:  # argparse's own refusal
+        code = int(stop.code or 0)
+    assert code == 2
+    assert "error" in capsys.readouterr().err

@@ -1,0 +1,146 @@
+"""GUI fixtures: windows on real inventories, no real dialog, settings kept in tmp.
+
+Every test that opens a window gets a :class:`Dialogs` recorder in place of the functions of
+``gui.dialogs``: questions get the answer the test set (by default: discard, confirm), and
+messages are recorded for the test to assert on. A crash dialog fails the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from core import changes
+from core.demo import demo_inventory
+from core.inventory import utcnow
+from core.secrets import MemorySecretStore, SecretStore
+from core.session import Session, open_session
+from gui import dialogs
+from gui.main_window import MainWindow
+from gui.tasks import ImmediateExecutor, TaskRunner
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_tmp(tmp_path: Path) -> Path:
+    """QSettings (window geometry) go to a temporary folder, never the user's config."""
+    folder = tmp_path / "settings"
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
+@dataclass
+class Dialogs:
+    """Stands in for gui.dialogs; every call is recorded as (name, args)."""
+
+    unsaved_answer: str = "discard"
+    confirm: bool = True
+    restore: bool = False
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+    def named(self, name: str) -> list[tuple[Any, ...]]:
+        return [args for n, args in self.calls if n == name]
+
+    def errors(self) -> list[str]:
+        return [str(args[0]) for args in self.named("show_error")]
+
+
+@pytest.fixture(autouse=True)
+def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dialogs]:
+    recorder = Dialogs()
+
+    def record(name: str, answer: Callable[[], Any]) -> Callable[..., Any]:
+        def call(_parent: object, *args: Any) -> Any:
+            recorder.calls.append((name, args))
+            return answer()
+
+        return call
+
+    monkeypatch.setattr(
+        dialogs, "ask_unsaved", record("ask_unsaved", lambda: recorder.unsaved_answer)
+    )
+    monkeypatch.setattr(
+        dialogs, "confirm_remove", record("confirm_remove", lambda: recorder.confirm)
+    )
+    monkeypatch.setattr(
+        dialogs, "confirm_revert", record("confirm_revert", lambda: recorder.confirm)
+    )
+    monkeypatch.setattr(dialogs, "show_error", record("show_error", lambda: None))
+    monkeypatch.setattr(dialogs, "offer_restore", record("offer_restore", lambda: recorder.restore))
+    monkeypatch.setattr(dialogs, "show_crash", record("show_crash", lambda: None))
+    monkeypatch.setattr(dialogs, "about", record("about", lambda: None))
+    yield recorder
+    crashes = recorder.named("show_crash")
+    assert not crashes, f"the crash dialog opened:\n{crashes[0][0]}"
+
+
+@pytest.fixture
+def runner() -> TaskRunner:
+    """Tasks run at once on the calling thread: no waiting, no threads in most tests."""
+    return TaskRunner(ImmediateExecutor())
+
+
+@pytest.fixture
+def secrets() -> MemorySecretStore:
+    return MemorySecretStore()
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, secrets: MemorySecretStore) -> Path:
+    """A data folder holding the saved demo inventory (secrets in ``secrets``)."""
+    folder = tmp_path / "inventory"
+    session = open_session(folder, secrets=secrets)
+    now = utcnow()
+    inventory, values = demo_inventory(now, session.workspace.namespace)
+    session.workspace.apply(changes.replace_all(inventory, values, now))
+    session.workspace.save()
+    session.close()
+    return folder
+
+
+@dataclass
+class Opened:
+    window: MainWindow
+    session: Session
+
+    @property
+    def page(self) -> Any:
+        assert self.window.page is not None
+        return self.window.page
+
+    @property
+    def ws(self) -> Any:
+        return self.session.workspace
+
+
+@pytest.fixture
+def open_window(qtbot: Any) -> Callable[..., Opened]:
+    """Opens a main window on a data folder, as the app does (through its task runner)."""
+
+    def make(folder: Path, secrets: SecretStore | None = None, **kwargs: Any) -> Opened:
+        store = secrets if secrets is not None else MemorySecretStore()
+        runner = TaskRunner(ImmediateExecutor())
+        window = MainWindow(runner, persist_settings=kwargs.pop("persist", False), **kwargs)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.loaded, timeout=10_000):
+            window.open_inventory(lambda: open_session(folder, secrets=store))
+        with qtbot.waitExposed(window):
+            window.show()
+        with qtbot.waitActive(window):  # shortcuts (Ctrl+S...) go to the active window
+            window.activateWindow()
+        assert window.document is not None
+        return Opened(window, window.document.session)
+
+    return make
+
+
+@pytest.fixture
+def demo_window(
+    open_window: Callable[..., Opened], demo_dir: Path, secrets: MemorySecretStore
+) -> Opened:
+    return open_window(demo_dir, secrets)
