@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class WelcomeView(QWidget):
@@ -26,7 +26,6 @@ class WelcomeView(QWidget):
             "channels, or look around in a sample inventory first."
         )
         intro.setWordWrap(True)
-        intro.setMaximumWidth(560)
 
         self.add_button = QPushButton("Add a connection")
         self.add_button.setToolTip(
@@ -51,7 +50,9 @@ class WelcomeView(QWidget):
         self.demo_button.clicked.connect(self.demoRequested)
 
         column = QWidget()
-        column.setMaximumWidth(600)
+        # A fixed width lets the word-wrapped text ask for the height it really needs; with only
+        # a maximum width the layout squeezed it and clipped lines.
+        column.setFixedWidth(600)
         layout = QVBoxLayout(column)
         layout.setSpacing(14)
         layout.addWidget(title)
@@ -63,7 +64,13 @@ class WelcomeView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(48, 48, 48, 48)
         outer.addStretch(1)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not an alignment flag: an aligned widget gets its plain size
+        # hint, which ignores how tall the wrapped text becomes at this width.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column)
+        row.addStretch(1)
+        outer.addLayout(row)
         outer.addStretch(2)
         self.setTabOrder(self.add_button, self.import_button)
         self.setTabOrder(self.import_button, self.demo_button)
