@@ -8,8 +8,9 @@ measures (medians of ``--runs`` runs, all on the same disk in the same run):
 * ``open``: :meth:`Workspace.open` (lock, migrations check, orphan clean-up, load of every
   row into domain objects; no secret is read), against the floor of a bare ``sqlite3`` query
   that fetches the same rows;
-* ``save one``: :meth:`Workspace.save` of one renamed channel, against the floor of a bare
-  one-row ``UPDATE`` + ``COMMIT`` with the same pragmas (WAL, ``synchronous=FULL``);
+* ``save one``: :meth:`Workspace.save` of one renamed channel (median of 50), against the floor
+  of a bare one-row ``UPDATE`` + ``COMMIT`` on the store's own connection (same pragmas: WAL,
+  ``synchronous=FULL``), each floor run right after a Save so that load drift hits both;
 * peak memory: Python allocations at their peak while opening (``tracemalloc``).
 
 The last line is one JSON object with the figures of the largest size.
@@ -66,15 +67,19 @@ def open_workspace(folder: Path, secrets: MemorySecretStore) -> None:
     Workspace.open(folder, secrets).close()
 
 
-def measure(n_channels: int, runs: int) -> dict[str, float]:
+def measure(n_channels: int, runs: int, save_runs: int = 51) -> dict[str, float]:
     secrets = MemorySecretStore()
     with tempfile.TemporaryDirectory(prefix="spc-bench-") as tmp:
         folder = Path(tmp)
         build(folder, n_channels, secrets)
         path = folder / DB_NAME
 
-        open_s = median_time(lambda: open_workspace(folder, secrets), runs)
-        open_floor = median_time(lambda: bare_read(path), runs)
+        # Interleaved, so that drift in the machine's load hits the figure and its floor alike.
+        opens, open_floors = [], []
+        for _ in range(runs):
+            opens.append(median_time(lambda: open_workspace(folder, secrets), 1))
+            open_floors.append(median_time(lambda: bare_read(path), 1))
+        open_s, open_floor = statistics.median(opens), statistics.median(open_floors)
 
         tracemalloc.start()
         open_workspace(folder, secrets)
@@ -82,35 +87,26 @@ def measure(n_channels: int, runs: int) -> dict[str, float]:
         tracemalloc.stop()
 
         ws = Workspace.open(folder, secrets)
-        ids = list(ws.current.channels)[: runs + 1]
-        counter = iter(range(10**6))
-
-        def save_one() -> None:
-            channel = ws.current.channels[ids[next(counter) % len(ids)]]
-            ws.apply(ch.edit_channel(replace(channel, name=f"renamed {next(counter)}")))
+        assert ws.store is not None
+        conn = ws.store._conn  # the floor runs on the very same connection and settings
+        ids = list(ws.current.channels)[: save_runs + 1]
+        saves, save_floors = [], []
+        for i in range(save_runs + 1):
+            channel = ws.current.channels[ids[i]]
+            ws.apply(ch.edit_channel(replace(channel, name=f"renamed {i}")))
+            gc.collect()
             start = time.perf_counter()
             ws.save()
-            save_times.append(time.perf_counter() - start)
-
-        save_times: list[float] = []
-        save_one()  # the first Save of the day makes a backup: not what is measured here
-        save_times.clear()
-        for _ in range(runs):
-            save_one()
-        save_s = statistics.median(save_times)
-        ws.close()
-
-        conn = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"):
-            conn.execute(pragma)
-
-        def bare_commit() -> None:
+            saves.append(time.perf_counter() - start)
+            gc.collect()  # the same preparation as before the Save: caches equally cold
+            start = time.perf_counter()
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE channels SET name = ? WHERE id = ?", ("bare", ids[0]))
+            conn.execute("UPDATE channels SET name = ? WHERE id = ?", (f"bare {i}", ids[i]))
             conn.execute("COMMIT")
-
-        save_floor = median_time(bare_commit, runs)
-        conn.close()
+            save_floors.append(time.perf_counter() - start)
+        # The first Save of the day makes a backup: not what is measured here.
+        save_s, save_floor = statistics.median(saves[1:]), statistics.median(save_floors[1:])
+        ws.close()
     return {
         "channels": n_channels,
         "open_s": open_s,
