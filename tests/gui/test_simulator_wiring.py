@@ -1,0 +1,97 @@
+"""Demo mode's Amazon: the demo opens pointed at its own simulator, and both Test connection
+and Reauthorize work against it through the real listener."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from PySide6.QtCore import Qt, QUrl
+
+from core.checks import CheckSettings
+from core.consent import ConsentTarget
+from core.endpoints_config import endpoints_for
+from core.inventory import CheckResult
+from core.marketplaces import EndpointProfile, Region
+from core.session import Session
+from gui.connection_test import start_connection_test
+from gui.reauthorize_dialog import ReauthorizeDialog
+from gui.simulator_wiring import DemoOpener
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def demo() -> Iterator[tuple[DemoOpener, Session]]:
+    opener = DemoOpener()
+    session = opener()
+    yield opener, session
+    session.close()
+    opener.close()
+
+
+def channel_named(session: Session, name: str) -> str:
+    return next(c.id for c in session.workspace.current.channels.values() if c.name == name)
+
+
+def test_the_demo_opens_pointed_at_its_simulator(demo: tuple[DemoOpener, Session]) -> None:
+    opener, session = demo
+    amazon = opener.amazon
+    assert amazon is not None
+    app = session.workspace.current.app
+    assert app.endpoint_profile is EndpointProfile.SIMULATOR
+    assert app.endpoint_url == amazon.base_url
+    assert endpoints_for(app) == amazon.endpoints
+    assert not session.workspace.is_dirty  # the demo opens clean
+    assert requests.get(amazon.base_url + "/", timeout=5).status_code == 200
+    opener.close()
+    assert not amazon.simulator.running
+
+
+def test_test_connection_on_the_demo(qtbot: Any, demo: tuple[DemoOpener, Session]) -> None:
+    _opener, session = demo
+    ws = session.workspace
+    au = channel_named(session, "Little Acorn Toys AU")  # shown as refused in the demo
+    uk = channel_named(session, "Alpine Trail Outfitters UK")
+    settings = CheckSettings(workers=2, requests_per_second=100.0, burst=10)
+    test = start_connection_test(None, ws, [au, uk], settings=settings, show_progress=False)
+    assert test is not None
+    with qtbot.waitSignal(test.finished, timeout=WAIT_MS):
+        pass
+    assert ws.current.channels[au].health.result is CheckResult.NEEDS_REAUTHORIZATION
+    assert ws.current.channels[uk].health.result is CheckResult.OK
+
+
+def test_reauthorize_on_the_demo_through_the_listener(
+    qtbot: Any, demo: tuple[DemoOpener, Session]
+) -> None:
+    opener, session = demo
+    assert opener.amazon is not None
+    sim = opener.amazon.simulator
+    ws = session.workspace
+    au = channel_named(session, "Little Acorn Toys AU")
+    sim.select_account("A3ACORNTOYSAU8", Region.FE)
+    sim.auto_confirm = True  # the trainee clicks Confirm at once
+    urls: list[str] = []
+
+    def open_url(url: QUrl) -> bool:
+        urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+        return True
+
+    dialog = ReauthorizeDialog(ws, ConsentTarget.for_channel(ws.current, au), open_url=open_url)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert "Demo:" in dialog.start_page.instructions.text()
+    qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
+    listener = dialog.flow.listener
+    assert listener is not None
+    assert "redirect_uri=" + requests.utils.quote(listener.url, safe="") in urls[0]
+    page = requests.get(urls[0], timeout=5)  # the simulator redirects straight to the listener
+    assert "return to SP Connect" in page.text
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=WAIT_MS)
+    assert dialog.outcome == "success"
+    assert au in ws.pending_channel_ids()
+    dialog.flow.close()
