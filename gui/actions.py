@@ -43,6 +43,9 @@ class Actions:
     about: QAction
     expand: QAction
     collapse: QAction
+    reauthorize: QAction
+    test_connection: QAction
+    app_credentials: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -53,6 +56,7 @@ def install(window: MainWindow, a: Actions) -> None:
         ("&File", [a.save, a.revert, None, a.open_demo, a.import_file, None, a.quit]),
         ("&Edit", [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, None, a.find]),
         ("&View", [*a.quick.values(), None, a.expand, a.collapse]),
+        ("&Amazon", [a.reauthorize, a.test_connection, None, a.app_credentials]),
         ("&Help", [a.about]),
     ):
         menu = bar.addMenu(title)
@@ -62,7 +66,10 @@ def install(window: MainWindow, a: Actions) -> None:
     tools.setObjectName("mainToolbar")
     tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     tools.setMovable(False)
-    for item in (a.save, a.undo, a.revert, None, a.add_company, a.add_channel, a.edit, a.remove):
+    for item in (
+        a.save, a.undo, a.revert, None, a.add_company, a.add_channel, a.edit, a.remove, None,
+        a.reauthorize, a.test_connection,
+    ):  # fmt: skip
         tools.addSeparator() if item is None else tools.addAction(item)
     window.addToolBar(tools)
 
@@ -127,6 +134,25 @@ def create(window: MainWindow) -> Actions:
         about=make("about", "&About SP Connect", "Which version this is."),
         expand=make("expand", "E&xpand all", "Show every company's channels."),
         collapse=make("collapse", "C&ollapse all", "Show only the companies."),
+        reauthorize=make(
+            "reauthorize",
+            "&Reauthorize…",
+            "Get a new Amazon authorization for the selected channel or company: Amazon's "
+            "consent page opens in your browser (Ctrl+R).",
+            ("Ctrl+R",),
+        ),
+        test_connection=make(
+            "test_connection",
+            "&Test connection",
+            "Check that the stored authorizations of the selected channels still work. This "
+            "does not renew them (Ctrl+T).",
+            ("Ctrl+T",),
+        ),
+        app_credentials=make(
+            "app_credentials",
+            "App &credentials…",
+            "The SP-API app your sellers authorize: its IDs, client secret and redirect address.",
+        ),
     )
     acts.import_file.setEnabled(False)
     # Delete only acts on the tree: in a text field it deletes text.

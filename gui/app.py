@@ -82,6 +82,16 @@ def _launch_demo() -> None:
 
 
 def _opener(options: AppOptions) -> Callable[[], Session]:
+    if options.demo:
+        # The demo's Amazon is the built-in simulator, started on the worker with the inventory.
+        from gui.simulator_wiring import DemoOpener
+
+        demo = DemoOpener()
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(demo.close)
+        return demo
+
     def open_it() -> Session:
         from core.session import open_session  # on the worker: keeps the first paint light
 

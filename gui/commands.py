@@ -164,6 +164,79 @@ class Commands:
         self.page.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.page.filter_edit.selectAll()
 
+    # --- Amazon -------------------------------------------------------------------------
+
+    def _selected_channel_ids(self) -> list[str]:
+        """The selected channel, or every channel of the selected company and its children."""
+        selected = self.page.current()
+        if selected is None:
+            return []
+        kind, item_id = selected
+        if kind == "channel":
+            return [item_id]
+        inv = self.doc.workspace.current
+        companies = [item_id, *(c.id for c in inv.children_of(item_id))]
+        return [c.id for company_id in companies for c in inv.channels_of(company_id)]
+
+    def do_reauthorize(self) -> None:
+        from core.attempts import ConsentTarget
+        from core.inventory import utcnow
+        from core.plan import build_plan
+        from gui.reauthorize_dialog import open_reauthorize
+
+        selected = self.page.current()
+        ids = self._selected_channel_ids()
+        if selected is None or not ids:
+            dialogs.show_error(
+                self.window,
+                UserFacingError(
+                    "This company has no channels to authorize.", "Add a channel first."
+                ),
+            )
+            return
+        inv = self.doc.workspace.current
+        if selected[0] == "channel":
+            target = ConsentTarget.for_channel(inv, ids[0])
+        else:
+            # A company: the first consent of its plan (one per seller and region).
+            plan = build_plan(inv, utcnow(), selected=ids)
+            target = (
+                ConsentTarget.from_plan_item(plan[0])
+                if plan
+                else ConsentTarget.for_channel(inv, ids[0])
+            )
+            if len(plan) > 1:
+                self.window.statusBar().showMessage(
+                    f"This company needs {len(plan)} consents (one per seller and region); "
+                    "this is the first. Choose Reauthorize again for the next.",
+                    10000,
+                )
+        open_reauthorize(
+            self.window,
+            self.doc.workspace,
+            target,
+            apply=self.doc.try_apply,
+            attempts=self.window.consent_attempts,
+        )
+
+    def do_test_connection(self) -> None:
+        from gui.connection_test import start_connection_test
+
+        test = start_connection_test(
+            self.window,
+            self.doc.workspace,
+            self._selected_channel_ids(),
+            can_record=lambda: not self.doc.saving,
+            status_bar=self.window.statusBar(),
+        )
+        if test is not None:
+            self.window.connection_tests.append(test)
+
+    def do_app_credentials(self) -> None:
+        from gui.app_credentials_dialog import open_app_credentials
+
+        open_app_credentials(self.window, self.doc.workspace, apply=self.doc.try_apply)
+
     def do_expand(self) -> None:
         self.page.view.expandAll()
 

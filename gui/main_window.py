@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -73,6 +73,12 @@ class MainWindow(QMainWindow):
         self.welcome: WelcomeView | None = None
         self.commands: Commands | None = None
         self._launch_demo = launch_demo
+        # One registry of consent attempts per window: a late answer to an earlier dialog is
+        # refused clearly instead of being mistaken for the current one.
+        from core.attempts import ConsentAttempts
+
+        self.consent_attempts = ConsentAttempts()
+        self.connection_tests: list[Any] = []  # running Test connection runs, cancelled on close
         self._persist = persist_settings
         self._version = version
         self._close_after_save = False
@@ -263,6 +269,9 @@ class MainWindow(QMainWindow):
         a.remove.setEnabled(can_edit and selected is not None)
         editing = page is not None and page.panel.editing
         a.edit.setEnabled(can_edit and selected is not None and not editing)
+        a.reauthorize.setEnabled(can_edit and selected is not None and not saving)
+        a.test_connection.setEnabled(doc is not None and not doc.read_only and selected is not None)
+        a.app_credentials.setEnabled(can_edit)
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)
         star = "*" if dirty else ""
@@ -324,6 +333,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        for test in self.connection_tests:
+            test.cancel()
         self.runner.shutdown()
         if self.document is not None:
             self.document.close()

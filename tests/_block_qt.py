@@ -57,3 +57,4 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     # --strict-config rejects options nobody declared: declare them here, unused.
     for name in ("qt_api", "qt_log_level_fail"):
         parser.addini(name, "declared by tests._block_qt in place of pytest-qt (unused)")
+    parser.addini("qt_log_ignore", "declared by tests._block_qt (unused)", type="linelist")

@@ -17,8 +17,6 @@ from core.secrets import MemorySecretStore, Secret
 from core.workspace import Workspace
 from gui.app_credentials_dialog import NO_DATE, AppCredentialsDialog, renewal_text
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 APP_ID = "amzn1.sp.solution.7e1f6c2a-0d4b-4a55-9e7c-1c0ffee00001"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
 NEW_SECRET = "amzn1.oa2-cs.v1.a-brand-new-client-secret-0123456789"

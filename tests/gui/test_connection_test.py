@@ -26,7 +26,6 @@ from tests.integration.consent_support import CLIENT_ID, CLIENT_SECRET, EU_CODES
 
 __all__ = ["amazon", "store", "workspace"]  # fixtures used by name below
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 EU_IDS = tuple(c.lower() for c in EU_CODES)
 FAST = CheckSettings(workers=2, requests_per_second=500.0, burst=50, attempts=2)
 

@@ -47,7 +47,6 @@ __all__ = ["amazon", "browser", "store", "workspace"]  # fixtures used by name b
 
 EU_IDS = {c.lower() for c in EU_CODES}
 # Offscreen Qt says this whenever a dialog is shown; toolchain.md: harmless.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 class Links:

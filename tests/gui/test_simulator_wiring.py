@@ -20,7 +20,6 @@ from gui.connection_test import start_connection_test
 from gui.reauthorize_dialog import ReauthorizeDialog
 from gui.simulator_wiring import DemoOpener
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 WAIT_MS = 10_000
 
 
