@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     # Also accepted after the command name; SUPPRESS keeps the global value otherwise.
     _add_inventory_options(plan, argparse.SUPPRESS)
     plan.set_defaults(run=run_plan)
+    simulator = commands.add_parser(
+        "simulator",
+        help="run the built-in Amazon simulator on 127.0.0.1 (to rehearse a reauthorization)",
+        formatter_class=_Formatter,
+    )
+    simulator.add_argument(
+        "--port", type=int, default=0, help="the port to listen on (default: any free port)"
+    )
+    _add_inventory_options(simulator, argparse.SUPPRESS)
+    simulator.set_defaults(run=run_simulator)
     return parser
 
 
@@ -147,6 +157,14 @@ def run_plan(args: argparse.Namespace) -> int:
         return 0
     finally:
         session.close()
+
+
+def run_simulator(args: argparse.Namespace) -> int:
+    """Serve the demo's Amazon until Ctrl+C, printing its address and accounts first."""
+    from core.simulator import serve_forever
+
+    serve_forever(args.port)
+    return 0
 
 
 # --- entry point -----------------------------------------------------------------------------

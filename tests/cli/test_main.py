@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+import requests
 
 import main
 from core import changes
@@ -13,6 +17,9 @@ from core.demo import demo_inventory
 from core.inventory import utcnow
 from core.secrets import MemorySecretStore
 from core.session import open_session
+from core.simulator import DEMO_APPLICATION_ID
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +99,30 @@ def test_contradictory_or_unknown_options_are_refused(
         code = int(stop.code or 0)
     assert code == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_the_simulator_command_serves_the_demo_amazon_until_interrupted() -> None:
+    child = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "simulator"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        first = child.stdout.readline()
+        base = first.rsplit(" ", 1)[-1].strip()
+        assert base.startswith("http://127.0.0.1:"), first
+        page = requests.get(
+            f"{base}/apps/authorize/consent",
+            params={"application_id": DEMO_APPLICATION_ID, "state": "s"},
+            timeout=10,
+        )
+        assert page.status_code == 200
+        assert "Confirm" in page.text
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=20)
+        assert "Stopped." in out
+        assert child.returncode == 0
+    finally:
+        child.kill()
