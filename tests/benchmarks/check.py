@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -213,6 +214,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     sellers_rate = args.rate / 2 if args.tight else args.rate
 
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display needed for this figure
     app = QApplication.instance() or QApplication(["benchmark"])
     del app
     _refuse_dialogs()
