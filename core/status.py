@@ -232,7 +232,7 @@ def app_secret_status(
     when = _date(expires_at)
     fix = (
         "Whoever manages the app must create a new client secret in Amazon's Developer "
-        "Central and enter it in Settings. Sellers do not need to do anything."
+        "Central and enter it in Amazon > App credentials. Sellers do not need to do anything."
     )
     if left <= 0:
         return HealthBadge(
@@ -366,7 +366,7 @@ def _app_credentials(channel: Channel) -> HealthBadge:
         "App credentials",
         "Amazon refused the app's own credentials (for example an expired client secret). "
         f"This is not the seller's doing.{_message(channel)} Whoever manages the app must "
-        "update its credentials in Settings.",
+        "update them in Amazon > App credentials.",
     )
 
 
