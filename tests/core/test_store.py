@@ -92,7 +92,11 @@ def test_a_second_copy_is_locked_out_and_may_read(tmp_path: Path, store: Store) 
 
 def test_the_lock_goes_with_the_store(tmp_path: Path) -> None:
     Store.open(tmp_path).close()
-    Store.open(tmp_path).close()  # no StoreLockedError
+    again = Store.open(tmp_path)  # no StoreLockedError once the first copy closed
+    try:
+        assert not again.read_only
+    finally:
+        again.close()
 
 
 def test_a_damaged_file_is_reported_with_the_backups(tmp_path: Path) -> None:
