@@ -207,6 +207,13 @@ def _headless(run: Callable[[argparse.Namespace], int], args: argparse.Namespace
         return 1
     except Cancelled:
         return 1
+    except BrokenPipeError:
+        # The reader went away (`... plan | head`): not an error. Point stdout at nothing so
+        # Python's own flush at exit does not complain a second time.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

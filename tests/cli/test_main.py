@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -126,3 +127,35 @@ def test_the_simulator_command_serves_the_demo_amazon_until_interrupted() -> Non
         assert child.returncode == 0
     finally:
         child.kill()
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    child = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--demo", "plan"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+    assert child.stdout is not None
+    assert "Reauthorization plan" in child.stdout.readline()
+    child.stdout.close()  # like `| head -1`
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 0
+    assert "Traceback" not in err
+
+
+def test_the_run_script_explains_a_missing_display() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "run")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "no display" in done.stderr
+    assert "xvfb-run -a bash scripts/run --demo --self-test" in done.stderr
