@@ -21,14 +21,21 @@ entry.
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.backups import (
+    BACKUP_DIR,
+    DB_NAME,
+    KEEP_BACKUPS,
+    list_backups,
+    make_backup,
+    restore_backup,
+)
 from core.errors import (
     CorruptStoreError,
     NewerStoreError,
@@ -50,15 +57,29 @@ from core.inventory import (
     new_id,
 )
 from core.marketplaces import EndpointProfile, Region
+from core.rows import (
+    RowFn,
+    app_row,
+    authorization_row,
+    channel_row,
+    company_row,
+    from_text,
+)
 from core.schema import LATEST, MIGRATIONS, SECRET_REF_COLUMNS
 from core.secrets import Secret, SecretStore
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "inventory.sqlite3"
+__all__ = [
+    "DB_NAME",
+    "KEEP_BACKUPS",
+    "ChangeSet",
+    "Store",
+    "list_backups",
+    "restore_backup",
+]
+
 LOCK_NAME = "inventory.lock"
-BACKUP_DIR = "backups"
-KEEP_BACKUPS = 10
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -80,14 +101,6 @@ class ChangeSet:
 
     def __bool__(self) -> bool:
         return bool(self.companies or self.channels or self.authorizations or self.app)
-
-
-def _ts(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
-
-
-def _dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
 
 
 class _InstanceLock:
@@ -291,7 +304,7 @@ class Store:
             " secret_issued_at, endpoint_profile, endpoint_url FROM app_credentials"
         ).fetchone()
         app = AppCredentials(
-            a[0], a[1], a[2], a[3], bool(a[4]), _dt(a[5]), EndpointProfile(a[6]), a[7]
+            a[0], a[1], a[2], a[3], bool(a[4]), from_text(a[5]), EndpointProfile(a[6]), a[7]
         )
         return Inventory(companies, channels, authorizations, app)
 
@@ -356,7 +369,7 @@ class Store:
         if self.read_only:
             return
         try:
-            row = _channel_row(Channel("", "", "", health=health))
+            row = channel_row(Channel("", "", "", health=health))
             health_columns = ("checked_at", "check_result", "failing_since", "check_message")
             self._update("channels", {c: row[c] for c in health_columns}, channel_id)
         except sqlite3.Error as exc:
@@ -370,9 +383,9 @@ class Store:
         """
         base = changes.base
         tables: tuple[tuple[str, Mapping[str, Any], Mapping[str, Any], RowFn], ...] = (
-            ("companies", changes.companies, base.companies, _company_row),
-            ("authorizations", changes.authorizations, base.authorizations, _authorization_row),
-            ("channels", changes.channels, base.channels, _channel_row),
+            ("companies", changes.companies, base.companies, company_row),
+            ("authorizations", changes.authorizations, base.authorizations, authorization_row),
+            ("channels", changes.channels, base.channels, channel_row),
         )
         for table, rows, before, to_row in tables:
             for key, value in rows.items():
@@ -387,7 +400,7 @@ class Store:
                     old_row = to_row(old)
                     self._update(table, {c: v for c, v in new.items() if old_row[c] != v}, key)
         if changes.app is not None:
-            self._update("app_credentials", _app_row(changes.app), 1)
+            self._update("app_credentials", app_row(changes.app), 1)
 
     def _insert(self, table: str, row: dict[str, object]) -> None:
         columns = ", ".join(row)
@@ -467,22 +480,10 @@ class Store:
 
     def backup(self, reason: str = "manual") -> Path:
         """Copy the database (consistently, with SQLite's backup API) into ``backups/``."""
-        folder = self.data_dir / BACKUP_DIR
-        folder.mkdir(exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target = folder / f"inventory-{stamp}-{reason}.sqlite3"
         try:
-            dest = sqlite3.connect(target)
-            try:
-                self._conn.backup(dest)
-            finally:
-                dest.close()
+            return make_backup(self._conn, self.data_dir, reason)
         except sqlite3.Error as exc:
-            target.unlink(missing_ok=True)
-            raise _write_error(target, exc) from None
-        for old in list_backups(self.data_dir)[KEEP_BACKUPS:]:
-            old.unlink(missing_ok=True)
-        return target
+            raise _write_error(self.data_dir / BACKUP_DIR, exc) from None
 
     def _backup_first_save_of_day(self) -> None:
         today = datetime.now().strftime("%Y%m%d")
@@ -514,88 +515,6 @@ class Store:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-
-
-RowFn = Callable[[Any], dict[str, object]]
-
-
-def _company_row(c: Company) -> dict[str, object]:
-    return {"id": c.id, "name": c.name, "parent_id": c.parent_id, "notes": c.notes}
-
-
-def _authorization_row(a: Authorization) -> dict[str, object]:
-    return {
-        "id": a.id,
-        "seller_id": a.seller_id,
-        "region": a.region.value,
-        "granted_at": _ts(a.granted_at),
-        "expires_at": _ts(a.expires_at),
-        "source": a.source.value,
-        "refresh_token_ref": a.refresh_token_ref,
-        "marketplace_ids": " ".join(sorted(a.marketplace_ids)),
-        "expiry_confirmed": int(a.expiry_confirmed),
-        "store_name": a.store_name,
-        "previous_id": a.previous_id,
-    }
-
-
-def _channel_row(c: Channel) -> dict[str, object]:
-    h = c.health
-    return {
-        "id": c.id,
-        "company_id": c.company_id,
-        "marketplace_id": c.marketplace_id,
-        "name": c.name,
-        "seller_id": c.seller_id,
-        "authorization_id": c.authorization_id,
-        "mws_merchant_token": c.mws_merchant_token,
-        "mws_auth_token_ref": c.mws_auth_token_ref,
-        "app_status": c.app_status.value,
-        "checked_at": _ts(h.checked_at),
-        "check_result": h.result.value if h.result else None,
-        "failing_since": _ts(h.failing_since),
-        "check_message": h.message,
-    }
-
-
-def _app_row(a: AppCredentials) -> dict[str, object]:
-    return {
-        "application_id": a.application_id,
-        "lwa_client_id": a.lwa_client_id,
-        "client_secret_ref": a.client_secret_ref,
-        "redirect_uri": a.redirect_uri,
-        "draft": int(a.draft),
-        "secret_issued_at": _ts(a.secret_issued_at),
-        "endpoint_profile": a.endpoint_profile.value,
-        "endpoint_url": a.endpoint_url,
-    }
-
-
-def list_backups(data_dir: Path) -> list[Path]:
-    """Backups of the inventory in ``data_dir``, newest first."""
-    folder = Path(data_dir) / BACKUP_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(folder.glob("inventory-*.sqlite3"), key=lambda p: p.name, reverse=True)
-
-
-def restore_backup(data_dir: Path, backup: Path) -> Path:
-    """Put ``backup`` in place of the current database; the current file is kept aside.
-
-    Returns where the replaced file was moved. The store must be closed (no copy running).
-    """
-    data_dir = Path(data_dir)
-    current = data_dir / DB_NAME
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = data_dir / f"inventory.aside-{stamp}.sqlite3"
-    if current.exists():
-        current.rename(aside)
-    for suffix in ("-wal", "-shm"):
-        side = data_dir / (DB_NAME + suffix)
-        if side.exists():
-            side.rename(data_dir / (aside.name + suffix))
-    shutil.copy2(backup, current)
-    return aside
 
 
 def _statements(script: str) -> list[str]:
