@@ -194,6 +194,20 @@ class ConsentAttempts:
                 if record.attempt is attempt and record.finished is None:
                     record.finished = RefusalReason.CANCELLED
 
+    def expects(self, state: str) -> bool:
+        """Whether ``state`` belongs to an attempt not yet used or cancelled; uses nothing up.
+
+        For the loopback listener: a request that carries no such state (a page guessing the
+        port) must not take the listener's one answer. An *expired* attempt still counts, so
+        that :meth:`claim` can tell the person it expired instead of it vanishing.
+        """
+        given = state.encode("utf-8", errors="replace")
+        with self._lock:
+            matches = [
+                r for r in self._records if hmac.compare_digest(r.key, given) and r.finished is None
+            ]
+        return bool(matches)
+
     def live(self, now: datetime | None = None) -> tuple[Attempt, ...]:
         """Attempts still waiting for Amazon's answer."""
         at = now or utcnow()

@@ -141,6 +141,7 @@ class CallbackListener:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         host: str = "127.0.0.1",
         on_result: Callable[[str | None], object] | None = None,
+        expects: Callable[[str], bool] | None = None,
     ) -> None:
         if host != "127.0.0.1":
             raise ValueError("the callback listener binds 127.0.0.1 only")
@@ -148,6 +149,8 @@ class CallbackListener:
             raise ValueError("path must be an absolute path without query or fragment")
         self.path = path
         self._on_result = on_result
+        # Which states count; others are refused without using up the one answer.
+        self._expects = expects
         self._lock = threading.Lock()
         self._query: str | None = None
         self._accepted = False
@@ -228,6 +231,14 @@ class CallbackListener:
         if "state" not in names or not ({"spapi_oauth_code", "error"} & names):
             request._answer(400, "This address does not carry Amazon's answer.")
             return
+        if self._expects is not None:
+            state = dict(parse_qsl(target.query, keep_blank_values=True)).get("state", "")
+            if not self._expects(state):
+                log.info("loopback listener: refused an answer for no consent in progress")
+                request._answer(
+                    400, "This answer does not belong to the consent SP Connect is waiting for."
+                )
+                return
         with self._lock:
             first = not self._accepted and not self._finished.is_set()
             self._accepted = True

@@ -158,7 +158,9 @@ class ConsentFlow(QObject):
                 self._answer.emit((generation, query))
 
         try:
-            self.listener = CallbackListener(timeout_s=LISTENER_TIMEOUT_S, on_result=on_result)
+            self.listener = CallbackListener(
+                timeout_s=LISTENER_TIMEOUT_S, on_result=on_result, expects=self.attempts.expects
+            )
             self.listener_error = None
         except ListenerUnavailable as exc:
             self.listener = None

@@ -461,3 +461,27 @@ def test_app_without_redirect_uri_uses_the_first_registered(amazon: Amazon, now:
     assert "redirect_uri" not in url
     answer = requests.get(url, timeout=WAIT_S, allow_redirects=False)
     assert answer.headers["Location"].startswith(VENDOR_REDIRECT + "?")
+
+
+def test_a_guessed_request_does_not_use_up_the_listener() -> None:
+    attempts = ConsentAttempts()
+    with CallbackListener(timeout_s=60, expects=attempts.expects) as listener:
+        attempt = attempts.start(
+            ConsentTarget(("uk",), Region.EU, by_country("UK").id, SELLER, "Acme UK"),
+            port=listener.port,
+        )
+        # A web page that guessed the port, with a made-up state: refused, and not counted.
+        guess = requests.get(
+            f"{listener.url}?state=made-up.{listener.port}&spapi_oauth_code=x",
+            timeout=10,
+        )
+        assert guess.status_code == 400
+        assert not listener.closed
+        real = requests.get(
+            f"{listener.url}?state={attempt.state}&spapi_oauth_code=code"
+            f"&selling_partner_id={SELLER}",
+            timeout=10,
+        )
+        assert real.status_code == 200
+        assert listener.wait(10) is not None
+        assert f"state={attempt.state}" in (listener.wait(0) or "")
