@@ -129,6 +129,39 @@ class ChannelStatus:
         return ", ".join([self.api.value, *(b.text for b in self.health)])
 
 
+class Category(IntEnum):
+    """Where a channel counts in the summary: the first that applies, in this order."""
+
+    NEEDS_REAUTHORIZATION = 0
+    APP_CREDENTIALS = 1
+    EXPIRING = 2
+    CHECK_FAILED = 3
+    HEALTHY = 4
+
+
+def category(status: ChannelStatus) -> Category:
+    """The one summary category of a channel (the banner and the quick filters share it)."""
+    kinds = status.kinds
+    if status.needs_reauthorization:
+        return Category.NEEDS_REAUTHORIZATION
+    if HealthKind.APP_CREDENTIALS in kinds:
+        return Category.APP_CREDENTIALS
+    if HealthKind.EXPIRES_SOON in kinds:
+        return Category.EXPIRING
+    if HealthKind.CHECK_FAILED in kinds:
+        return Category.CHECK_FAILED
+    return Category.HEALTHY
+
+
+_SUMMARY_FIELD = {
+    Category.NEEDS_REAUTHORIZATION: "needs_reauthorization",
+    Category.APP_CREDENTIALS: "app_credentials",
+    Category.EXPIRING: "expiring_soon",
+    Category.CHECK_FAILED: "check_failed",
+    Category.HEALTHY: "healthy",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """Counts for the main window's banner.
@@ -273,17 +306,7 @@ def summarize(
     for channel in inventory.channels.values():
         pending = channel.id in pending_channel_ids
         status = channel_status(channel, inventory, now, pending=pending, warn_days=warn_days)
-        kinds = status.kinds
-        if status.needs_reauthorization:
-            counts["needs_reauthorization"] += 1
-        elif HealthKind.APP_CREDENTIALS in kinds:
-            counts["app_credentials"] += 1
-        elif HealthKind.EXPIRES_SOON in kinds:
-            counts["expiring_soon"] += 1
-        elif HealthKind.CHECK_FAILED in kinds:
-            counts["check_failed"] += 1
-        else:
-            counts["healthy"] += 1
+        counts[_SUMMARY_FIELD[category(status)]] += 1
         counts["unsaved"] += int(pending)
         counts["failing_too_long"] += int(failing_too_long(channel, now))
     return Summary(total=len(inventory.channels), **counts)

@@ -25,10 +25,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from core.inventory import utcnow
+from core.status import Category
 from core.workspace import Workspace, WorkspaceEvent
 from gui import badges, texts
 from gui.inventory_rows import (
-    Category,
     ChannelRow,
     Column,
     CompanyRow,

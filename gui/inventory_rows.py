@@ -26,9 +26,10 @@ from core.inventory import Authorization, Channel, Company, Inventory
 from core.status import (
     DEFAULT_WARN_DAYS,
     ApiBadge,
+    Category,
     ChannelStatus,
-    HealthKind,
     Severity,
+    category,
     channel_status,
 )
 
@@ -40,30 +41,6 @@ class Column(IntEnum):
     STATUS = 3
     EXPIRES = 4
     LAST_CHECK = 5
-
-
-class Category(IntEnum):
-    """Where a channel counts in the summary; the same order and rules as core.status.Summary."""
-
-    NEEDS_REAUTHORIZATION = 0
-    APP_CREDENTIALS = 1
-    EXPIRING = 2
-    CHECK_FAILED = 3
-    HEALTHY = 4
-
-
-def category_of(status: ChannelStatus) -> Category:
-    """The first of the summary's categories that applies (see core.status.summarize)."""
-    kinds = status.kinds
-    if status.needs_reauthorization:
-        return Category.NEEDS_REAUTHORIZATION
-    if HealthKind.APP_CREDENTIALS in kinds:
-        return Category.APP_CREDENTIALS
-    if HealthKind.EXPIRES_SOON in kinds:
-        return Category.EXPIRING
-    if HealthKind.CHECK_FAILED in kinds:
-        return Category.CHECK_FAILED
-    return Category.HEALTHY
 
 
 class QuickFilter(StrEnum):
@@ -260,7 +237,7 @@ class InventoryRows:
         row.auth = inv.authorization_of(channel)
         row.pending = pending
         row.status = channel_status(channel, inv, now, pending=pending, warn_days=self.warn_days)
-        row.category = category_of(row.status)
+        row.category = category(row.status)
         row.search = search_text(channel, row.owner.company)
 
     # --- counting -------------------------------------------------------------------------

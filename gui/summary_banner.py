@@ -6,9 +6,9 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from core.status import HealthBadge
+from core.status import Category, HealthBadge
 from gui.badges import Tone
-from gui.inventory_rows import Category, QuickFilter
+from gui.inventory_rows import QuickFilter
 
 #: (category, filter, tone, singular text, plural text, tooltip)
 _PARTS = (

@@ -12,11 +12,11 @@ from core import changes
 from core.demo import demo_inventory, generate_inventory
 from core.inventory import Channel, Company, new_id, utcnow
 from core.secrets import MemorySecretStore
-from core.status import ApiBadge, summarize
+from core.status import ApiBadge, Category, summarize
 from core.workspace import Workspace
 from gui.bridge import WorkspaceBridge
 from gui.inventory_model import FETCH_BATCH, InventoryModel, KeyRole, StatusRole
-from gui.inventory_rows import Category, Column, InventoryRows, QuickFilter
+from gui.inventory_rows import Column, InventoryRows, QuickFilter
 
 US = "ATVPDKIKX0DER"
 DE = "A1PA6795UKMFR9"

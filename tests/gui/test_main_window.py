@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit
 from core.errors import SecretStoreError, StoreError
 from core.inventory import Channel, Company
 from core.secrets import MemorySecretStore, UnavailableSecretStore
+from core.status import Category
 from gui.inventory_model import StatusRole
-from gui.inventory_rows import Category, Column, QuickFilter
+from gui.inventory_rows import Column, QuickFilter
 from gui.main_window import MainWindow
 from tests.gui.conftest import Dialogs, Opened
 
