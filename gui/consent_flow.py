@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -95,6 +95,24 @@ def _client_secret(app: AppCredentials, read: SecretReader) -> Secret:
             "Open App credentials, enter the client secret, then start again.",
         )
     return secret
+
+
+T = TypeVar("T")
+
+
+def _with_amazon(
+    app: AppCredentials,
+    read: SecretReader,
+    endpoints: Endpoints,
+    call: Callable[[LwaClient, SellersClient], T],
+) -> T:
+    """Runs on the worker: read the client secret, then call Amazon with fresh clients."""
+    secret = _client_secret(app, read)
+    with (
+        LwaClient(endpoints, app.lwa_client_id, secret) as lwa,
+        SellersClient(endpoints) as sellers,
+    ):
+        return call(lwa, sellers)
 
 
 class ConsentFlow(QObject):
@@ -250,23 +268,18 @@ class ConsentFlow(QObject):
         endpoints, attempts, clock = self.endpoints, self.attempts, self.clock
         redirect = self.redirect_uri if self.redirect_uri is not None else app.redirect_uri
 
-        def work() -> ConsentResult:
-            secret = _client_secret(app, read)
-            with (
-                LwaClient(endpoints, app.lwa_client_id, secret) as lwa,
-                SellersClient(endpoints) as sellers,
-            ):
-                return complete(
-                    attempts,
-                    params,
-                    lwa=lwa,
-                    sellers=sellers,
-                    app=app,
-                    now=clock(),
-                    redirect_uri=redirect,
-                )
+        def work(lwa: LwaClient, sellers: SellersClient) -> ConsentResult:
+            return complete(
+                attempts,
+                params,
+                lwa=lwa,
+                sellers=sellers,
+                app=app,
+                now=clock(),
+                redirect_uri=redirect,
+            )
 
-        self._run(work)
+        self._run(lambda: _with_amazon(app, read, endpoints, work))
 
     def self_authorize(self, refresh_token: Secret, seller_id: str) -> None:
         """Verify a refresh token from Seller Central (refresh + participations) on the worker."""
@@ -277,23 +290,18 @@ class ConsentFlow(QObject):
         read = secret_reader(self.workspace)
         endpoints, target, clock = self.endpoints, self.target, self.clock
 
-        def work() -> Authorized:
-            secret = _client_secret(app, read)
-            with (
-                LwaClient(endpoints, app.lwa_client_id, secret) as lwa,
-                SellersClient(endpoints) as sellers,
-            ):
-                return self_authorize(
-                    refresh_token,
-                    target,
-                    lwa=lwa,
-                    sellers=sellers,
-                    app=app,
-                    now=clock(),
-                    seller_id=seller_id,
-                )
+        def work(lwa: LwaClient, sellers: SellersClient) -> Authorized:
+            return self_authorize(
+                refresh_token,
+                target,
+                lwa=lwa,
+                sellers=sellers,
+                app=app,
+                now=clock(),
+                seller_id=seller_id,
+            )
 
-        self._run(work)
+        self._run(lambda: _with_amazon(app, read, endpoints, work))
 
     def _run(self, work: Callable[[], Any]) -> None:
         generation = self._generation
