@@ -20,12 +20,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib import metadata
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import requests
 import requests.adapters
 
 from core.errors import UserFacingError
+from core.marketplaces import Endpoints
 
 log = logging.getLogger(__name__)
 
@@ -353,3 +354,37 @@ def call_with_retries(
                 on_retry(exc, delay)
             sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+class AmazonClient:
+    """What every Amazon client shares: endpoints, a session it may own, timeouts, retries.
+
+    Blocking; call it off the GUI thread. It closes the session it made itself (with
+    :meth:`close` or a ``with`` block), never one it was given.
+    """
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        session: requests.Session | None = None,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        sleep: Callable[[float], object] = time.sleep,
+        attempts: int = 4,
+    ) -> None:
+        self._endpoints = endpoints
+        self._own_session = session is None
+        self._session = session if session is not None else make_session()
+        self._timeout = timeout
+        self._sleep = sleep
+        self._attempts = attempts
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._own_session:
+            self._session.close()

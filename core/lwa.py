@@ -41,6 +41,7 @@ import requests
 
 from core.http import (
     DEFAULT_TIMEOUT,
+    AmazonClient,
     AmazonError,
     AmazonServerError,
     AppCredentialsError,
@@ -48,7 +49,6 @@ from core.http import (
     NeedsReauthorization,
     RateLimited,
     call_with_retries,
-    make_session,
     network_error,
     parse_retry_after,
     request_id_of,
@@ -78,7 +78,7 @@ class TokenResponse:
         return self.obtained_at + timedelta(seconds=self.expires_in)
 
 
-class LwaClient:
+class LwaClient(AmazonClient):
     """Talks to the LWA token endpoint for one app (client id and secret).
 
     Blocking; call it off the GUI thread. Owns its session when none is given (close it with
@@ -97,25 +97,10 @@ class LwaClient:
         attempts: int = 4,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._endpoints = endpoints
+        super().__init__(endpoints, session, timeout=timeout, sleep=sleep, attempts=attempts)
         self._client_id = client_id
         self._client_secret = client_secret
-        self._own_session = session is None
-        self._session = session if session is not None else make_session()
-        self._timeout = timeout
-        self._sleep = sleep
-        self._attempts = attempts
         self._clock = clock
-
-    def __enter__(self) -> LwaClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._own_session:
-            self._session.close()
 
     def exchange_code(self, code: Secret, redirect_uri: str, region: Region) -> TokenResponse:
         """Exchange a consent's ``spapi_oauth_code`` for a refresh token. Never retried.

@@ -16,8 +16,7 @@ requests per second with a burst of 15.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,21 +24,20 @@ import requests
 
 from core import marketplaces
 from core.http import (
-    DEFAULT_TIMEOUT,
     AccessDenied,
+    AmazonClient,
     AmazonError,
     AmazonServerError,
     AppCredentialsError,
     NeedsReauthorization,
     RateLimited,
     call_with_retries,
-    make_session,
     network_error,
     parse_retry_after,
     request_id_of,
     unreadable_answer,
 )
-from core.marketplaces import Endpoints, Region
+from core.marketplaces import Region
 from core.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -96,34 +94,8 @@ class Participations:
         return next((p.store_name for p in (*self.items, *self.ignored) if p.store_name), "")
 
 
-class SellersClient:
+class SellersClient(AmazonClient):
     """Calls the Sellers API with an access token. Blocking; call it off the GUI thread."""
-
-    def __init__(
-        self,
-        endpoints: Endpoints,
-        session: requests.Session | None = None,
-        *,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        sleep: Callable[[float], object] = time.sleep,
-        attempts: int = 4,
-    ) -> None:
-        self._endpoints = endpoints
-        self._own_session = session is None
-        self._session = session if session is not None else make_session()
-        self._timeout = timeout
-        self._sleep = sleep
-        self._attempts = attempts
-
-    def __enter__(self) -> SellersClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._own_session:
-            self._session.close()
 
     def marketplace_participations(self, access_token: Secret, region: Region) -> Participations:
         """The marketplaces and store name the access token's seller account covers.
