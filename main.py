@@ -118,11 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from core.errors import SecretStoreError
-    from core.inventory import utcnow
-    from core.plan import build_plan
-    from core.secrets import UnavailableSecretStore
-    from core.session import open_session
+    from core.domain.errors import SecretStoreError
+    from core.domain.inventory import utcnow
+    from core.domain.plan import build_plan
+    from core.services.session import open_session
+    from core.storage.keychain import UnavailableSecretStore
 
     # The plan reads no secret: never wake the keychain, never take the lock.
     no_keychain = UnavailableSecretStore(SecretStoreError("Not needed to print the plan."))
@@ -196,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _headless(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    from core.errors import Cancelled, UserFacingError
+    from core.domain.errors import Cancelled, UserFacingError
 
     try:
         return run(args)

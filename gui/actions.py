@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 _Key = QKeySequence.StandardKey
 
-#: Quick filters in the View menu: (name in gui.inventory_rows.QuickFilter, label, shortcut).
+#: Quick filters in the View menu: (name in core.services.view.rows.QuickFilter, label, shortcut).
 QUICK = (
     ("all", "Show &all", "Ctrl+1"),
     ("attention", "Show channels that &need attention", "Ctrl+2"),

@@ -1,8 +1,8 @@
 """Starting the GUI: the QApplication, error handling, the main window and the self-test.
 
 Errors are handled three ways (:func:`gui.dialogs.report_error`): a
-:class:`~core.errors.UserFacingError` is shown with its next step, a
-:class:`~core.errors.Cancelled` is silent, anything else opens the crash dialog with the
+:class:`~core.domain.errors.UserFacingError` is shown with its next step, a
+:class:`~core.domain.errors.Cancelled` is silent, anything else opens the crash dialog with the
 traceback. Uncaught exceptions in Qt callbacks reach the same function through
 ``sys.excepthook``.
 
@@ -30,7 +30,7 @@ from gui.main_window import MainWindow
 from gui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from core.session import Session
+    from core.services.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _launch_demo() -> None:
 def _opener(options: AppOptions) -> Callable[[], Session]:
     if options.demo:
         # The demo's Amazon is the built-in simulator, started on the worker with the inventory.
-        from gui.simulator_wiring import DemoOpener
+        from core.services.demo import DemoOpener
 
         demo = DemoOpener()
         app = QApplication.instance()
@@ -93,7 +93,7 @@ def _opener(options: AppOptions) -> Callable[[], Session]:
         return demo
 
     def open_it() -> Session:
-        from core.session import open_session  # on the worker: keeps the first paint light
+        from core.services.session import open_session  # on the worker: keeps the first paint light
 
         return open_session(options.data_dir, demo=options.demo)
 

@@ -1,9 +1,9 @@
 """App credentials: the SP-API application sellers authorize, and where to reach Amazon.
 
-Each field is checked as it is typed (:mod:`core.validation`, :mod:`core.endpoints_config`);
+Each field is checked as it is typed (:mod:`core.domain.validation`, :mod:`core.domain.endpoints`);
 messages appear under the field. The client secret is never shown: the field is masked and
 starts empty, and leaving it empty keeps the stored one. OK turns the form into one pending
-change (:func:`core.changes.set_app_credentials`, a new secret under a fresh keychain entry
+change (:func:`core.domain.changes.set_app_credentials`, a new secret under a fresh keychain entry
 name); only Save in the main window writes it to the keychain and the inventory.
 
 Open it with :func:`open_app_credentials`.
@@ -29,17 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.changes import set_app_credentials
-from core.endpoints_config import PROFILE_TITLES, check_app_redirect_uri, check_endpoint_url
-from core.errors import FieldError, ValidationError
-from core.inventory import CLIENT_SECRET_LIFETIME, AppCredentials, utcnow
-from core.marketplaces import EndpointProfile
-from core.secrets import Secret
-from core.status import SECRET_WARN_DAYS
-from core.validation import check_application_id, check_lwa_client_id
-from core.workspace import Workspace
+from core.domain.changes import set_app_credentials
+from core.domain.endpoints import PROFILE_TITLES, check_app_redirect_uri, check_endpoint_url
+from core.domain.errors import FieldError, ValidationError
+from core.domain.inventory import CLIENT_SECRET_LIFETIME, AppCredentials, utcnow
+from core.domain.marketplaces import EndpointProfile
+from core.domain.secret import Secret
+from core.domain.status import SECRET_WARN_DAYS
+from core.domain.validation import check_application_id, check_lwa_client_id
+from core.services.pending_changes import Apply, apply_to
+from core.services.workspace import Workspace
 from gui.form_base import GENERAL, FieldMessage, field_box
-from gui.pending_changes import Apply, apply_to
 
 #: The date shown as "Not recorded" (QDateEdit cannot be empty).
 NO_DATE = QDate(2000, 1, 1)

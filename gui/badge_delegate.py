@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.badges import Badge, Tone
+from core.services.view.badges import Badge, Tone
 from gui.inventory_model import StatusRole
 
 #: Badge fills: (on a light palette, on a dark palette).

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from core.workspace import Workspace, WorkspaceEvent
+from core.services.workspace import Workspace, WorkspaceEvent
 
 
 class WorkspaceBridge(QObject):

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from core import marketplaces
-from core.changes import Change, edit_channel, set_mws_records
-from core.errors import FieldError
-from core.inventory import AppStatus, Channel, utcnow
-from core.secrets import Secret
-from core.validation import check_channel, check_mws_auth_token, normalize_seller_id
-from gui import texts
+from core.domain import marketplaces
+from core.domain.changes import Change, edit_channel, set_mws_records
+from core.domain.errors import FieldError
+from core.domain.inventory import AppStatus, Channel, utcnow
+from core.domain.secret import Secret
+from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
+from core.services.view import texts
 from gui.form_base import GENERAL, Apply, FormBase, field_box
 
 _APP_STATUSES = (

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
-from core import changes, marketplaces
-from core.errors import UserFacingError
-from core.inventory import Channel, Company, new_id
+from core.domain import changes, marketplaces
+from core.domain.errors import UserFacingError
+from core.domain.inventory import Channel, Company, new_id
+from core.services.view.rows import QuickFilter
 from gui import dialogs
-from gui.inventory_rows import QuickFilter
 
 if TYPE_CHECKING:
     from gui.document import Document
@@ -179,9 +179,9 @@ class Commands:
         return [c.id for company_id in companies for c in inv.channels_of(company_id)]
 
     def do_reauthorize(self) -> None:
-        from core.attempts import ConsentTarget
-        from core.inventory import utcnow
-        from core.plan import build_plan
+        from core.amazon.attempts import ConsentTarget
+        from core.domain.inventory import utcnow
+        from core.domain.plan import build_plan
         from gui.reauthorize_dialog import open_reauthorize
 
         selected = self.page.current()

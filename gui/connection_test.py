@@ -1,11 +1,11 @@
 """Test connection for the selected channels (DESIGN §3.2), with progress and Cancel.
 
-Each authorization behind the channels is tested once (:func:`core.checks.targets_for`): a
+Each authorization behind the channels is tested once (:func:`core.amazon.checks.targets_for`): a
 refresh of its access token, then ``getMarketplaceParticipations``. The run
-(:class:`core.checks.ConnectionChecker`, paced and concurrent) happens on worker threads; the
+(:class:`core.amazon.checks.ConnectionChecker`, paced and concurrent) happens on worker threads; the
 app's client secret and the refresh tokens are read there too, through a snapshot of the pending
-secrets taken on the GUI thread (:mod:`gui.secret_reader`). Each outcome comes back to the GUI
-thread, which stores it as the channels' health at once (:meth:`Workspace.record_health`: an
+secrets taken on the GUI thread (:mod:`core.services.secret_reader`). Each outcome comes back to
+the GUI thread, which stores it as the channels' health at once (:meth:`Workspace.record_health`: an
 observation, not a pending change). A test never replaces an authorization.
 
 Open it with :func:`start_connection_test`.
@@ -24,14 +24,20 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QStatusBar, QWidget
 
-from core.checks import CheckOutcome, CheckSettings, CheckTarget, ConnectionChecker, targets_for
-from core.endpoints_config import endpoints_for
-from core.errors import Cancelled, UserFacingError
-from core.inventory import CheckResult
-from core.marketplaces import Endpoints
-from core.workspace import Workspace
+from core.amazon.checks import (
+    CheckOutcome,
+    CheckSettings,
+    CheckTarget,
+    ConnectionChecker,
+    targets_for,
+)
+from core.domain.endpoints import endpoints_for
+from core.domain.errors import Cancelled, UserFacingError
+from core.domain.inventory import CheckResult
+from core.domain.marketplaces import Endpoints
+from core.services.secret_reader import secret_reader
+from core.services.workspace import Workspace
 from gui import dialogs
-from gui.secret_reader import secret_reader
 from gui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
 """The moving parts of one reauthorization, without widgets: listener, attempt, and the checks.
 
 :class:`ConsentFlow` owns the loopback listener (started at once, on a free port), the consent
-attempt and its URL, and runs the blocking steps (:func:`core.consent.complete`,
-:func:`core.consent.self_authorize`) on a worker thread. Results come back on the GUI thread as
+attempt and its URL, and runs the blocking steps (:func:`core.amazon.consent.complete`,
+:func:`core.amazon.consent.self_authorize`) on a worker thread. Results come back on the GUI thread
+as
 :attr:`ConsentFlow.finished` or :attr:`ConsentFlow.failed`; the listener's answer comes back
 through a signal too, so nothing here waits. The workspace is read on the GUI thread only: what
 a worker needs (the app, a secret reader) is taken before it starts.
@@ -25,8 +26,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.callback import CallbackListener, ListenerUnavailable
-from core.consent import (
+from core.amazon.consent import (
     Attempt,
     Authorized,
     ConsentAttempts,
@@ -37,15 +37,16 @@ from core.consent import (
     parse_redirect,
     self_authorize,
 )
-from core.endpoints_config import endpoints_for, uses_loopback_redirect
-from core.errors import UserFacingError
-from core.inventory import AppCredentials, utcnow
-from core.lwa import LwaClient
-from core.marketplaces import Endpoints
-from core.secrets import Secret
-from core.sellers import SellersClient
-from core.workspace import Workspace
-from gui.secret_reader import SecretReader, secret_reader
+from core.amazon.listener import CallbackListener, ListenerUnavailable
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.endpoints import endpoints_for, uses_loopback_redirect
+from core.domain.errors import UserFacingError
+from core.domain.inventory import AppCredentials, utcnow
+from core.domain.marketplaces import Endpoints
+from core.domain.secret import Secret
+from core.services.secret_reader import SecretReader, secret_reader
+from core.services.workspace import Workspace
 from gui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,8 @@ def _with_amazon(
 
 
 class ConsentFlow(QObject):
-    """One consent for one :class:`~core.consent.ConsentTarget`; use it from the GUI thread."""
+    """One consent for one :class:`~core.amazon.consent.ConsentTarget`; use it from the GUI
+    thread."""
 
     finished = Signal(object)  # ConsentResult (Authorized or WrongAccount)
     failed = Signal(object)  # the exception (UserFacingError, ValidationError, or a bug)

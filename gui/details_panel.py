@@ -20,15 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.changes import Change
-from core.errors import UserFacingError
+from core.domain.changes import Change
+from core.domain.errors import UserFacingError
+from core.services.view.badges import channel_badges, company_badges
+from core.services.view.rows import InventoryRows
 from gui.badge_delegate import BadgeStrip
-from gui.badges import channel_badges, company_badges
 from gui.channel_form import ChannelForm
 from gui.company_form import CompanyForm
 from gui.document import Document
 from gui.form_base import FormBase
-from gui.inventory_rows import InventoryRows
 
 
 class DetailsPanel(QWidget):

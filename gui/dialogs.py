@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 if TYPE_CHECKING:
-    from core.errors import CorruptStoreError, UserFacingError
+    from core.domain.errors import CorruptStoreError, UserFacingError
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def about(parent: QWidget | None, version: str) -> None:
 
 def report_error(parent: QWidget | None, exc: BaseException) -> None:
     """The three ways an error is shown: user-facing, silent (cancelled), or the crash dialog."""
-    from core.errors import Cancelled, UserFacingError
+    from core.domain.errors import Cancelled, UserFacingError
 
     if isinstance(exc, Cancelled):
         return

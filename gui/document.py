@@ -14,10 +14,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from core.changes import Change
-from core.errors import UserFacingError
-from core.session import Session
-from core.workspace import Workspace, WorkspaceEvent
+from core.domain.changes import Change
+from core.domain.errors import UserFacingError
+from core.services.session import Session
+from core.services.workspace import Workspace, WorkspaceEvent
 from gui import dialogs
 from gui.bridge import WorkspaceBridge
 from gui.tasks import TaskRunner
@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 
 class Document(QObject):
-    """One open :class:`~core.session.Session` and the state the window's actions follow."""
+    """One open :class:`~core.services.session.Session` and the state the window's actions
+    follow."""
 
     stateChanged = Signal()  # dirty, saving or the Undo text may have changed
     saveFinished = Signal(bool)  # True when everything was saved

@@ -1,6 +1,7 @@
 """What the company and channel forms share: inline messages and the commit cycle.
 
-A form is read-only until Edit. While editing, every keystroke is checked with core.validation
+A form is read-only until Edit. While editing, every keystroke is checked with
+core.domain.validation
 and the messages appear under the field they concern; a field's value becomes a pending change
 (one Undo step) when the person leaves the field or picks from a list, and only if it has no
 error. Warnings let the value through and stay visible.
@@ -14,9 +15,9 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from core.changes import Change
-from core.errors import FieldError, UserFacingError, ValidationError
-from core.workspace import Workspace
+from core.domain.changes import Change
+from core.domain.errors import FieldError, UserFacingError, ValidationError
+from core.services.workspace import Workspace
 
 Apply = Callable[[Change], UserFacingError | None]
 GENERAL = "*"  # messages about no particular field

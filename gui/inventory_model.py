@@ -1,6 +1,6 @@
 """The inventory tree as a QAbstractItemModel: companies, unified children, channels.
 
-It adapts :class:`gui.inventory_rows.InventoryRows` (the rows, their cached status, filter and
+It adapts :class:`core.services.view.rows.InventoryRows` (the rows, their cached status, filter and
 sort) to Qt. Workspace events update it by rows: the model compares the workspace's inventory
 with the objects its rows hold (cheap identity checks) and emits ``dataChanged``, inserts,
 removals and moves for what differs. Only the first load, a filter change and large changes
@@ -24,11 +24,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from core.inventory import utcnow
-from core.status import Category
-from core.workspace import Workspace, WorkspaceEvent
-from gui import badges, texts
-from gui.inventory_rows import (
+from core.domain.inventory import utcnow
+from core.domain.status import Category
+from core.services.view import badges, texts
+from core.services.view.rows import (
     ChannelRow,
     Column,
     CompanyRow,
@@ -36,6 +35,7 @@ from gui.inventory_rows import (
     QuickFilter,
     Row,
 )
+from core.services.workspace import Workspace, WorkspaceEvent
 from gui.model_update import NeedsReset, RowUpdate, up
 
 StatusRole = Qt.ItemDataRole.UserRole + 1  # tuple[Badge, ...] for the status column

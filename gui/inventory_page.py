@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.inventory import utcnow
-from core.status import app_secret_status
-from core.workspace import WorkspaceEvent
+from core.domain.inventory import utcnow
+from core.domain.status import app_secret_status
+from core.services.view.badges import Badge, Tone
+from core.services.view.rows import Column, InventoryRows, QuickFilter
+from core.services.workspace import WorkspaceEvent
 from gui.badge_delegate import BadgeDelegate, badges_width
-from gui.badges import Badge, Tone
 from gui.details_panel import DetailsPanel
 from gui.document import Document
 from gui.inventory_model import InventoryModel, KeyRole
-from gui.inventory_rows import Column, InventoryRows, QuickFilter
 from gui.summary_banner import SummaryBanner
 
 #: Expand every company when at most this many rows are shown (expanding is linear in rows).

@@ -24,12 +24,12 @@ from gui.tasks import TaskRunner
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from core.session import Session
+    from core.services.session import Session
+    from core.services.view.rows import InventoryRows
     from gui.actions import Actions
     from gui.commands import Commands
     from gui.document import Document
     from gui.inventory_page import InventoryPage
-    from gui.inventory_rows import InventoryRows
     from gui.welcome import WelcomeView
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,8 @@ SETTINGS_ORG = SETTINGS_APP = "SP Connect"
 
 def load_rows(opener: Callable[[], Session]) -> tuple[Session, InventoryRows]:
     """Open the inventory and prepare its rows: runs on the worker thread."""
-    from core.inventory import utcnow
-    from gui.inventory_rows import InventoryRows
+    from core.domain.inventory import utcnow
+    from core.services.view.rows import InventoryRows
 
     session = opener()
     ws = session.workspace
@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self._launch_demo = launch_demo
         # One registry of consent attempts per window: a late answer to an earlier dialog is
         # refused clearly instead of being mistaken for the current one.
-        from core.attempts import ConsentAttempts
+        from core.amazon.attempts import ConsentAttempts
 
         self.consent_attempts = ConsentAttempts()
         self.connection_tests: list[Any] = []  # running Test connection runs, cancelled on close
@@ -185,8 +185,8 @@ class MainWindow(QMainWindow):
         self.loaded.emit()
 
     def _open_failed(self, exc: BaseException) -> None:
-        from core.errors import CorruptStoreError, UserFacingError
-        from core.store import restore_backup
+        from core.domain.errors import CorruptStoreError, UserFacingError
+        from core.storage.store import restore_backup
         from gui import dialogs
 
         if isinstance(exc, CorruptStoreError) and exc.backups and self._opener is not None:
@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         self.openFailed.emit(exc)
 
     def _describe_storage(self, session: Session) -> None:
-        from core.secrets import UnavailableSecretStore
+        from core.storage.keychain import UnavailableSecretStore
 
         secrets = session.workspace.secrets
         if isinstance(secrets, UnavailableSecretStore):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from gui.inventory_rows import ChannelRow, CompanyRow, InventoryRows, Row, search_text
+from core.services.view.rows import ChannelRow, CompanyRow, InventoryRows, Row, search_text
 
 if TYPE_CHECKING:
     from gui.inventory_model import InventoryModel

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.consent import (
+from core.amazon.consent import (
     Authorized,
     ConsentAttempts,
     ConsentTarget,
@@ -38,15 +38,15 @@ from core.consent import (
     authorization_change,
     coverage,
 )
-from core.errors import UserFacingError, ValidationError
-from core.inventory import utcnow
-from core.marketplaces import Endpoints
-from core.secrets import Secret
-from core.workspace import Workspace
-from gui import consent_texts as texts
+from core.domain.errors import UserFacingError, ValidationError
+from core.domain.inventory import utcnow
+from core.domain.marketplaces import Endpoints
+from core.domain.secret import Secret
+from core.services import consent_texts as texts
+from core.services.pending_changes import Apply, apply_to, combined
+from core.services.workspace import Workspace
 from gui import dialogs
 from gui.consent_flow import Clock, ConsentFlow, cannot_start
-from gui.pending_changes import Apply, apply_to, combined
 from gui.reauthorize_pages import (
     PastePanel,
     ResultPage,

@@ -6,9 +6,9 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from core.status import Category, HealthBadge
-from gui.badges import Tone
-from gui.inventory_rows import QuickFilter
+from core.domain.status import Category, HealthBadge
+from core.services.view.badges import Tone
+from core.services.view.rows import QuickFilter
 
 #: (category, filter, tone, singular text, plural text, tooltip)
 _PARTS = (

@@ -14,7 +14,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from core.secrets import MemorySecretStore
+from core.storage.keychain import MemorySecretStore
 from tests.secret_service import SecretServiceDaemon, private_bus_reason
 
 # Before any QApplication exists; xvfb runs set QT_QPA_PLATFORM=xcb themselves.

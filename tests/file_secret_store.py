@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from core.secrets import Secret
+from core.domain.secret import Secret
 
 
 class FileSecretStore:

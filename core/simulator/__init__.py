@@ -23,17 +23,6 @@ endpoint (every region is the same address); HTTPS; dynamic usage plans. Simulat
 convenience: an app may accept any ``http://127.0.0.1`` redirect URI (``loopback_redirects``).
 """
 
-from core.simulator.demo import (
-    DEMO_APP,
-    DEMO_APPLICATION_ID,
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_REDIRECT_URI,
-    demo_sellers,
-    demo_simulator,
-    guide_text,
-    serve_forever,
-)
 from core.simulator.model import (
     ACCESS_TOKEN_LIFETIME_S,
     CODE_LIFETIME_S,
@@ -44,6 +33,17 @@ from core.simulator.model import (
     SimSeller,
 )
 from core.simulator.server import Simulator
+from core.simulator.training import (
+    DEMO_APP,
+    DEMO_APPLICATION_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_REDIRECT_URI,
+    demo_sellers,
+    demo_simulator,
+    guide_text,
+    serve_forever,
+)
 
 __all__ = [
     "ACCESS_TOKEN_LIFETIME_S",

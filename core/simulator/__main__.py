@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from core.simulator.demo import serve_forever
+from core.simulator.training import serve_forever
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.marketplaces import Region
-from core.secrets import Secret
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 
 #: ``spapi_oauth_code`` lives five minutes (spapi-facts §4.3).
 CODE_LIFETIME_S = 300.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from html import escape
 
-from core import marketplaces
+from core.domain import marketplaces
 from core.simulator.model import SimApp, SimSeller
 
 _STYLE = """

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from core.marketplaces import Endpoints
+from core.domain.marketplaces import Endpoints
 from core.simulator import consent, pages, sellers_api, token_endpoint
 from core.simulator.model import DEFAULT_BURST, DEFAULT_RATE
 from core.simulator.state import SimulatedAmazon

@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.marketplaces import Region
-from core.secrets import Secret
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator.faults import Faults
 from core.simulator.model import (
     ACCESS_TOKEN_LIFETIME_S,

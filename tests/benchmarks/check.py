@@ -6,7 +6,8 @@ An offscreen QApplication runs Test connection over ``--authorizations`` authori
 channel and one seller each) through the same code the window uses
 (:func:`gui.connection_test.start_connection_test`, with its progress window), against a
 simulator on 127.0.0.1 whose app-wide limit is ``--rate`` requests a second (burst 2), with the
-checker's pacing (:class:`core.checks.CheckSettings`) at the same rate. Each test is two requests
+checker's pacing (:class:`core.amazon.checks.CheckSettings`) at the same rate. Each test is two
+requests
 (the LWA refresh, then ``getMarketplaceParticipations``) and the checker paces every request, so
 the Sellers API sees half the pace: a correct run is never throttled.
 
@@ -41,9 +42,9 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core.changes import replace_all
-from core.checks import CheckSettings
-from core.inventory import (
+from core.amazon.checks import CheckSettings
+from core.domain.changes import replace_all
+from core.domain.inventory import (
     AppCredentials,
     Authorization,
     AuthSource,
@@ -52,10 +53,11 @@ from core.inventory import (
     Inventory,
     utcnow,
 )
-from core.marketplaces import EndpointProfile, Region, by_country
-from core.secrets import MemorySecretStore, Secret
+from core.domain.marketplaces import EndpointProfile, Region, by_country
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
 from core.simulator import SimApp, SimSeller, Simulator
-from core.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
 from gui import dialogs
 from gui.connection_test import RunSummary, start_connection_test
 

@@ -2,7 +2,7 @@
 
 ``python -m tests.benchmarks gui [--runs N] [--sizes 0,5000,50000]``
 
-For each inventory size (built with :func:`core.demo.generate_inventory` and saved):
+For each inventory size (built with :func:`core.domain.samples.generate_inventory` and saved):
 
 * start: wall time from spawning ``main.py --data-dir DIR --self-test`` until its window is
   first painted, against the floor: a bare ``QMainWindow`` script (``_floor.py``) started the
@@ -100,11 +100,11 @@ def measure_start(folder: Path, runs: int, env: dict[str, str]) -> dict[str, flo
 
 
 def build(folder: Path, n_channels: int) -> dict[str, float]:
-    from core import changes
-    from core.demo import generate_inventory
-    from core.inventory import utcnow
-    from core.secrets import MemorySecretStore
-    from core.workspace import Workspace
+    from core.domain import changes
+    from core.domain.inventory import utcnow
+    from core.domain.samples import generate_inventory
+    from core.services.workspace import Workspace
+    from core.storage.keychain import MemorySecretStore
 
     ws = Workspace.open(folder, MemorySecretStore())
     if n_channels:
@@ -121,8 +121,8 @@ def measure_filter(folder: Path) -> dict[str, float]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from core.secrets import MemorySecretStore
-    from core.session import open_session
+    from core.services.session import open_session
+    from core.storage.keychain import MemorySecretStore
     from gui.main_window import MainWindow, load_rows
     from gui.tasks import ImmediateExecutor, TaskRunner
 

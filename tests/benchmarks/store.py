@@ -2,8 +2,8 @@
 
 ``python -m tests.benchmarks store [--runs N] [--sizes 5000,50000]``
 
-For each size it builds an inventory with :func:`core.demo.generate_inventory`, saves it, then
-measures (medians of ``--runs`` runs, all on the same disk in the same run):
+For each size it builds an inventory with :func:`core.domain.samples.generate_inventory`, saves it,
+then measures (medians of ``--runs`` runs, all on the same disk in the same run):
 
 * ``open``: :meth:`Workspace.open` (lock, migrations check, orphan clean-up, load of every
   row into domain objects; no secret is read), against the floor of a bare ``sqlite3`` query
@@ -30,12 +30,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from core import changes as ch
-from core.demo import generate_inventory
-from core.inventory import utcnow
-from core.secrets import MemorySecretStore
-from core.store import DB_NAME
-from core.workspace import Workspace
+from core.domain import changes as ch
+from core.domain.inventory import utcnow
+from core.domain.samples import generate_inventory
+from core.services.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
+from core.storage.store import DB_NAME
 
 
 def median_time(fn: Callable[[], object], runs: int) -> float:

@@ -13,12 +13,12 @@ import pytest
 import requests
 
 import main
-from core import changes
-from core.demo import demo_inventory
-from core.inventory import utcnow
-from core.secrets import MemorySecretStore
-from core.session import open_session
+from core.domain import changes
+from core.domain.inventory import utcnow
+from core.domain.samples import demo_inventory
+from core.services.session import open_session
 from core.simulator import DEMO_APPLICATION_ID
+from core.storage.keychain import MemorySecretStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.inventory import (
+from core.domain.inventory import (
     AppCredentials,
     Authorization,
     AuthSource,
@@ -16,7 +16,7 @@ from core.inventory import (
     Health,
     Inventory,
 )
-from core.marketplaces import EndpointProfile, Region
+from core.domain.marketplaces import EndpointProfile, Region
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"

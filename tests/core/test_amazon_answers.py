@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 import requests
 
-from core.http import (
+from core.amazon.http import (
     AccessDenied,
     AmazonError,
     AppCredentialsError,
     NeedsReauthorization,
     NetworkError,
 )
-from core.lwa import LwaClient
-from core.marketplaces import Endpoints, Region
-from core.secrets import Secret
-from core.sellers import SellersClient
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.marketplaces import Endpoints, Region
+from core.domain.secret import Secret
 
 
 class ScriptedSession(requests.Session):

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from core import attempts as attempts_module
-from core import consent
-from core.consent import (
+from core.amazon import attempts as attempts_module
+from core.amazon import consent
+from core.amazon.consent import (
     ATTEMPT_LIFETIME,
     Authorized,
     ConsentAttempts,
@@ -29,9 +29,11 @@ from core.consent import (
     parse_redirect,
     port_from_state,
 )
-from core.errors import UserFacingError, ValidationError
-from core.http import NeedsReauthorization
-from core.inventory import (
+from core.amazon.http import NeedsReauthorization
+from core.amazon.lwa import TokenResponse
+from core.amazon.sellers import Participation, Participations
+from core.domain.errors import UserFacingError, ValidationError
+from core.domain.inventory import (
     AppCredentials,
     Authorization,
     AuthSource,
@@ -40,12 +42,11 @@ from core.inventory import (
     Company,
     Inventory,
 )
-from core.lwa import TokenResponse
-from core.marketplaces import MARKETPLACES, Endpoints, Marketplace, Region, by_country
-from core.resources import resource_path
-from core.secrets import MemorySecretStore, Secret
-from core.sellers import Participation, Participations
-from core.workspace import Workspace
+from core.domain.marketplaces import MARKETPLACES, Endpoints, Marketplace, Region, by_country
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
+from core.storage.resources import resource_path
 from tests.core.factories import NOW
 
 APP = AppCredentials(
@@ -680,7 +681,7 @@ def test_authorization_change_refuses_an_empty_coverage() -> None:
 
 
 def test_target_from_plan_item_and_channel() -> None:
-    from core.plan import build_plan
+    from core.domain.plan import build_plan
 
     inv = _eu_inventory()
     items = build_plan(inv, NOW)

@@ -1,4 +1,4 @@
-"""The demo inventory and the synthetic benchmark inventories (core.demo)."""
+"""The demo inventory and the synthetic benchmark inventories (core.domain.samples)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import marketplaces, validation
-from core.demo import REDIRECT_URI, demo_inventory, generate_inventory
-from core.inventory import Inventory
-from core.plan import build_plan
-from core.secrets import Secret
-from core.status import ApiBadge, HealthKind, app_secret_status, channel_status, failing_too_long
+from core.domain import marketplaces, validation
+from core.domain.inventory import Inventory
+from core.domain.plan import build_plan
+from core.domain.samples import REDIRECT_URI, demo_inventory, generate_inventory
+from core.domain.secret import Secret
+from core.domain.status import (
+    ApiBadge,
+    HealthKind,
+    app_secret_status,
+    channel_status,
+    failing_too_long,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 NS = "demo-test"

@@ -11,8 +11,7 @@ import pytest
 import requests
 import urllib3.exceptions
 
-from core.errors import Cancelled, UserFacingError
-from core.http import (
+from core.amazon.http import (
     USER_AGENT_MAX,
     AccessDenied,
     AmazonError,
@@ -28,6 +27,7 @@ from core.http import (
     network_error,
     parse_retry_after,
 )
+from core.domain.errors import Cancelled, UserFacingError
 
 
 class Script:

@@ -22,8 +22,8 @@ CORE_MODULES = sorted(info.name for info in pkgutil.walk_packages(core.__path__,
 
 
 def test_core_has_modules() -> None:
-    assert "core.secrets" in CORE_MODULES
-    assert "core.errors" in CORE_MODULES
+    assert "core.storage.keychain" in CORE_MODULES
+    assert "core.domain.errors" in CORE_MODULES
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)

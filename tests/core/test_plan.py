@@ -1,4 +1,4 @@
-"""The reauthorization plan (core.plan): fewest consents, one per seller per region."""
+"""The reauthorization plan (core.domain.plan): fewest consents, one per seller per region."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from core import marketplaces
-from core.inventory import (
+from core.domain import marketplaces
+from core.domain.inventory import (
     GRANT_LIFETIME,
     Authorization,
     AuthSource,
@@ -20,9 +20,9 @@ from core.inventory import (
     Health,
     Inventory,
 )
-from core.marketplaces import Region
-from core.plan import PlanItem, build_plan, consent_seller_id, plan_reason
-from core.status import channel_status
+from core.domain.marketplaces import Region
+from core.domain.plan import PlanItem, build_plan, consent_seller_id, plan_reason
+from core.domain.status import channel_status
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 EU_SC = "https://sellercentral-europe.amazon.com"

@@ -1,4 +1,5 @@
-"""Unit tests of core.secrets: the Secret wrapper and the stores, without a real keychain."""
+"""Unit tests of core.storage.keychain: the Secret wrapper and the stores, without a real
+keychain."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
 
-from core.errors import SecretStoreError, UserFacingError
-from core.secrets import (
+from core.domain.errors import SecretStoreError, UserFacingError
+from core.domain.secret import Secret
+from core.storage.keychain import (
     KeyringSecretStore,
     MemorySecretStore,
-    Secret,
     SecretStore,
     UnavailableSecretStore,
     open_keychain,

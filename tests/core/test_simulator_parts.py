@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from core.marketplaces import Region
-from core.secrets import Secret
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator import CODE_LIFETIME_S, SimApp, SimSeller, Simulator, pages
 from core.simulator.consent import add_query
 from core.simulator.faults import Faults

@@ -1,4 +1,4 @@
-"""Badges and health overlays derived from a channel (core.status)."""
+"""Badges and health overlays derived from a channel (core.domain.status)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.inventory import (
+from core.domain.inventory import (
     GRANT_LIFETIME,
     AppCredentials,
     Authorization,
@@ -18,8 +18,8 @@ from core.inventory import (
     Health,
     Inventory,
 )
-from core.marketplaces import Region
-from core.status import (
+from core.domain.marketplaces import Region
+from core.domain.status import (
     DEFAULT_WARN_DAYS,
     FAILING_WARN,
     ApiBadge,

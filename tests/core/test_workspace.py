@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from core import changes as ch
-from core.errors import (
+from core.domain import changes as ch
+from core.domain.errors import (
     ReadOnlyError,
     SecretStoreError,
     StoreError,
     ValidationError,
 )
-from core.inventory import AppCredentials, AppStatus, CheckResult, Health
-from core.secrets import MemorySecretStore, Secret, UnavailableSecretStore
-from core.workspace import Workspace, WorkspaceEvent
+from core.domain.inventory import AppCredentials, AppStatus, CheckResult, Health
+from core.domain.secret import Secret
+from core.services.workspace import Workspace, WorkspaceEvent
+from core.storage.keychain import MemorySecretStore, UnavailableSecretStore
 from tests.core.factories import (
     CA,
     DE,
@@ -284,7 +285,7 @@ def test_health_is_recorded_at_once_without_a_pending_change(ws: Workspace, tmp_
 
 
 def test_load_sample_into_an_empty_inventory_only(ws: Workspace) -> None:
-    from core.inventory import Inventory
+    from core.domain.inventory import Inventory
 
     with pytest.raises(ValidationError, match="not empty"):
         ws.apply(ch.replace_all(Inventory(), {}, NOW))

@@ -18,12 +18,13 @@ import requests
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from core.changes import set_app_credentials
-from core.marketplaces import EndpointProfile
-from core.secrets import MemorySecretStore, Secret
-from core.status import channel_status
-from core.workspace import Workspace
-from gui.badges import channel_badges
+from core.domain.changes import set_app_credentials
+from core.domain.marketplaces import EndpointProfile
+from core.domain.secret import Secret
+from core.domain.status import channel_status
+from core.services.view.badges import channel_badges
+from core.services.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
 from tests.integration.consent_support import (
     CLIENT_SECRET,
     Amazon,

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
-from core import changes
-from core.demo import demo_inventory
-from core.inventory import utcnow
-from core.secrets import MemorySecretStore, SecretStore
-from core.session import Session, open_session
+from core.domain import changes
+from core.domain.inventory import utcnow
+from core.domain.samples import demo_inventory
+from core.services.session import Session, open_session
+from core.storage.keychain import MemorySecretStore, SecretStore
 from gui import dialogs
 from gui.main_window import MainWindow
 from gui.tasks import ImmediateExecutor, TaskRunner

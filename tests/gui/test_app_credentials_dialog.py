@@ -11,10 +11,11 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from core.inventory import AppCredentials
-from core.marketplaces import EndpointProfile
-from core.secrets import MemorySecretStore, Secret
-from core.workspace import Workspace
+from core.domain.inventory import AppCredentials
+from core.domain.marketplaces import EndpointProfile
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
 from gui.app_credentials_dialog import NO_DATE, AppCredentialsDialog, renewal_text
 
 APP_ID = "amzn1.sp.solution.7e1f6c2a-0d4b-4a55-9e7c-1c0ffee00001"
@@ -200,7 +201,7 @@ def test_an_unrecorded_date_and_the_renewal_warnings() -> None:
 def test_a_stored_date_is_shown_and_kept(
     qtbot: Any, make_dialog: Callable[[], AppCredentialsDialog], workspace: Workspace
 ) -> None:
-    from core.changes import set_app_credentials
+    from core.domain.changes import set_app_credentials
 
     issued = datetime(2025, 12, 1, 15, 30, tzinfo=UTC)
     workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued), None, "unused"))

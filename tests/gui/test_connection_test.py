@@ -10,15 +10,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QStatusBar
 
-from core.changes import add_channel, add_company, set_app_credentials, set_authorization
-from core.checks import CheckSettings
-from core.errors import SecretStoreError
-from core.inventory import Authorization, AuthSource, Channel, CheckResult, Company
-from core.marketplaces import Region, by_country
-from core.secrets import MemorySecretStore, Secret
+from core.amazon.checks import CheckSettings
+from core.domain.changes import add_channel, add_company, set_app_credentials, set_authorization
+from core.domain.errors import SecretStoreError
+from core.domain.inventory import Authorization, AuthSource, Channel, CheckResult, Company
+from core.domain.marketplaces import Region, by_country
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
 from core.simulator import SimSeller
-from core.store import Store
-from core.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
+from core.storage.store import Store
 from gui.connection_test import ConnectionTest, RunSummary, start_connection_test
 from tests.gui.amazon_support import WAIT_MS, amazon, badge_texts, store, workspace
 from tests.gui.conftest import Dialogs

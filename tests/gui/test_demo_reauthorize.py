@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from core.inventory import utcnow
-from core.status import channel_status
+from core.domain.inventory import utcnow
+from core.domain.status import channel_status
+from core.services.demo import DemoOpener
+from core.services.view.rows import Column
 from gui.inventory_model import StatusRole
-from gui.inventory_rows import Column
 from gui.main_window import MainWindow
 from gui.reauthorize_dialog import ReauthorizeDialog
-from gui.simulator_wiring import DemoOpener
 from gui.tasks import ImmediateExecutor, TaskRunner
 from tests.gui.amazon_support import WAIT_MS, UrlCatcher, browser, follow
 

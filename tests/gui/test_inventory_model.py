@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from core import changes
-from core.demo import demo_inventory, generate_inventory
-from core.inventory import Channel, Company, new_id, utcnow
-from core.secrets import MemorySecretStore
-from core.status import ApiBadge, Category, summarize
-from core.workspace import Workspace
+from core.domain import changes
+from core.domain.inventory import Channel, Company, new_id, utcnow
+from core.domain.samples import demo_inventory, generate_inventory
+from core.domain.status import ApiBadge, Category, summarize
+from core.services.view.rows import Column, InventoryRows, QuickFilter
+from core.services.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
 from gui.bridge import WorkspaceBridge
 from gui.inventory_model import FETCH_BATCH, InventoryModel, KeyRole, StatusRole
-from gui.inventory_rows import Column, InventoryRows, QuickFilter
 
 US = "ATVPDKIKX0DER"
 DE = "A1PA6795UKMFR9"

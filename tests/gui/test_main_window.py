@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
-from core.errors import SecretStoreError, StoreError
-from core.inventory import Channel, Company
-from core.secrets import MemorySecretStore, UnavailableSecretStore
-from core.status import Category
+from core.domain.errors import SecretStoreError, StoreError
+from core.domain.inventory import Channel, Company
+from core.domain.status import Category
+from core.services.view.rows import Column, QuickFilter
+from core.storage.keychain import MemorySecretStore, UnavailableSecretStore
 from gui.inventory_model import StatusRole
-from gui.inventory_rows import Column, QuickFilter
 from gui.main_window import MainWindow
 from tests.gui.conftest import Dialogs, Opened
 
@@ -294,7 +294,7 @@ def test_a_second_copy_opens_read_only(
 def test_a_damaged_inventory_offers_the_newest_backup(
     qtbot: Any, demo_dir: Path, secrets: MemorySecretStore, runner: Any, fake_dialogs: Dialogs
 ) -> None:
-    from core.session import open_session
+    from core.services.session import open_session
 
     session = open_session(demo_dir, secrets=secrets)
     assert session.workspace.store is not None

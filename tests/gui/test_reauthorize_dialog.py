@@ -14,13 +14,13 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
-from core.callback import ListenerUnavailable
-from core.consent import ConsentAttempts, ConsentTarget
-from core.inventory import AuthSource, CheckResult
-from core.marketplaces import Region
-from core.plan import build_plan
-from core.secrets import MemorySecretStore
-from core.workspace import Workspace
+from core.amazon.consent import ConsentAttempts, ConsentTarget
+from core.amazon.listener import ListenerUnavailable
+from core.domain.inventory import AuthSource, CheckResult
+from core.domain.marketplaces import Region
+from core.domain.plan import build_plan
+from core.services.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
 from gui import consent_flow
 from gui.reauthorize_dialog import ReauthorizeDialog
 from tests.gui.amazon_support import (
@@ -359,7 +359,7 @@ def test_incomplete_app_credentials_stop_before_the_browser(
 ) -> None:
     from dataclasses import replace
 
-    from core.changes import set_app_credentials
+    from core.domain.changes import set_app_credentials
 
     app = replace(workspace.current.app, client_secret_ref=None)
     workspace.apply(set_app_credentials(app, None, "unused"))

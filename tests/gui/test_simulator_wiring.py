@@ -10,15 +10,15 @@ import pytest
 import requests
 from PySide6.QtCore import Qt, QUrl
 
-from core.checks import CheckSettings
-from core.consent import ConsentTarget
-from core.endpoints_config import endpoints_for
-from core.inventory import CheckResult
-from core.marketplaces import EndpointProfile, Region
-from core.session import Session
+from core.amazon.checks import CheckSettings
+from core.amazon.consent import ConsentTarget
+from core.domain.endpoints import endpoints_for
+from core.domain.inventory import CheckResult
+from core.domain.marketplaces import EndpointProfile, Region
+from core.services.demo import DemoOpener
+from core.services.session import Session
 from gui.connection_test import start_connection_test
 from gui.reauthorize_dialog import ReauthorizeDialog
-from gui.simulator_wiring import DemoOpener
 
 WAIT_MS = 10_000
 

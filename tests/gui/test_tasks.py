@@ -8,9 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from core import changes
-from core.secrets import MemorySecretStore
-from core.session import open_session
+from core.domain import changes
+from core.services.session import open_session
+from core.storage.keychain import MemorySecretStore
 from gui.document import Document
 from gui.tasks import TaskRunner
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from core.lwa import LwaClient
-from core.secrets import Secret
-from core.sellers import SellersClient
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.secret import Secret
 from core.simulator import Simulator
 from tests.integration.simhelpers import (
     ACME_EU,

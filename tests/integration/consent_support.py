@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from core import changes as ch
-from core.consent import ConsentTarget
-from core.inventory import AppCredentials, Channel, Company, Inventory
-from core.lwa import LwaClient
-from core.marketplaces import Region, by_country
-from core.secrets import Secret
-from core.sellers import SellersClient
+from core.amazon.consent import ConsentTarget
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain import changes as ch
+from core.domain.inventory import AppCredentials, Channel, Company, Inventory
+from core.domain.marketplaces import Region, by_country
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
 from core.simulator import SimApp, SimSeller, Simulator
-from core.workspace import Workspace
 
 APPLICATION_ID = "amzn1.sp.solution.7e1f6c2a-0d4b-4a55-9e7c-1c0ffee00001"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"

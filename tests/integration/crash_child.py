@@ -18,11 +18,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core import changes as ch
-from core.inventory import Authorization, AuthSource, Channel, Company, Inventory
-from core.marketplaces import Region
-from core.secrets import Secret, SecretStore
-from core.workspace import Workspace
+from core.domain import changes as ch
+from core.domain.inventory import Authorization, AuthSource, Channel, Company, Inventory
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
+from core.storage.keychain import SecretStore
 from tests.file_secret_store import FileSecretStore
 
 SELLER = "A2EXAMPLEUS7QZ"

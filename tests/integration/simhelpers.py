@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from core.marketplaces import Region
-from core.secrets import Secret
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator import SimApp, SimSeller, Simulator
 
 US, CA, MX = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"

@@ -28,8 +28,7 @@ from urllib.parse import urlsplit
 import keyring
 import pytest
 
-from core.callback import CallbackListener
-from core.consent import (
+from core.amazon.consent import (
     Authorized,
     ConsentAttempts,
     WrongAccount,
@@ -39,10 +38,11 @@ from core.consent import (
     coverage,
     parse_redirect,
 )
-from core.marketplaces import by_country
-from core.resources import resource_path
-from core.secrets import SERVICE_NAME, KeyringSecretStore
-from core.workspace import Workspace
+from core.amazon.listener import CallbackListener
+from core.domain.marketplaces import by_country
+from core.services.workspace import Workspace
+from core.storage.keychain import SERVICE_NAME, KeyringSecretStore
+from core.storage.resources import resource_path
 from tests.integration.consent_support import (
     EU_CODES,
     OTHER,

@@ -7,11 +7,17 @@ from dataclasses import replace
 
 import pytest
 
-from core.checks import CheckSettings, CheckTarget, ConnectionChecker, TokenBucket, targets_for
-from core.errors import Cancelled
-from core.inventory import CheckResult, Health
-from core.marketplaces import Region
-from core.secrets import Secret
+from core.amazon.checks import (
+    CheckSettings,
+    CheckTarget,
+    ConnectionChecker,
+    TokenBucket,
+    targets_for,
+)
+from core.domain.errors import Cancelled
+from core.domain.inventory import CheckResult, Health
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator import Simulator
 from tests.core.factories import channel, company, full_inventory
 from tests.integration.simhelpers import ACME_NA, APP, CLIENT_SECRET, OTHER_NA

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from core.callback import CallbackListener, ListenerUnavailable
-from core.consent import (
+from core.amazon.consent import (
     Authorized,
     ConsentAttempts,
     ConsentRefused,
@@ -33,12 +32,14 @@ from core.consent import (
     parse_redirect,
     self_authorize,
 )
-from core.errors import UserFacingError
-from core.http import AppCredentialsError, CodeRejected
-from core.inventory import AppCredentials, AuthSource, CheckResult
-from core.marketplaces import Region, by_country
-from core.secrets import MemorySecretStore, Secret
-from core.workspace import Workspace
+from core.amazon.http import AppCredentialsError, CodeRejected
+from core.amazon.listener import CallbackListener, ListenerUnavailable
+from core.domain.errors import UserFacingError
+from core.domain.inventory import AppCredentials, AuthSource, CheckResult
+from core.domain.marketplaces import Region, by_country
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
+from core.storage.keychain import MemorySecretStore
 from tests.integration.consent_support import (
     EU_CODES,
     OTHER,

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 import keyring
 import pytest
 
-from core.errors import SecretStoreError
-from core.secrets import SERVICE_NAME, KeyringSecretStore, Secret
+from core.domain.errors import SecretStoreError
+from core.domain.secret import Secret
+from core.storage.keychain import SERVICE_NAME, KeyringSecretStore
 from tests.secret_service import SecretServiceDaemon
 
 pytestmark = pytest.mark.keychain

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from core.http import (
+from core.amazon.http import (
     AmazonError,
     AmazonServerError,
     AppCredentialsError,
@@ -16,9 +16,9 @@ from core.http import (
     NetworkError,
     RateLimited,
 )
-from core.lwa import FORM_CONTENT_TYPE, LwaClient
-from core.marketplaces import Region
-from core.secrets import Secret
+from core.amazon.lwa import FORM_CONTENT_TYPE, LwaClient
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator import CODE_LIFETIME_S, Simulator
 from tests.integration.simhelpers import (
     ACME_EU,

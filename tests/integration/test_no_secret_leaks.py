@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from core.http import AmazonError
-from core.lwa import LwaClient
-from core.marketplaces import Region
-from core.secrets import Secret
-from core.sellers import SellersClient
+from core.amazon.http import AmazonError
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator import Simulator
 from tests.integration.simhelpers import (
     ACME_NA,

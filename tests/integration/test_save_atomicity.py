@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from core.store import DB_NAME, Store
-from core.workspace import Workspace
+from core.services.workspace import Workspace
+from core.storage.store import DB_NAME, Store
 from tests.file_secret_store import FileSecretStore
 from tests.integration.crash_child import expected, observe, seed_inventory
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 import requests
 
-from core.http import (
+from core.amazon.http import (
     AccessDenied,
     AmazonServerError,
     NeedsReauthorization,
     NetworkError,
     RateLimited,
 )
-from core.lwa import LwaClient
-from core.marketplaces import Region
-from core.secrets import Secret
-from core.sellers import SellersClient
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator import ACCESS_TOKEN_LIFETIME_S, DEFAULT_BURST, SimApp, SimSeller, Simulator
 from core.simulator.sellers_api import NON_AMAZON_DE
 from tests.integration.simhelpers import (

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 import requests
 
-from core.lwa import LwaClient
-from core.marketplaces import Region
-from core.secrets import Secret
-from core.sellers import SellersClient
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
 from core.simulator import SimApp, SimSeller, Simulator
 from tests.integration.simhelpers import (
     ACME_EU,

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from core.demo import demo_inventory
-from core.http import NeedsReauthorization
-from core.inventory import CheckResult
-from core.lwa import LwaClient
-from core.secrets import Secret
-from core.sellers import SellersClient
+from core.amazon.http import NeedsReauthorization
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.inventory import CheckResult
+from core.domain.samples import demo_inventory
+from core.domain.secret import Secret
 from core.simulator import (
     DEMO_APPLICATION_ID,
     DEMO_CLIENT_ID,

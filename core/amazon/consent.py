@@ -1,0 +1,451 @@
+"""Getting a new authorization: the consent URL, and checking what came back.
+
+DESIGN §3.1. The flow, and where each step lives:
+
+1. :class:`~core.amazon.attempts.ConsentAttempts` starts an :class:`~core.amazon.attempts.Attempt`
+for one
+   :class:`~core.amazon.attempts.ConsentTarget` (one seller in one region): a fresh single-use
+   ``state``
+   of 256 random bits (its format is documented in :mod:`core.amazon.attempts`), alive for 10
+   minutes.
+   :func:`consent_url` builds Amazon's consent address with it.
+2. Amazon sends the browser to the app's HTTPS redirect URI; the result reaches the app through
+   the loopback listener (:mod:`core.amazon.listener`) or is pasted back. Either way the text goes
+   through :func:`~core.amazon.redirect.parse_redirect`.
+3. :func:`complete` checks it in the order DESIGN §3.1 step 4 gives, and returns either
+   :class:`Authorized` or :class:`WrongAccount`. :func:`self_authorize` does the same for a
+   refresh token pasted from Seller Central. Nothing is applied here.
+4. :func:`coverage` works out which channels the new grant applies to, and
+   :func:`authorization_change` turns it into pending workspace changes (DESIGN §3.1 step 5).
+
+The names of :mod:`core.amazon.attempts` and :mod:`core.amazon.redirect` are importable from here
+too: this module is the one the GUI needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from urllib.parse import quote, urlencode
+
+from core.amazon.attempts import (
+    ATTEMPT_LIFETIME,
+    STATE_BYTES,
+    Attempt,
+    ConsentAttempts,
+    ConsentRefused,
+    ConsentTarget,
+    RefusalReason,
+    port_from_state,
+)
+from core.amazon.http import AmazonError, NeedsReauthorization
+from core.amazon.lwa import LwaClient, TokenResponse
+from core.amazon.redirect import QUOTES, RedirectParams, parse_redirect
+from core.amazon.sellers import Participations, SellersClient
+from core.domain import marketplaces
+from core.domain.changes import Change, set_authorization, set_mws_records
+from core.domain.errors import FieldError, UserFacingError, ValidationError
+from core.domain.inventory import (
+    AppCredentials,
+    Authorization,
+    AuthSource,
+    CheckResult,
+    Health,
+    Inventory,
+)
+from core.domain.marketplaces import Endpoints, Marketplace, Region
+from core.domain.plan import consent_seller_id
+from core.domain.secret import Secret
+from core.domain.validation import check_mws_auth_token, check_seller_id, normalize_seller_id
+from core.services.workspace import Workspace
+
+__all__ = [
+    "ATTEMPT_LIFETIME",
+    "CONSENT_PATH",
+    "STATE_BYTES",
+    "Attempt",
+    "Authorized",
+    "ConsentAttempts",
+    "ConsentRefused",
+    "ConsentResult",
+    "ConsentTarget",
+    "Coverage",
+    "RedirectParams",
+    "RefusalReason",
+    "WrongAccount",
+    "authorization_change",
+    "complete",
+    "consent_url",
+    "coverage",
+    "parse_redirect",
+    "port_from_state",
+    "self_authorize",
+]
+
+log = logging.getLogger(__name__)
+
+CONSENT_PATH = "/apps/authorize/consent"
+
+# --- the consent URL -------------------------------------------------------------------------
+
+
+def consent_url(
+    app: AppCredentials, endpoints: Endpoints, marketplace: Marketplace, state: str
+) -> str:
+    """Amazon's consent address for ``marketplace`` (spapi-facts §1.1).
+
+    ``{Seller Central site}/apps/authorize/consent?application_id=...&state=...``, plus
+    ``version=beta`` for a draft app and ``redirect_uri`` when the app has one (otherwise Amazon
+    uses the first registered one). The site comes from ``endpoints`` (the simulator replaces
+    every Seller Central site). The URL holds no secret: it may be copied and sent.
+    """
+    application_id = app.application_id.strip()
+    if not application_id:
+        raise UserFacingError(
+            "The app's application ID is missing, so no consent link can be made.",
+            "Open App credentials and enter the application ID from Developer Central.",
+        )
+    params = [("application_id", application_id), ("state", state)]
+    if app.draft:
+        params.append(("version", "beta"))
+    if app.redirect_uri:
+        params.append(("redirect_uri", app.redirect_uri))
+    base = endpoints.seller_central(marketplace).rstrip("/")
+    return f"{base}{CONSENT_PATH}?{urlencode(params, quote_via=quote, safe='')}"
+
+
+# --- checking the answer ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Authorized:
+    """A working new grant, checked and ready to become a pending change.
+
+    ``authorization.refresh_token_ref`` is ``None``: :func:`authorization_change` gives it a fresh
+    keychain entry name. ``needs_confirmation`` means no Seller ID was expected, so the person
+    must confirm that ``authorization.seller_id`` is the account they meant.
+    """
+
+    authorization: Authorization
+    refresh_token: Secret
+    mws_auth_token: Secret | None
+    participations: Participations
+    needs_confirmation: bool = False
+    target: ConsentTarget | None = None
+
+    @property
+    def seller_id(self) -> str:
+        return self.authorization.seller_id
+
+
+@dataclass(frozen=True, slots=True)
+class WrongAccount:
+    """Amazon authorized another account than the one expected. Nothing was kept or applied.
+
+    ``region_mismatch`` means the Seller ID matched but the grant covers none of the target
+    region's marketplaces (the seller was signed in to another region's Seller Central).
+    ``store_name`` is known only in that case: for another Seller ID the new grant is never used.
+    """
+
+    expected_seller_id: str
+    returned_seller_id: str
+    target: ConsentTarget
+    store_name: str | None = None
+    region_mismatch: bool = False
+
+    @property
+    def message(self) -> str:
+        if self.region_mismatch:
+            return (
+                f"Amazon authorized Seller ID {self.returned_seller_id} in another region, not "
+                f"in {self.target.region.display_name}. Nothing was changed."
+            )
+        return (
+            f"Amazon authorized the account with Seller ID {self.returned_seller_id}, but "
+            f"{self.target.label} needs Seller ID {self.expected_seller_id}. Nothing was changed."
+        )
+
+    @property
+    def next_step(self) -> str:
+        site = self.target.marketplace.seller_central
+        return (
+            f"Start again, sign in at {site} and select the account with Seller ID "
+            f"{self.expected_seller_id} in Seller Central's account switcher before confirming."
+        )
+
+
+ConsentResult = Authorized | WrongAccount
+
+
+def complete(
+    attempts: ConsentAttempts,
+    params: RedirectParams,
+    *,
+    lwa: LwaClient,
+    sellers: SellersClient,
+    app: AppCredentials,
+    now: datetime,
+    redirect_uri: str | None = None,
+) -> ConsentResult:
+    """Check a consent's answer (DESIGN §3.1 step 4) and, if it is right, verify the new grant.
+
+    In this order: (1) claim ``state`` (single use); (2) exchange the code, never retried;
+    (3) compare ``selling_partner_id`` with the expected Seller ID: a mismatch returns
+    :class:`WrongAccount` and the new grant is dropped unused; (4) getMarketplaceParticipations
+    with the new access token. ``redirect_uri`` is the one the code was issued for (default:
+    the app's). Blocking: call it off the GUI thread.
+
+    Raises:
+        ConsentRefused: The state is unknown, used, cancelled or expired.
+        AmazonError: From the exchange or the participations call (for example
+            :class:`~core.amazon.http.CodeRejected`,
+            :class:`~core.amazon.http.AppCredentialsError`).
+    """
+    attempt = attempts.claim(params.state, now)
+    target = attempt.target
+    uri = app.redirect_uri if redirect_uri is None else redirect_uri
+    tokens = lwa.exchange_code(params.code, uri, target.region)
+    refresh = _refresh_token_of(tokens)
+    returned = normalize_seller_id(params.selling_partner_id)
+    expected = normalize_seller_id(target.expected_seller_id or "") or None
+    if expected is not None and expected != returned:
+        log.info("consent returned another account than expected: nothing applied")
+        return WrongAccount(expected, returned, target)
+    participations = sellers.marketplace_participations(tokens.access_token, target.region)
+    if _region_mismatch(participations, target.region):
+        return WrongAccount(expected or returned, returned, target, participations.store_name, True)
+    authorization = _new_authorization(
+        returned, target.region, AuthSource.CONSENT, participations, now
+    )
+    log.info("consent verified: %d marketplace(s) listed", len(participations.items))
+    return Authorized(
+        authorization, refresh, params.mws_auth_token, participations, expected is None, target
+    )
+
+
+def self_authorize(
+    refresh_token: Secret,
+    target: ConsentTarget,
+    *,
+    lwa: LwaClient,
+    sellers: SellersClient,
+    app: AppCredentials,
+    now: datetime,
+    seller_id: str,
+) -> Authorized:
+    """A refresh token the seller generated in Seller Central (private apps), verified first.
+
+    Amazon's answers carry no Seller ID here, so ``seller_id`` is the one the person gives; it
+    must match the target's expected Seller ID. A refresh and a participations call prove the
+    token works for this app in this region before anything becomes pending.
+
+    Raises:
+        ValidationError: The Seller ID is malformed or not the expected one, or the text is not
+            a refresh token.
+        NeedsReauthorization: Amazon did not accept the token.
+        AmazonError: Any other failure of the refresh or the participations call.
+    """
+    del app  # the client id and secret are in ``lwa``; kept for symmetry with complete()
+    token = Secret(refresh_token.reveal().strip().strip(QUOTES))
+    seller = normalize_seller_id(seller_id)
+    errors = check_seller_id(seller)
+    expected = normalize_seller_id(target.expected_seller_id or "") or None
+    if expected is not None and seller != expected:
+        errors.append(
+            FieldError(
+                "seller_id",
+                f"{target.label} needs Seller ID {expected}, not {seller}. Generate the token "
+                "while that account is selected in Seller Central.",
+            )
+        )
+    value = token.reveal()
+    if not value:
+        errors.append(FieldError("refresh_token", "Paste the refresh token."))
+    elif value.startswith("Atza|"):
+        errors.append(
+            FieldError(
+                "refresh_token",
+                "That is an access token (Atza|...), which lasts one hour. Paste the refresh "
+                "token (Atzr|...) instead.",
+            )
+        )
+    if [e for e in errors if not e.warning]:
+        raise ValidationError(errors, "The self-authorization")
+    try:
+        tokens = lwa.refresh(token, target.region)
+    except NeedsReauthorization as exc:
+        raise NeedsReauthorization(
+            "Amazon did not accept this refresh token for this app in "
+            f"{target.region.display_name}.",
+            "Copy the whole token again from Seller Central (Develop Apps > Authorize app), "
+            "for this app and this region.",
+            status=exc.status,
+            code=exc.code,
+            request_id=exc.request_id,
+        ) from None
+    participations = sellers.marketplace_participations(tokens.access_token, target.region)
+    if _region_mismatch(participations, target.region):
+        raise ValidationError(
+            [
+                FieldError(
+                    "refresh_token",
+                    f"This token is for another region, not {target.region.display_name}.",
+                )
+            ],
+            "The self-authorization",
+        )
+    authorization = _new_authorization(
+        seller, target.region, AuthSource.SELF_AUTHORIZATION, participations, now
+    )
+    return Authorized(authorization, token, None, participations, False, target)
+
+
+def _refresh_token_of(tokens: TokenResponse) -> Secret:
+    if tokens.refresh_token is None or not tokens.refresh_token:
+        raise AmazonError(
+            "Amazon confirmed the consent but sent no refresh token.",
+            "Start the consent again; if it keeps happening, report it to SP Connect's support.",
+        )
+    return tokens.refresh_token
+
+
+def _listed(participations: Participations, region: Region) -> frozenset[str]:
+    """Known marketplaces of ``region`` that Amazon listed (participating or not)."""
+    return frozenset(
+        p.marketplace_id
+        for p in participations.items
+        if p.marketplace_id in marketplaces.BY_ID
+        and marketplaces.get(p.marketplace_id).region is region
+    )
+
+
+def _region_mismatch(participations: Participations, region: Region) -> bool:
+    return bool(participations.items) and not _listed(participations, region)
+
+
+def _new_authorization(
+    seller: str,
+    region: Region,
+    source: AuthSource,
+    participations: Participations,
+    now: datetime,
+) -> Authorization:
+    return Authorization.new(
+        seller,
+        region,
+        source,
+        None,
+        granted_at=now,
+        marketplace_ids=_listed(participations, region),
+        store_name=participations.store_name,
+    )
+
+
+# --- which channels it covers, and the pending change ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Channels a new grant applies to, and same-seller channels it leaves as they are."""
+
+    channel_ids: tuple[str, ...]
+    not_covered: tuple[tuple[str, str], ...] = ()  # (channel id, reason in plain words)
+
+
+def coverage(inventory: Inventory, target: ConsentTarget, authorized: Authorized) -> Coverage:
+    """Which channels the new authorization applies to (DESIGN §3.1 step 5).
+
+    Candidates: the target's channels, every channel of the same seller and region (by
+    :func:`core.domain.plan.consent_seller_id`), and the channels of those companies' unified
+    children in the region that have no other Seller ID. A candidate is covered when Amazon's
+    participations list its marketplace; otherwise it is named in ``not_covered`` and keeps its
+    old state (Japan, Australia and Singapore are often separate accounts).
+    """
+    auth = authorized.authorization
+    seller = normalize_seller_id(auth.seller_id)
+    region = auth.region
+    channels = inventory.channels
+    candidates: list[str] = [c for c in target.channel_ids if c in channels]
+    for channel in channels.values():
+        if channel.region is region and consent_seller_id(channel, inventory) == seller:
+            candidates.append(channel.id)
+    companies = {channels[c].company_id for c in candidates}
+    children = {c.id for c in inventory.companies.values() if c.parent_id in companies}
+    for channel in channels.values():
+        if channel.company_id in children and channel.region is region:
+            owner = consent_seller_id(channel, inventory)
+            if owner is None or owner == seller:
+                candidates.append(channel.id)
+    listed = auth.marketplace_ids
+    covered: list[str] = []
+    missing: list[tuple[str, str]] = []
+    for channel_id in _unique(candidates):
+        channel = channels[channel_id]
+        if channel.region is not region:
+            missing.append((channel_id, "It is in another region: it needs its own consent."))
+        elif channel.marketplace_id in listed:
+            covered.append(channel_id)
+        else:
+            country = channel.marketplace.country
+            missing.append(
+                (
+                    channel_id,
+                    f"Amazon did not list {country} for this account: it may be a separate "
+                    "account. Reauthorize it on its own.",
+                )
+            )
+    return Coverage(tuple(covered), tuple(missing))
+
+
+def authorization_change(
+    workspace: Workspace, authorized: Authorized, covered: Coverage, now: datetime
+) -> list[Change]:
+    """The pending changes that give the covered channels the new grant; apply them in order.
+
+    The refresh token gets a fresh keychain entry name (written only on Save) and the channels
+    a health of OK as of ``now``. An MWS Authorization Token Amazon returned (hybrid apps)
+    is recorded on each covered channel under its own entry.
+
+    Raises:
+        UserFacingError: The grant covers none of the channels.
+    """
+    if not covered.channel_ids:
+        raise UserFacingError(
+            "This authorization does not cover any of the channels: Amazon listed none of their "
+            "marketplaces for this account. Nothing was changed.",
+            "Check which account was selected in Seller Central, then start again.",
+        )
+    auth = authorized.authorization
+    ref = workspace.new_ref("authorization", auth.id)
+    auth = replace(auth, refresh_token_ref=ref)
+    health = Health().after(CheckResult.OK, now)
+    changes = [set_authorization(auth, authorized.refresh_token, covered.channel_ids, health)]
+    mws = authorized.mws_auth_token
+    if mws is not None:
+        if check_mws_auth_token(mws.reveal()):
+            log.warning("Amazon returned an MWS token in an unexpected format: not recorded")
+        else:
+            changes.extend(_mws_changes(workspace, auth.seller_id, mws, covered.channel_ids))
+    return changes
+
+
+def _mws_changes(
+    workspace: Workspace, seller: str, token: Secret, channel_ids: Sequence[str]
+) -> list[Change]:
+    current = workspace.current.channels
+    return [
+        set_mws_records(
+            channel_id,
+            seller,
+            token,
+            current[channel_id].app_status,
+            new_ref=workspace.new_ref("mws-auth-token", channel_id),
+        )
+        for channel_id in channel_ids
+    ]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,225 @@
+"""SP-API Sellers client: ``getMarketplaceParticipations``, the cheap "who is this token for" call.
+
+``GET {SP-API host}/sellers/v1/marketplaceParticipations`` with the LWA access token in
+``x-amz-access-token`` (no SigV4 since October 2023, spapi-facts §6.2). The answer lists the
+marketplaces the authorization covers and the ``storeName``, but no Seller ID (§6.1): the Seller
+ID comes from the consent redirect.
+
+Errors (§4.4, §4.5): a 403 whose ``details`` say the token is "revoked, malformed or invalid" is
+:class:`~core.amazon.http.NeedsReauthorization`; any other 403 is
+:class:`~core.amazon.http.AccessDenied`
+(typically a role missing from the app: the developer adds it, then the seller reauthorizes);
+429 is :class:`~core.amazon.http.RateLimited`, 5xx :class:`~core.amazon.http.AmazonServerError`.
+Throttling, server and network errors are retried with backoff; the default usage plan is only 0.016
+requests per second with a burst of 15.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from core.amazon.http import (
+    AccessDenied,
+    AmazonClient,
+    AmazonError,
+    AmazonServerError,
+    AppCredentialsError,
+    NeedsReauthorization,
+    RateLimited,
+    call_with_retries,
+    network_error,
+    parse_retry_after,
+    request_id_of,
+    unreadable_answer,
+)
+from core.domain import marketplaces
+from core.domain.marketplaces import Region
+from core.domain.secret import Secret
+
+log = logging.getLogger(__name__)
+
+PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
+_TOKEN_WORDING = ("revoked, malformed or invalid", "access token", "security token")
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """One marketplace the authorized seller account takes part in."""
+
+    marketplace_id: str
+    country_code: str
+    name: str
+    domain_name: str
+    default_currency: str
+    store_name: str
+    is_participating: bool
+    has_suspended_listings: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Participations:
+    """The answer of ``getMarketplaceParticipations``.
+
+    ``items`` are the marketplaces SP Connect knows (:data:`core.domain.marketplaces.BY_ID`), in
+    Amazon's order; ``ignored`` are the others (for example "Non-Amazon" channels), kept for the
+    record but never treated as channels.
+    """
+
+    items: tuple[Participation, ...]
+    ignored: tuple[Participation, ...] = ()
+    request_id: str | None = None
+
+    def __iter__(self) -> Iterator[Participation]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def marketplace_ids(self) -> frozenset[str]:
+        """The known marketplaces the seller participates in (``isParticipating``)."""
+        return frozenset(p.marketplace_id for p in self.items if p.is_participating)
+
+    @property
+    def unknown_marketplace_ids(self) -> tuple[str, ...]:
+        return tuple(p.marketplace_id for p in self.ignored)
+
+    @property
+    def store_name(self) -> str:
+        """The first store name Amazon gave, or ``""``."""
+        return next((p.store_name for p in (*self.items, *self.ignored) if p.store_name), "")
+
+
+class SellersClient(AmazonClient):
+    """Calls the Sellers API with an access token. Blocking; call it off the GUI thread."""
+
+    def marketplace_participations(self, access_token: Secret, region: Region) -> Participations:
+        """The marketplaces and store name the access token's seller account covers.
+
+        Raises:
+            NeedsReauthorization: Amazon says the token is revoked, malformed or invalid.
+            AccessDenied: Another 403 (typically a role missing from the app).
+            RateLimited, AmazonServerError, NetworkError: Still failing after the retries.
+            AmazonError: Anything else.
+        """
+        url = self._endpoints.sp_api_host(region).rstrip("/") + PARTICIPATIONS_PATH
+
+        def attempt() -> Participations:
+            return _parse(self._get(url, access_token))
+
+        return call_with_retries(attempt, attempts=self._attempts, sleep=self._sleep)
+
+    def _get(self, url: str, access_token: Secret) -> requests.Response:
+        try:
+            return self._session.get(
+                url,
+                headers={"x-amz-access-token": access_token.reveal(), "Accept": "application/json"},
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            # Raised outside the except block: no __context__ (the request holds the token).
+            failure = network_error(exc)
+        raise failure
+
+
+def _parse(response: requests.Response) -> Participations:
+    status = response.status_code
+    request_id = request_id_of(response)
+    try:
+        data: Any = response.json()
+    except ValueError:
+        data = None
+    if status == 200 and isinstance(data, dict):
+        parsed = _participations(data, request_id)
+        if parsed is not None:
+            log.info(
+                "marketplaceParticipations: %d marketplace(s), %d ignored (request id %s)",
+                len(parsed.items),
+                len(parsed.ignored),
+                request_id,
+            )
+            return parsed
+    raise _error_for(response, data, request_id)
+
+
+def _error_for(response: requests.Response, data: Any, request_id: str | None) -> AmazonError:
+    status = response.status_code
+    errors = data.get("errors") if isinstance(data, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    code = first.get("code") if isinstance(first.get("code"), str) else None
+    log.info("marketplaceParticipations: HTTP %s %s (request id %s)", status, code, request_id)
+    ids: dict[str, Any] = {"status": status, "code": code, "request_id": request_id}
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return RateLimited(retry_after=retry_after, **ids)
+    if status >= 500:
+        return AmazonServerError(**ids)
+    if status in (401, 403):
+        text = _error_text(errors)
+        if "secret" in text:
+            # "The LWA secret token you provided has expired." (spapi-facts §12): the app's side.
+            return AppCredentialsError(**ids)
+        if any(words in text for words in _TOKEN_WORDING):
+            return NeedsReauthorization(**ids)
+        return AccessDenied(**ids)
+    if data is None or status == 200:
+        return unreadable_answer(**ids)
+    return AmazonError(**ids)
+
+
+def _error_text(errors: object) -> str:
+    """The messages and details of SP-API errors, lower-cased, for wording checks."""
+    if not isinstance(errors, list):
+        return ""
+    parts = [
+        str(error.get(key) or "")
+        for error in errors
+        if isinstance(error, dict)
+        for key in ("message", "details")
+    ]
+    return " ".join(parts).casefold()
+
+
+def _participations(data: dict[str, Any], request_id: str | None) -> Participations | None:
+    payload = data.get("payload")
+    if not isinstance(payload, list):
+        return None
+    known: list[Participation] = []
+    ignored: list[Participation] = []
+    for entry in payload:
+        item = _participation(entry)
+        if item is None:
+            return None
+        (known if item.marketplace_id in marketplaces.BY_ID else ignored).append(item)
+    return Participations(tuple(known), tuple(ignored), request_id)
+
+
+def _participation(entry: object) -> Participation | None:
+    if not isinstance(entry, dict):
+        return None
+    market = entry.get("marketplace")
+    part = entry.get("participation")
+    if not isinstance(market, dict) or not isinstance(market.get("id"), str):
+        return None
+    part = part if isinstance(part, dict) else {}
+
+    def text(source: dict[str, Any], key: str) -> str:
+        value = source.get(key)
+        return value if isinstance(value, str) else ""
+
+    return Participation(
+        marketplace_id=market["id"],
+        country_code=text(market, "countryCode"),
+        name=text(market, "name"),
+        domain_name=text(market, "domainName"),
+        default_currency=text(market, "defaultCurrencyCode"),
+        store_name=text(entry, "storeName"),
+        is_participating=part.get("isParticipating") is True,
+        has_suspended_listings=part.get("hasSuspendedListings") is True,
+    )

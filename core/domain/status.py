@@ -1,0 +1,425 @@
+"""Status badges and health overlays of a channel: derived on demand, never stored.
+
+A channel shows one API badge (which API its credentials reach) and any number of health
+overlays (what is wrong with them). Every badge carries text and a tooltip sentence saying what
+it means and the one next step, so the GUI never relies on colour alone (DESIGN §2).
+
+Days until expiry are counted in whole days rounded *up*: a grant ending in 11.2 days shows
+"Expires in 12 days", and the last day before expiry shows "Expires in 1 day". There is no
+"Expires today": the core works in UTC and does not know the person's time zone, so "today"
+could name the wrong calendar day. Zero or fewer days left is "Expired".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from core.domain.inventory import AppCredentials, Authorization, Channel, CheckResult, Inventory
+
+#: Show "Expires in N days" this many days before an authorization ends. Amazon starts
+#: reminding sellers about a month ahead, so the same window gives them time to act.
+DEFAULT_WARN_DAYS = 30
+#: Warn this many days before the app's client secret must be renewed.
+SECRET_WARN_DAYS = 30
+#: A connection failing longer than this means orders from that time may need entering by hand
+#: and a full inventory sync is due (DESIGN §3.3).
+FAILING_WARN = timedelta(hours=36)
+
+_DAY = timedelta(days=1)
+
+
+class ApiBadge(StrEnum):
+    """Which Amazon API a channel's credentials reach. The value is the badge text."""
+
+    MWS = "MWS"  # legacy MWS credentials only: must be reauthorized
+    HYBRID = "MWS/SP-API"
+    SP_API = "SP-API"
+    NOT_CONNECTED = "Not connected"
+
+
+class HealthKind(StrEnum):
+    """A health overlay, declared most urgent first (badges are listed in this order)."""
+
+    WRONG_ACCOUNT = "wrong_account"
+    EXPIRED = "expired"
+    NEEDS_REAUTHORIZATION = "needs_reauthorization"
+    APP_CREDENTIALS = "app_credentials"
+    EXPIRES_SOON = "expires_soon"
+    CHECK_FAILED = "check_failed"
+    UNSAVED = "unsaved"
+
+
+class Severity(IntEnum):
+    """How bad a status is, for sorting and colour (colour is never the only cue)."""
+
+    OK = 0
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+
+_KIND_SEVERITY: dict[HealthKind, Severity] = {
+    HealthKind.WRONG_ACCOUNT: Severity.ERROR,
+    HealthKind.EXPIRED: Severity.ERROR,
+    HealthKind.NEEDS_REAUTHORIZATION: Severity.ERROR,
+    HealthKind.APP_CREDENTIALS: Severity.ERROR,
+    HealthKind.EXPIRES_SOON: Severity.WARNING,
+    HealthKind.CHECK_FAILED: Severity.WARNING,  # try later: not the seller's fault
+    HealthKind.UNSAVED: Severity.INFO,
+}
+_API_SEVERITY: dict[ApiBadge, Severity] = {
+    ApiBadge.MWS: Severity.ERROR,  # MWS is retired: these credentials no longer reach Amazon
+    ApiBadge.HYBRID: Severity.OK,
+    ApiBadge.SP_API: Severity.OK,
+    ApiBadge.NOT_CONNECTED: Severity.WARNING,
+}
+_KIND_ORDER = {kind: index for index, kind in enumerate(HealthKind)}
+#: Overlays that only a new consent by the seller can clear.
+_CONSENT_KINDS = frozenset(
+    {HealthKind.EXPIRED, HealthKind.NEEDS_REAUTHORIZATION, HealthKind.WRONG_ACCOUNT}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthBadge:
+    """One health overlay: short badge ``text`` and a plain-words tooltip ``detail``."""
+
+    kind: HealthKind
+    text: str
+    detail: str
+
+    @property
+    def severity(self) -> Severity:
+        return _KIND_SEVERITY[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """A channel's derived status.
+
+    ``expires_in_days`` counts whole days (rounded up) until the channel's authorization ends:
+    zero or less once it has ended, ``None`` when the channel has no authorization.
+    """
+
+    api: ApiBadge
+    health: tuple[HealthBadge, ...]
+    severity: Severity
+    expires_in_days: int | None = None
+
+    @property
+    def kinds(self) -> frozenset[HealthKind]:
+        return frozenset(b.kind for b in self.health)
+
+    def badge(self, kind: HealthKind) -> HealthBadge | None:
+        """The overlay of this kind, or ``None``."""
+        return next((b for b in self.health if b.kind is kind), None)
+
+    @property
+    def needs_reauthorization(self) -> bool:
+        """The seller must give a new consent: nothing else will make this channel work."""
+        if self.api in (ApiBadge.MWS, ApiBadge.NOT_CONNECTED):
+            return True
+        return any(b.kind in _CONSENT_KINDS for b in self.health)
+
+    @property
+    def text(self) -> str:
+        """Every badge as one line, for reports and screen readers: ``SP-API, Expired``."""
+        return ", ".join([self.api.value, *(b.text for b in self.health)])
+
+
+class Category(IntEnum):
+    """Where a channel counts in the summary: the first that applies, in this order."""
+
+    NEEDS_REAUTHORIZATION = 0
+    APP_CREDENTIALS = 1
+    EXPIRING = 2
+    CHECK_FAILED = 3
+    HEALTHY = 4
+
+
+def category(status: ChannelStatus) -> Category:
+    """The one summary category of a channel (the banner and the quick filters share it)."""
+    kinds = status.kinds
+    if status.needs_reauthorization:
+        return Category.NEEDS_REAUTHORIZATION
+    if HealthKind.APP_CREDENTIALS in kinds:
+        return Category.APP_CREDENTIALS
+    if HealthKind.EXPIRES_SOON in kinds:
+        return Category.EXPIRING
+    if HealthKind.CHECK_FAILED in kinds:
+        return Category.CHECK_FAILED
+    return Category.HEALTHY
+
+
+_SUMMARY_FIELD = {
+    Category.NEEDS_REAUTHORIZATION: "needs_reauthorization",
+    Category.APP_CREDENTIALS: "app_credentials",
+    Category.EXPIRING: "expiring_soon",
+    Category.CHECK_FAILED: "check_failed",
+    Category.HEALTHY: "healthy",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Counts for the main window's banner.
+
+    ``needs_reauthorization``, ``app_credentials``, ``expiring_soon``, ``check_failed`` and
+    ``healthy`` do not overlap and add up to ``total``: each channel counts once, in the first
+    of those that applies. ``unsaved`` and ``failing_too_long`` count across them.
+    """
+
+    total: int = 0
+    needs_reauthorization: int = 0
+    app_credentials: int = 0
+    expiring_soon: int = 0
+    check_failed: int = 0
+    healthy: int = 0
+    unsaved: int = 0
+    failing_too_long: int = 0
+
+
+def days_left(until: datetime, now: datetime) -> int:
+    """Whole days from ``now`` until ``until``, rounded up; zero or less once it has passed."""
+    # Integer floor division on timedeltas is exact, unlike math.ceil over a float ratio.
+    return -((now - until) // _DAY)
+
+
+def channel_status(
+    channel: Channel,
+    inventory: Inventory,
+    now: datetime,
+    *,
+    pending: bool = False,
+    warn_days: int = DEFAULT_WARN_DAYS,
+) -> ChannelStatus:
+    """Derive a channel's badges from its record, its authorization and its last check.
+
+    Args:
+        channel: The channel.
+        inventory: The inventory holding the channel's authorization (the working copy, with
+            pending changes applied, when there are any).
+        now: The current time (timezone-aware).
+        pending: The channel has a change that is not saved yet.
+        warn_days: Show "Expires in N days" when N is at most this.
+
+    Returns:
+        The API badge, the health overlays (most urgent first) and the overall severity.
+    """
+    auth = inventory.authorization_of(channel)
+    api = _api_badge(channel.has_mws, auth is not None)
+    badges: list[HealthBadge] = []
+    expires_in: int | None = None
+    if auth is not None:
+        expires_in = days_left(auth.expires_at, now)
+        if expires_in <= 0:
+            badges.append(_expired(auth))
+        elif expires_in <= warn_days:
+            badges.append(_expires_soon(auth, expires_in))
+    health = channel.health
+    result = health.result
+    if result is CheckResult.WRONG_ACCOUNT or _seller_mismatch(channel, auth):
+        badges.append(_wrong_account(channel, auth))
+    if result is CheckResult.NEEDS_REAUTHORIZATION:
+        badges.append(_needs_reauthorization(channel, now))
+    elif result is CheckResult.FAILED:
+        badges.append(_check_failed(channel, now))
+    elif result is CheckResult.APP_CREDENTIALS:
+        badges.append(_app_credentials(channel))
+    if pending:
+        badges.append(
+            HealthBadge(
+                HealthKind.UNSAVED,
+                "Unsaved",
+                "This channel has a change that is not saved yet. Click Save to keep it, "
+                "or Revert to drop it.",
+            )
+        )
+    badges.sort(key=lambda b: _KIND_ORDER[b.kind])
+    severity = max([_API_SEVERITY[api], *(b.severity for b in badges)])
+    return ChannelStatus(api, tuple(badges), severity, expires_in)
+
+
+def failing_too_long(channel: Channel, now: datetime) -> bool:
+    """Whether the channel's connection has been failing for more than :data:`FAILING_WARN`."""
+    health = channel.health
+    if health.result is None or health.result is CheckResult.OK:
+        return False
+    return health.failing_since is not None and now - health.failing_since > FAILING_WARN
+
+
+def app_secret_status(
+    app: AppCredentials, now: datetime, *, warn_days: int = SECRET_WARN_DAYS
+) -> HealthBadge | None:
+    """A warning when the app's client secret is due for renewal soon or overdue.
+
+    Amazon requires a new LWA client secret every 180 days; after that the app's calls fail for
+    every seller. Returns ``None`` when the secret's date is unknown or it is not due yet.
+    """
+    expires_at = app.secret_expires_at
+    if expires_at is None:
+        return None
+    left = days_left(expires_at, now)
+    when = _date(expires_at)
+    fix = (
+        "Whoever manages the app must create a new client secret in Amazon's Developer "
+        "Central and enter it in Amazon > App credentials. Sellers do not need to do anything."
+    )
+    if left <= 0:
+        return HealthBadge(
+            HealthKind.APP_CREDENTIALS,
+            "Client secret expired",
+            f"The app's client secret had to be renewed by {when}, so Amazon refuses the "
+            f"app's connections. {fix}",
+        )
+    if left <= warn_days:
+        return HealthBadge(
+            HealthKind.EXPIRES_SOON,
+            f"Client secret expires in {_days(left)}",
+            f"The app's client secret must be renewed by {when}; after that every connection "
+            f"stops working. {fix}",
+        )
+    return None
+
+
+def summarize(
+    inventory: Inventory,
+    now: datetime,
+    pending_channel_ids: frozenset[str] = frozenset(),
+    warn_days: int = DEFAULT_WARN_DAYS,
+) -> Summary:
+    """Count channels by what they need, for the main window's banner (see :class:`Summary`)."""
+    counts = dict.fromkeys(
+        (
+            "needs_reauthorization",
+            "app_credentials",
+            "expiring_soon",
+            "check_failed",
+            "healthy",
+            "unsaved",
+            "failing_too_long",
+        ),
+        0,
+    )
+    for channel in inventory.channels.values():
+        pending = channel.id in pending_channel_ids
+        status = channel_status(channel, inventory, now, pending=pending, warn_days=warn_days)
+        counts[_SUMMARY_FIELD[category(status)]] += 1
+        counts["unsaved"] += int(pending)
+        counts["failing_too_long"] += int(failing_too_long(channel, now))
+    return Summary(total=len(inventory.channels), **counts)
+
+
+# --- the badges ------------------------------------------------------------------------------
+
+
+def _api_badge(has_mws: bool, has_authorization: bool) -> ApiBadge:
+    if has_authorization:
+        return ApiBadge.HYBRID if has_mws else ApiBadge.SP_API
+    return ApiBadge.MWS if has_mws else ApiBadge.NOT_CONNECTED
+
+
+def _seller_mismatch(channel: Channel, auth: Authorization | None) -> bool:
+    expected = (channel.seller_id or "").strip().upper()
+    if not expected or auth is None:
+        return False
+    return auth.seller_id.strip().upper() != expected
+
+
+def _expired(auth: Authorization) -> HealthBadge:
+    return HealthBadge(
+        HealthKind.EXPIRED,
+        "Expired",
+        f"This connection ended on {_date(auth.expires_at)}: Amazon asks sellers to renew "
+        "their authorization every year. Reauthorize it to connect again.",
+    )
+
+
+def _expires_soon(auth: Authorization, left: int) -> HealthBadge:
+    return HealthBadge(
+        HealthKind.EXPIRES_SOON,
+        f"Expires in {_days(left)}",
+        f"This connection ends on {_date(auth.expires_at)}: Amazon asks sellers to renew "
+        "their authorization every year. Reauthorize it before then so nothing stops.",
+    )
+
+
+def _wrong_account(channel: Channel, auth: Authorization | None) -> HealthBadge:
+    expected = channel.seller_id
+    if auth is not None and _seller_mismatch(channel, auth):
+        what = (
+            f"This connection belongs to the Amazon account with Seller ID {auth.seller_id}, "
+            f"but this channel's Seller ID is {expected}."
+        )
+    else:
+        what = "The last authorization was given from a different Amazon account than expected."
+    if expected:
+        step = (
+            f"Reauthorize, and in Seller Central's account switcher choose the account with "
+            f"Seller ID {expected}."
+        )
+    else:
+        step = "Reauthorize, and in Seller Central's account switcher choose this store's account."
+    return HealthBadge(HealthKind.WRONG_ACCOUNT, "Wrong account", f"{what} {step}")
+
+
+def _needs_reauthorization(channel: Channel, now: datetime) -> HealthBadge:
+    return HealthBadge(
+        HealthKind.NEEDS_REAUTHORIZATION,
+        "Needs reauthorization",
+        "Amazon no longer accepts this connection (the seller may have removed or disabled the "
+        f"app in Seller Central).{_since(channel, now)} Reauthorize it to connect again.",
+    )
+
+
+def _check_failed(channel: Channel, now: datetime) -> HealthBadge:
+    return HealthBadge(
+        HealthKind.CHECK_FAILED,
+        "Check failed",
+        "The last check could not get an answer from Amazon (a network or Amazon problem, not "
+        f"the seller's).{_message(channel)}{_since(channel, now)} Check again later.",
+    )
+
+
+def _app_credentials(channel: Channel) -> HealthBadge:
+    return HealthBadge(
+        HealthKind.APP_CREDENTIALS,
+        "App credentials",
+        "Amazon refused the app's own credentials (for example an expired client secret). "
+        f"This is not the seller's doing.{_message(channel)} Whoever manages the app must "
+        "update them in Amazon > App credentials.",
+    )
+
+
+def _since(channel: Channel, now: datetime) -> str:
+    since = channel.health.failing_since
+    if since is None:
+        return ""
+    text = f" It has been failing since {_moment(since)}."
+    if failing_too_long(channel, now):
+        text += (
+            " Orders from that time may have to be entered by hand, and a full inventory "
+            "sync is due once it works again."
+        )
+    return text
+
+
+def _message(channel: Channel) -> str:
+    message = channel.health.message.strip().rstrip(".")
+    return f" Details: {message}." if message else ""
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _date(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    # Built by hand: strftime's "%-d" (no leading zero) does not exist on Windows.
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _moment(moment: datetime) -> str:
+    return f"{_date(moment)}, {moment.astimezone(UTC):%H:%M} UTC"

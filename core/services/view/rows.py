@@ -1,0 +1,422 @@
+"""The inventory as tree rows: cached status, search text, filter and sort. No Qt here.
+
+:class:`InventoryRows` is what :mod:`gui.inventory_model` shows. It holds one row per company and
+per channel with everything a keystroke or a repaint needs precomputed (the channel's derived
+status, its summary category, lower-case search text), so that filtering 50,000 channels is a
+few list comprehensions instead of a proxy model walking the tree (see toolchain.md, "Qt at
+scale"). Being Qt-free, the first one is built on the loader thread, off the GUI thread.
+
+Tree shape: top-level companies; under each, its channels, then its unified children (each with
+its own channels). Each company keeps every row it owns (``channels``, ``children``). A filter
+computes only what a keystroke must: the set of matching channels and of companies to show, and
+the list of top-level companies. A company's visible children (:meth:`InventoryRows.children`)
+are listed when the view first asks for them, and kept until the next filter (``gen``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from core.domain.inventory import Authorization, Channel, Company, Inventory
+from core.domain.status import (
+    DEFAULT_WARN_DAYS,
+    ApiBadge,
+    Category,
+    ChannelStatus,
+    Severity,
+    category,
+    channel_status,
+)
+
+
+class Column(IntEnum):
+    NAME = 0
+    MARKETPLACE = 1
+    SELLER_ID = 2
+    STATUS = 3
+    EXPIRES = 4
+    LAST_CHECK = 5
+
+
+class QuickFilter(StrEnum):
+    ALL = "all"
+    ATTENTION = "attention"  # everything that is not fine
+    REAUTHORIZE = "reauthorize"
+    EXPIRING = "expiring"
+    CHECK_FAILED = "check_failed"
+    APP_CREDENTIALS = "app_credentials"
+    MWS = "mws"
+    HEALTHY = "healthy"
+
+
+_QUICK_CATEGORIES: dict[QuickFilter, frozenset[Category]] = {
+    QuickFilter.ATTENTION: frozenset(Category) - {Category.HEALTHY},
+    QuickFilter.REAUTHORIZE: frozenset({Category.NEEDS_REAUTHORIZATION}),
+    QuickFilter.EXPIRING: frozenset({Category.EXPIRING}),
+    QuickFilter.CHECK_FAILED: frozenset({Category.CHECK_FAILED}),
+    QuickFilter.APP_CREDENTIALS: frozenset({Category.APP_CREDENTIALS}),
+    QuickFilter.HEALTHY: frozenset({Category.HEALTHY}),
+}
+
+_keys = itertools.count(1)
+
+
+class ChannelRow:
+    __slots__ = (
+        "auth",
+        "category",
+        "channel",
+        "key",
+        "owner",
+        "pending",
+        "row",
+        "search",
+        "status",
+    )
+
+    def __init__(self, channel: Channel, owner: CompanyRow) -> None:
+        self.key = next(_keys)
+        self.channel = channel
+        self.owner = owner
+        self.auth: Authorization | None = None
+        self.pending = False
+        self.status: ChannelStatus = _PLACEHOLDER
+        self.category = Category.HEALTHY
+        self.search = ""
+        self.row = 0
+
+    @property
+    def id(self) -> str:
+        return self.channel.id
+
+
+class CompanyRow:
+    __slots__ = (
+        "channels",
+        "children",
+        "company",
+        "gen",
+        "key",
+        "parent",
+        "pending",
+        "row",
+        "search",
+        "shown",
+    )
+
+    def __init__(self, company: Company, parent: CompanyRow | None) -> None:
+        self.key = next(_keys)
+        self.company = company
+        self.parent = parent
+        self.channels: list[ChannelRow] = []
+        self.children: list[CompanyRow] = []
+        self.shown: list[Row] = []
+        self.pending = False
+        self.search = company.name.casefold()
+        self.row = 0
+        self.gen = -1  # the filter generation ``shown`` was listed for
+
+    @property
+    def id(self) -> str:
+        return self.company.id
+
+    def worst(self) -> Severity:
+        return max((r.status.severity for r in self.channels), default=Severity.OK)
+
+    def attention(self) -> int:
+        """How many of its own channels are not fine."""
+        return sum(1 for r in self.channels if r.category is not Category.HEALTHY)
+
+
+Row = CompanyRow | ChannelRow
+
+_PLACEHOLDER = ChannelStatus(ApiBadge.NOT_CONNECTED, (), Severity.OK)
+
+
+def search_text(channel: Channel, company: Company) -> str:
+    market = channel.marketplace
+    parts = (company.name, channel.name, channel.seller_id or "", channel.mws_merchant_token or "")
+    return " ".join((*parts, market.country, market.code, market.id)).casefold()
+
+
+class InventoryRows:
+    """Every row of one inventory, the current filter, sort and summary counts."""
+
+    def __init__(
+        self,
+        inventory: Inventory,
+        now: datetime,
+        pending_channels: frozenset[str] = frozenset(),
+        pending_companies: frozenset[str] = frozenset(),
+        *,
+        warn_days: int = DEFAULT_WARN_DAYS,
+        previous: InventoryRows | None = None,
+    ) -> None:
+        self.inventory = inventory
+        self.warn_days = warn_days
+        self.companies: dict[str, CompanyRow] = {}
+        self.channels: dict[str, ChannelRow] = {}
+        self.roots: list[CompanyRow] = []
+        self.shown: list[CompanyRow] = []  # the top-level companies the filter shows
+        self.matched: set[int] | None = None  # keys of shown channels; None: all
+        self.visible: set[int] | None = None  # keys of shown companies; None: all
+        self.gen = 0
+        self.counts: Counter[Category] = Counter()
+        self.words: tuple[str, ...] = ()
+        self.quick = QuickFilter.ALL
+        self.sort_column = Column.NAME
+        self.descending = False
+        if previous is not None:
+            self.words, self.quick = previous.words, previous.quick
+            self.sort_column, self.descending = previous.sort_column, previous.descending
+        self._build(now, pending_channels, pending_companies, previous)
+
+    # --- building -------------------------------------------------------------------------
+
+    def _build(
+        self,
+        now: datetime,
+        pending_channels: frozenset[str],
+        pending_companies: frozenset[str],
+        previous: InventoryRows | None,
+    ) -> None:
+        inv = self.inventory
+        for company in inv.companies.values():
+            row = CompanyRow(company, None)
+            row.pending = company.id in pending_companies
+            self.companies[company.id] = row
+        for row in self.companies.values():
+            parent = self._parent_row(row.company)
+            row.parent = parent
+            (parent.children if parent is not None else self.roots).append(row)
+        old = previous.channels if previous is not None else {}
+        for channel in inv.channels.values():
+            owner = self.companies.get(channel.company_id)
+            if owner is None:  # an orphan the validation should have refused: not shown
+                continue
+            crow = ChannelRow(channel, owner)
+            before = old.get(channel.id)
+            pending = channel.id in pending_channels
+            if (
+                before is not None
+                and before.channel is channel
+                and before.pending == pending
+                and before.auth is inv.authorization_of(channel)
+                and before.owner.company.name == owner.company.name
+            ):
+                crow.status, crow.category, crow.search = (
+                    before.status,
+                    before.category,
+                    before.search,
+                )
+                crow.auth, crow.pending = before.auth, pending
+            else:
+                self.refresh(crow, channel, now, pending)
+            owner.channels.append(crow)
+            self.channels[channel.id] = crow
+            self.counts[crow.category] += 1
+        self._sort_all()
+        self.apply_filter()
+
+    def _parent_row(self, company: Company) -> CompanyRow | None:
+        parent = self.companies.get(company.parent_id) if company.parent_id else None
+        # One level of unified children (validation keeps it so): deeper records show at the top.
+        if parent is None or parent.company.parent_id is not None or parent.company is company:
+            return None
+        return parent
+
+    def refresh(self, row: ChannelRow, channel: Channel, now: datetime, pending: bool) -> None:
+        """Recompute a channel row's status, category and search text."""
+        inv = self.inventory
+        row.channel = channel
+        row.auth = inv.authorization_of(channel)
+        row.pending = pending
+        row.status = channel_status(channel, inv, now, pending=pending, warn_days=self.warn_days)
+        row.category = category(row.status)
+        row.search = search_text(channel, row.owner.company)
+
+    # --- counting -------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.channels)
+
+    def shown_channel_count(self) -> int:
+        return self.total if self.matched is None else len(self.matched)
+
+    def shown_row_count(self) -> int:
+        companies = len(self.companies) if self.visible is None else len(self.visible)
+        return companies + self.shown_channel_count()
+
+    def is_shown(self, node: Row) -> bool:
+        """Whether the filter shows this row (and every row above it)."""
+        if isinstance(node, ChannelRow):
+            matched = self.matched
+            return (matched is None or node.key in matched) and self.is_shown(node.owner)
+        visible = self.visible
+        if visible is not None and node.key not in visible:
+            return False
+        return node.parent is None or self.is_shown(node.parent)
+
+    def show(self, node: Row) -> None:
+        """Keep a row shown whatever the filter says (a row just added or brought back)."""
+        if isinstance(node, ChannelRow):
+            if self.matched is not None:
+                self.matched.add(node.key)
+        elif self.visible is not None:
+            self.visible.add(node.key)
+
+    def children(self, row: CompanyRow) -> list[Row]:
+        """The rows the filter shows under ``row``, listed on first use after each filter."""
+        if row.gen != self.gen:
+            matched, visible = self.matched, self.visible
+            channels: list[Row] = (
+                list(row.channels)
+                if matched is None
+                else [r for r in row.channels if r.key in matched]
+            )
+            companies: list[Row] = (
+                list(row.children)
+                if visible is None
+                else [c for c in row.children if c.key in visible]
+            )
+            row.shown = channels + companies
+            for i, node in enumerate(row.shown):
+                node.row = i
+            row.gen = self.gen
+        return row.shown
+
+    def listed(self, row: CompanyRow) -> bool:
+        """Whether ``row``'s children were listed since the last filter."""
+        return row.gen == self.gen
+
+    # --- filtering ------------------------------------------------------------------------
+
+    def set_filter(self, text: str, quick: QuickFilter) -> None:
+        self.words = tuple(text.casefold().split())
+        self.quick = quick
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        """Recompute what the filter shows (the model resets around this)."""
+        self.gen += 1
+        words, quick = self.words, self.quick
+        if not words and quick is QuickFilter.ALL:
+            self.matched = self.visible = None
+            self.shown = list(self.roots)
+        else:
+            candidates: list[ChannelRow] | Iterable[ChannelRow] = self.channels.values()
+            for word in words:
+                candidates = [r for r in candidates if word in r.search]
+            if quick is QuickFilter.MWS:
+                candidates = [r for r in candidates if r.status.api is ApiBadge.MWS]
+            elif quick is not QuickFilter.ALL:
+                allowed = _QUICK_CATEGORIES[quick]
+                candidates = [r for r in candidates if r.category in allowed]
+            owners = {r.owner for r in candidates}
+            self.matched = {r.key for r in candidates}
+            if quick is QuickFilter.ALL:  # a company whose name matches shows, channels or not
+                named: list[CompanyRow] | Iterable[CompanyRow] = self.companies.values()
+                for word in words:
+                    named = [c for c in named if word in c.search]
+                owners.update(named)
+            owners.update([c.parent for c in owners if c.parent is not None])
+            self.visible = {c.key for c in owners}
+            visible = self.visible
+            self.shown = [c for c in self.roots if c.key in visible]
+        for i, row in enumerate(self.shown):
+            row.row = i
+
+    # --- sorting --------------------------------------------------------------------------
+
+    def set_sort(self, column: Column, descending: bool) -> None:
+        """Re-sort every list; what is shown stays shown (the model moves rows, no reset)."""
+        self.sort_column, self.descending = column, descending
+        self._sort_all()
+        company_key, channel_key = self.company_key(), self.channel_key()
+
+        def resort(shown: list[Row]) -> None:
+            channels = [n for n in shown if isinstance(n, ChannelRow)]
+            companies = [n for n in shown if isinstance(n, CompanyRow)]
+            channels.sort(key=channel_key, reverse=descending)
+            companies.sort(key=company_key, reverse=descending)
+            shown[:] = [*channels, *companies]
+            for i, node in enumerate(shown):
+                node.row = i
+
+        roots: list[Row] = list(self.shown)
+        resort(roots)
+        self.shown = [r for r in roots if isinstance(r, CompanyRow)]
+        for row in self.companies.values():
+            if row.gen == self.gen:
+                resort(row.shown)
+
+    def _sort_all(self) -> None:
+        company_key, channel_key = self.company_key(), self.channel_key()
+        rev = self.descending
+        self.roots.sort(key=company_key, reverse=rev)
+        for row in self.companies.values():
+            row.channels.sort(key=channel_key, reverse=rev)
+            row.children.sort(key=company_key, reverse=rev)
+
+    def company_key(self) -> Callable[[CompanyRow], Any]:
+        column = self.sort_column
+        if column is Column.STATUS:
+            return lambda r: (-r.worst(), -r.attention(), r.search, r.key)
+        if column is Column.EXPIRES:
+            return lambda r: (min((_expiry(c) for c in r.channels), default=_INF), r.search)
+        return lambda r: (r.search, r.key)
+
+    def channel_key(self) -> Callable[[ChannelRow], Any]:
+        column = self.sort_column
+        if column is Column.MARKETPLACE:
+            return lambda r: (r.channel.marketplace.country, r.key)
+        if column is Column.SELLER_ID:
+            return lambda r: (r.channel.seller_id or "~", r.key)
+        if column is Column.STATUS:
+            return lambda r: (-r.status.severity, r.category, _expiry(r), r.key)
+        if column is Column.EXPIRES:
+            return lambda r: (_expiry(r), r.key)
+        if column is Column.LAST_CHECK:
+            return lambda r: (_checked(r), r.key)
+        return lambda r: (r.channel.name.casefold(), r.channel.marketplace.country, r.key)
+
+    def insert_position(self, siblings: list[Any], node: Row) -> int:
+        """Where ``node`` goes among ``siblings`` (channels before companies) in sort order."""
+        rev = self.descending
+        if isinstance(node, ChannelRow):
+            ckey = self.channel_key()
+            mine = ckey(node)
+            for i, other in enumerate(siblings):
+                if isinstance(other, CompanyRow):
+                    return i
+                theirs = ckey(other)
+                if (theirs > mine) if not rev else (theirs < mine):
+                    return i
+            return len(siblings)
+        okey = self.company_key()
+        mine = okey(node)
+        for i, other in enumerate(siblings):
+            if isinstance(other, ChannelRow):
+                continue
+            theirs = okey(other)
+            if (theirs > mine) if not rev else (theirs < mine):
+                return i
+        return len(siblings)
+
+
+_INF = float("inf")
+
+
+def _expiry(row: ChannelRow) -> float:
+    return _INF if row.auth is None else row.auth.expires_at.timestamp()
+
+
+def _checked(row: ChannelRow) -> float:
+    checked = row.channel.health.checked_at
+    return -_INF if checked is None else checked.timestamp()

@@ -1,0 +1,244 @@
+"""Secrets: a wrapper that cannot print, and stores that keep them in the OS keychain.
+
+Secrets (refresh tokens, the LWA client secret, MWS Authorization Tokens) live in three places
+only: the OS keychain, memory (as :class:`Secret`), and the wire to Amazon. The database holds
+entry *names* (references), never values.
+
+Entry names are ``<namespace>/<kind>/<owner>/<unique>``: one secret per entry (Windows Credential
+Locker caps an entry at about 2.5 KB), a fresh name for every new value so that a Save can write
+new entries before the database points at them (see :mod:`core.storage.store`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from core.domain.errors import SecretStoreError
+from core.domain.secret import Secret
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = "SP Connect"
+#: A keychain call that has not answered by then is treated as a locked or hung keychain.
+DEFAULT_TIMEOUT_S = 10.0
+
+T = TypeVar("T")
+
+
+class SecretStore(Protocol):
+    """Where secrets are kept. Every method may raise :class:`SecretStoreError`."""
+
+    @property
+    def description(self) -> str:
+        """For the status bar, e.g. ``GNOME Keyring`` or ``memory only (demo)``."""
+        ...
+
+    @property
+    def persistent(self) -> bool:
+        """Whether values outlive this process."""
+        ...
+
+    def get(self, name: str) -> Secret | None: ...
+
+    def set(self, name: str, value: Secret) -> None: ...
+
+    def delete(self, name: str) -> None:
+        """Remove an entry; removing one that does not exist is not an error."""
+        ...
+
+
+class MemorySecretStore:
+    """Secrets in this process only: for tests and the demo. Nothing reaches the disk."""
+
+    def __init__(self, description: str = "memory only") -> None:
+        self._values: dict[str, Secret] = {}
+        self._lock = threading.Lock()
+        self._description = description
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    @property
+    def persistent(self) -> bool:
+        return False
+
+    def get(self, name: str) -> Secret | None:
+        with self._lock:
+            return self._values.get(name)
+
+    def set(self, name: str, value: Secret) -> None:
+        with self._lock:
+            self._values[name] = value
+
+    def delete(self, name: str) -> None:
+        with self._lock:
+            self._values.pop(name, None)
+
+    def names(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._values)
+
+
+class UnavailableSecretStore:
+    """Stands in when no keychain can be used; every call raises the reason."""
+
+    def __init__(self, error: SecretStoreError) -> None:
+        self.error = error
+
+    @property
+    def description(self) -> str:
+        return "unavailable"
+
+    @property
+    def persistent(self) -> bool:
+        return False
+
+    def get(self, name: str) -> Secret | None:
+        raise self.error
+
+    def set(self, name: str, value: Secret) -> None:
+        raise self.error
+
+    def delete(self, name: str) -> None:
+        raise self.error
+
+
+# --- the OS keychain -------------------------------------------------------------------------
+
+_FIX_LINUX = (
+    "Install and unlock a keychain that provides the Secret Service (GNOME Keyring or KWallet), "
+    "then restart SP Connect."
+)
+
+_BACKEND_NAMES = {
+    "keyring.backends.SecretService": "GNOME Keyring",
+    "keyring.backends.kwallet": "KWallet",
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.libsecret": "GNOME Keyring",
+}
+
+
+def _refusal(backend: Any) -> str | None:
+    """Why a keyring backend is unacceptable, or ``None`` if it keeps secrets safely."""
+    module = type(backend).__module__
+    name = type(backend).__name__
+    if module.startswith("keyring.backends.fail"):
+        return "No keychain was found on this computer."
+    if module.startswith("keyring.backends.null"):
+        return "The keychain is switched off (the null keyring is configured)."
+    if module.startswith("keyrings.alt") or "plaintext" in name.lower():
+        return "The configured keychain stores passwords in a plain file, which SP Connect refuses."
+    if module.startswith("keyring.backends.chainer"):
+        backends = list(getattr(backend, "backends", []))
+        if not backends:
+            return "No keychain was found on this computer."
+        for inner in backends:
+            reason = _refusal(inner)
+            if reason:
+                return reason
+    return None
+
+
+def describe_backend(backend: Any) -> str:
+    module = type(backend).__module__
+    for prefix, label in _BACKEND_NAMES.items():
+        if module.startswith(prefix):
+            return label
+    return type(backend).__name__
+
+
+class KeyringSecretStore:
+    """Secrets in the OS keychain through :mod:`keyring`, one entry per secret.
+
+    Refuses the ``fail``, ``null`` and plain-text backends with a message naming the fix, and
+    bounds every call by ``timeout_s``: a locked Secret Service can otherwise wait forever on a
+    password prompt nobody sees. A call that times out leaves its worker thread behind (it is a
+    daemon thread); the next call starts a fresh one.
+    """
+
+    def __init__(
+        self,
+        backend: Any | None = None,
+        service: str = SERVICE_NAME,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        keyring = importlib.import_module("keyring")
+        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._service = service
+        self._timeout_s = timeout_s
+        reason = _refusal(self._backend)
+        if reason:
+            raise SecretStoreError(f"Secrets cannot be kept safely: {reason}", _FIX_LINUX)
+
+    @property
+    def description(self) -> str:
+        return describe_backend(self._backend)
+
+    @property
+    def persistent(self) -> bool:
+        return True
+
+    def get(self, name: str) -> Secret | None:
+        value = self._call("read", lambda: self._backend.get_password(self._service, name))
+        return None if value is None else Secret(value)
+
+    def set(self, name: str, value: Secret) -> None:
+        self._call("write", lambda: self._backend.set_password(self._service, name, value.reveal()))
+
+    def delete(self, name: str) -> None:
+        errors = importlib.import_module("keyring.errors")
+
+        def remove() -> None:
+            # Already gone is fine: deleting is idempotent.
+            with contextlib.suppress(errors.PasswordDeleteError):
+                self._backend.delete_password(self._service, name)
+
+        self._call("remove", remove)
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        result: list[T] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                result.append(fn())
+            except BaseException as exc:
+                failure.append(exc)
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=run, name=f"keychain-{what}", daemon=True)
+        worker.start()
+        if not done.wait(self._timeout_s):
+            raise SecretStoreError(
+                f"The keychain did not answer within {self._timeout_s:g} seconds "
+                f"(trying to {what} a secret).",
+                "Unlock your keychain (it may be waiting for its password), then try again.",
+            )
+        if failure:
+            exc = failure[0]
+            # Keyring errors may quote their input: never chain them (no secret in a traceback).
+            log.warning("keychain %s failed: %s", what, type(exc).__name__)
+            raise SecretStoreError(
+                f"The keychain refused to {what} a secret ({type(exc).__name__}).",
+                "Unlock your keychain and try again.",
+            ) from None
+        return result[0]
+
+
+def open_keychain(
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> KeyringSecretStore | UnavailableSecretStore:
+    """The OS keychain, or a store that explains why there is none."""
+    try:
+        return KeyringSecretStore(timeout_s=timeout_s)
+    except SecretStoreError as exc:
+        return UnavailableSecretStore(exc)

@@ -1,0 +1,89 @@
+"""The database schema and its migrations.
+
+``PRAGMA user_version`` holds the schema version. Each migration takes the database from
+version ``n - 1`` to ``n`` inside the caller's transaction; never edit a released migration,
+add a new one. Times are ISO 8601 text in UTC (``datetime.isoformat``): readable in any SQLite
+tool, and the fastest form to parse back. Foreign keys are deferred so one Save can write rows
+in any order and still be checked as a whole at commit.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE companies (
+        id        TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        parent_id TEXT REFERENCES companies(id) DEFERRABLE INITIALLY DEFERRED,
+        notes     TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+
+    CREATE TABLE authorizations (
+        id                TEXT PRIMARY KEY,
+        seller_id         TEXT NOT NULL,
+        region            TEXT NOT NULL CHECK (region IN ('NA', 'EU', 'FE')),
+        granted_at        TEXT NOT NULL,
+        expires_at        TEXT NOT NULL,
+        source            TEXT NOT NULL,
+        refresh_token_ref TEXT,
+        marketplace_ids   TEXT NOT NULL DEFAULT '',
+        expiry_confirmed  INTEGER NOT NULL DEFAULT 0,
+        store_name        TEXT NOT NULL DEFAULT '',
+        previous_id       TEXT REFERENCES authorizations(id) DEFERRABLE INITIALLY DEFERRED
+    ) STRICT;
+
+    CREATE TABLE channels (
+        id                 TEXT PRIMARY KEY,
+        company_id         TEXT NOT NULL
+                           REFERENCES companies(id) DEFERRABLE INITIALLY DEFERRED,
+        marketplace_id     TEXT NOT NULL,
+        name               TEXT NOT NULL DEFAULT '',
+        seller_id          TEXT,
+        authorization_id   TEXT REFERENCES authorizations(id) DEFERRABLE INITIALLY DEFERRED,
+        mws_merchant_token TEXT,
+        mws_auth_token_ref TEXT,
+        app_status         TEXT NOT NULL DEFAULT 'unknown',
+        checked_at         TEXT,
+        check_result       TEXT,
+        failing_since      TEXT,
+        check_message      TEXT NOT NULL DEFAULT '',
+        UNIQUE (company_id, marketplace_id)
+    ) STRICT;
+    CREATE INDEX channels_by_authorization ON channels(authorization_id);
+
+    CREATE TABLE app_credentials (
+        id                INTEGER PRIMARY KEY CHECK (id = 1),
+        application_id    TEXT NOT NULL DEFAULT '',
+        lwa_client_id     TEXT NOT NULL DEFAULT '',
+        client_secret_ref TEXT,
+        redirect_uri      TEXT NOT NULL DEFAULT '',
+        draft             INTEGER NOT NULL DEFAULT 0,
+        secret_issued_at  TEXT,
+        endpoint_profile  TEXT NOT NULL DEFAULT 'amazon',
+        endpoint_url      TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+
+    -- Keychain entries that may exist without a row pointing at them: written before a commit
+    -- ('intended') or no longer referenced after one ('superseded'). The next start removes
+    -- those no row references (see core.storage.store).
+    CREATE TABLE secret_journal (
+        name  TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('intended', 'superseded'))
+    ) STRICT;
+    """,
+)
+
+LATEST = len(MIGRATIONS)
+
+#: Every column that holds a keychain entry name, as (table, column).
+SECRET_REF_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("authorizations", "refresh_token_ref"),
+    ("channels", "mws_auth_token_ref"),
+    ("app_credentials", "client_secret_ref"),
+)
