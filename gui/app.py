@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from core.services.lanes import Lanes
 from gui import dialogs
 from gui.main_window import MainWindow
 from gui.tasks import TaskRunner
@@ -109,7 +110,7 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     app.setApplicationName("SP Connect")
     app.setOrganizationName("SP Connect")
     app.setDesktopFileName("sp-connect")
-    runner = TaskRunner()
+    runner = TaskRunner(Lanes())
     window = MainWindow(
         runner,
         launch_demo=_launch_demo,

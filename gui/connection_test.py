@@ -35,6 +35,7 @@ from core.domain.endpoints import endpoints_for
 from core.domain.errors import Cancelled, UserFacingError
 from core.domain.inventory import CheckResult
 from core.domain.marketplaces import Endpoints
+from core.services.lanes import Lane, Lanes
 from core.services.secret_reader import secret_reader
 from core.services.workspace import Workspace
 from gui import dialogs
@@ -171,9 +172,9 @@ class ConnectionTest(QObject):
             return checker.run(targets, self._deliver)
 
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="connection-test")
-        runner = TaskRunner(self._executor, self)
+        runner = TaskRunner(Lanes(network=self._executor), self)
         self.running = True
-        runner.run(work, self._done, self._stopped)
+        runner.run(work, self._done, self._stopped, lane=Lane.NETWORK)
 
     def cancel(self) -> None:
         """Stop starting tests; those talking to Amazon finish, and their outcomes count."""

@@ -45,6 +45,7 @@ from core.domain.errors import UserFacingError
 from core.domain.inventory import AppCredentials, utcnow
 from core.domain.marketplaces import Endpoints
 from core.domain.secret import Secret
+from core.services.lanes import Lane, Lanes
 from core.services.secret_reader import SecretReader, secret_reader
 from core.services.workspace import Workspace
 from gui.tasks import TaskRunner
@@ -148,7 +149,7 @@ class ConsentFlow(QObject):
         self._own_executor: ThreadPoolExecutor | None = None
         if runner is None:
             self._own_executor = ThreadPoolExecutor(1, thread_name_prefix="consent")
-            runner = TaskRunner(self._own_executor, self)
+            runner = TaskRunner(Lanes(network=self._own_executor), self)
         self.runner = runner
         self.clock = clock
         self.listener: CallbackListener | None = None
@@ -321,7 +322,7 @@ class ConsentFlow(QObject):
                 self._set_busy(False)
                 self.failed.emit(exc)
 
-        self.runner.run(work, ok, error)
+        self.runner.run(work, ok, error, lane=Lane.NETWORK)
 
     def _current(self, generation: int) -> bool:
         return not self.closed and generation == self._generation

@@ -19,7 +19,7 @@ from core.domain.errors import UserFacingError
 from core.services.session import Session
 from core.services.workspace import Workspace, WorkspaceEvent
 from gui import dialogs
-from gui.bridge import WorkspaceBridge
+from gui.bridge import Bridge
 from gui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ class Document(QObject):
         self.runner = runner
         self._dialog_parent = dialog_parent
         self._saving = False
-        self.bridge = WorkspaceBridge(self.workspace, self)
-        self.bridge.changed.connect(self._on_event)
+        self.bridge = Bridge(self)
+        self.bridge.listen(self.workspace.changed, self._on_event)
 
     # --- state ------------------------------------------------------------------------
 
@@ -134,5 +134,5 @@ class Document(QObject):
         dialogs.report_error(self._dialog_parent(), exc)
 
     def close(self) -> None:
-        self.bridge.detach()
+        self.bridge.close()
         self.session.close()

@@ -174,8 +174,8 @@ class InventoryPage(QWidget):
         self.document = document
         self.panel.set_document(document, lambda: self.model.rows)
         # The model first: the panel and banner then read rows that are already up to date.
-        document.bridge.changed.connect(self.model.on_workspace_event)
-        document.bridge.changed.connect(self._after_event)
+        document.bridge.listen(document.workspace.changed, self.model.on_workspace_event)
+        document.bridge.listen(document.workspace.changed, self._after_event)
         self.model.load(rows, document.workspace)
         self.banner.set_app_notice(app_secret_status(document.workspace.current.app, utcnow()))
 

@@ -11,7 +11,7 @@ those rows instead of reloading everything.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from core.domain.inventory import (
     secret_ref,
 )
 from core.domain.secret import Secret
+from core.services.events import Event
 from core.storage.keychain import SecretStore, UnavailableSecretStore
 from core.storage.store import ChangeSet, Store
 
@@ -40,9 +41,6 @@ class WorkspaceEvent:
     channels: frozenset[str]
     structure: bool
     reset: bool = False  # everything may have changed (first load, revert)
-
-
-Listener = Callable[[WorkspaceEvent], None]
 
 
 class Workspace:
@@ -66,7 +64,8 @@ class Workspace:
         self.store = store
         self.namespace = namespace
         self.read_only_reason = read_only_reason
-        self._listeners: list[Listener] = []
+        #: Which rows changed; emitted in the thread that changed them (see core.services.events).
+        self.changed: Event[WorkspaceEvent] = Event("workspace changed")
 
     @classmethod
     def open(cls, data_dir: Path, secrets: SecretStore, *, read_only: bool = False) -> Workspace:
@@ -129,10 +128,6 @@ class Workspace:
 
     def pending_company_ids(self) -> frozenset[str]:
         return frozenset(i for i in self._touched.companies if i in self._current.companies)
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     def secret(self, ref: str) -> Secret | None:
         """A secret by reference: a pending value first, then the keychain (may block)."""
@@ -261,8 +256,7 @@ class Workspace:
             event = WorkspaceEvent(
                 frozenset(touched.companies), frozenset(touched.channels), touched.structure
             )
-        for listener in list(self._listeners):
-            listener(event)
+        self.changed.emit(event)
 
     def close(self) -> None:
         if self.store is not None:

@@ -121,14 +121,15 @@ def measure_filter(folder: Path) -> dict[str, float]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from core.services.lanes import Lanes
     from core.services.session import open_session
     from core.storage.keychain import MemorySecretStore
     from gui.main_window import MainWindow, load_rows
-    from gui.tasks import ImmediateExecutor, TaskRunner
+    from gui.tasks import TaskRunner
 
     app = QApplication([sys.argv[0]])
     session, rows = load_rows(lambda: open_session(folder, secrets=MemorySecretStore()))
-    window = MainWindow(TaskRunner(ImmediateExecutor()), persist_settings=False)
+    window = MainWindow(TaskRunner(Lanes.immediate()), persist_settings=False)
     window.build_chrome()
     window.show_session(session, rows)
     window.show()

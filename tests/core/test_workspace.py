@@ -264,7 +264,7 @@ def test_a_read_only_workspace_refuses_changes(ws: Workspace, tmp_path: Path) ->
 
 def test_listeners_hear_which_rows_changed(ws: Workspace) -> None:
     events: list[WorkspaceEvent] = []
-    ws.subscribe(events.append)
+    ws.changed.connect(events.append)
     ws.apply(ch.edit_channel(replace(ws.current.channels["ch1"], name="X")))
     ws.apply(ch.add_company(company("c2", "Two")))
     ws.undo()

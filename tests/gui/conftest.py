@@ -18,11 +18,12 @@ from PySide6.QtCore import QSettings
 from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
+from core.services.lanes import Lanes
 from core.services.session import Session, open_session
 from core.storage.keychain import MemorySecretStore, SecretStore
 from gui import dialogs
 from gui.main_window import MainWindow
-from gui.tasks import ImmediateExecutor, TaskRunner
+from gui.tasks import TaskRunner
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +83,7 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dialogs]:
 @pytest.fixture
 def runner() -> TaskRunner:
     """Tasks run at once on the calling thread: no waiting, no threads in most tests."""
-    return TaskRunner(ImmediateExecutor())
+    return TaskRunner(Lanes.immediate())
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def open_window(qtbot: Any) -> Callable[..., Opened]:
 
     def make(folder: Path, secrets: SecretStore | None = None, **kwargs: Any) -> Opened:
         store = secrets if secrets is not None else MemorySecretStore()
-        runner = TaskRunner(ImmediateExecutor())
+        runner = TaskRunner(Lanes.immediate())
         window = MainWindow(runner, persist_settings=kwargs.pop("persist", False), **kwargs)
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.loaded, timeout=10_000):

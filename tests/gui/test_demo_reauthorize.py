@@ -15,11 +15,12 @@ from PySide6.QtCore import Qt
 from core.domain.inventory import utcnow
 from core.domain.status import channel_status
 from core.services.demo import DemoOpener
+from core.services.lanes import Lanes
 from core.services.view.rows import Column
 from gui.inventory_model import StatusRole
 from gui.main_window import MainWindow
 from gui.reauthorize_dialog import ReauthorizeDialog
-from gui.tasks import ImmediateExecutor, TaskRunner
+from gui.tasks import TaskRunner
 from tests.gui.amazon_support import WAIT_MS, UrlCatcher, browser, follow
 
 __all__ = ["browser"]  # the fixture, imported for its side of the test
@@ -28,7 +29,7 @@ __all__ = ["browser"]  # the fixture, imported for its side of the test
 @pytest.fixture
 def demo(qtbot: Any) -> Iterator[tuple[MainWindow, DemoOpener]]:
     opener = DemoOpener()
-    window = MainWindow(TaskRunner(ImmediateExecutor()), persist_settings=False)
+    window = MainWindow(TaskRunner(Lanes.immediate()), persist_settings=False)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.loaded, timeout=WAIT_MS):
         window.open_inventory(opener)

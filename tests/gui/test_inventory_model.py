@@ -15,7 +15,7 @@ from core.domain.status import ApiBadge, Category, summarize
 from core.services.view.rows import Column, InventoryRows, QuickFilter
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
-from gui.bridge import WorkspaceBridge
+from gui.bridge import Bridge
 from gui.inventory_model import FETCH_BATCH, InventoryModel, KeyRole, StatusRole
 
 US = "ATVPDKIKX0DER"
@@ -43,8 +43,8 @@ def model(ws: Workspace, qtmodeltester: Any) -> InventoryModel:
     model = InventoryModel()
     rows = InventoryRows(ws.current, utcnow(), ws.pending_channel_ids(), ws.pending_company_ids())
     model.load(rows, ws)
-    bridge = WorkspaceBridge(ws, model)
-    bridge.changed.connect(model.on_workspace_event)
+    bridge = Bridge(model)
+    bridge.listen(ws.changed, model.on_workspace_event)
     qtmodeltester.check(model)  # the tester stays attached: every later change is checked too
     return model
 
@@ -259,7 +259,7 @@ def large(tmp_path: Any) -> Any:
     ws = make_workspace(tmp_path, lambda now, ns: generate_inventory(2_000, now, ns, seed=3))
     model = InventoryModel()
     model.load(InventoryRows(ws.current, utcnow()), ws)
-    WorkspaceBridge(ws, model).changed.connect(model.on_workspace_event)
+    Bridge(model).listen(ws.changed, model.on_workspace_event)
     yield model, ws
     ws.close()
 

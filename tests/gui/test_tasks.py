@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from core.domain import changes
+from core.services.lanes import Lanes
 from core.services.session import open_session
 from core.storage.keychain import MemorySecretStore
 from gui.document import Document
@@ -16,7 +16,7 @@ from gui.tasks import TaskRunner
 
 
 def test_results_and_errors_arrive_on_the_gui_thread(qtbot: Any) -> None:
-    runner = TaskRunner(ThreadPoolExecutor(max_workers=1))
+    runner = TaskRunner(Lanes())
     seen: list[tuple[str, object, bool]] = []
     workers: list[str] = []
 
@@ -47,7 +47,7 @@ def test_results_and_errors_arrive_on_the_gui_thread(qtbot: Any) -> None:
 
 
 def test_after_shutdown_nothing_is_delivered(qtbot: Any) -> None:
-    runner = TaskRunner(ThreadPoolExecutor(max_workers=1))
+    runner = TaskRunner(Lanes())
     seen: list[object] = []
     release = threading.Event()
     threading.Timer(0.05, release.set).start()
@@ -67,10 +67,10 @@ def test_a_save_on_a_worker_thread_reaches_the_gui_thread(
     qtbot: Any, demo_dir: Path, secrets: MemorySecretStore
 ) -> None:
     session = open_session(demo_dir, secrets=secrets)
-    runner = TaskRunner(ThreadPoolExecutor(max_workers=1))
+    runner = TaskRunner(Lanes())
     document = Document(session, runner)
     events: list[bool] = []
-    document.bridge.changed.connect(lambda _e: events.append(_on_main()))
+    document.bridge.listen(session.workspace.changed, lambda _e: events.append(_on_main()))
     channel = next(iter(session.workspace.current.channels.values()))
     assert document.apply(changes.edit_channel(replace(channel, name="Renamed")))
     assert document.save()
