@@ -118,25 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from core.domain.errors import SecretStoreError
     from core.domain.inventory import utcnow
     from core.domain.plan import build_plan
-    from core.services.session import open_session
-    from core.storage.keychain import UnavailableSecretStore
+    from core.services.demo import open_demo
+    from core.services.workspace import open_workspace
 
-    # The plan reads no secret: never wake the keychain, never take the lock.
-    no_keychain = UnavailableSecretStore(SecretStoreError("Not needed to print the plan."))
-    session = open_session(
-        args.data_dir,
-        demo=args.demo,
-        secrets=None if args.demo else no_keychain,
-        read_only=not args.demo,
+    # The plan reads no secret and talks to no Amazon: never wake the keychain, never take the
+    # lock, no simulator.
+    workspace = (
+        open_demo(amazon=False)
+        if args.demo
+        else open_workspace(args.data_dir, read_only=True, keychain=False)
     )
     try:
-        inv = session.workspace.current
+        inv = workspace.current
         now = utcnow()
         items = build_plan(inv, now)
-        where = "the demo inventory" if session.demo else str(session.data_file)
+        where = "the demo inventory" if workspace.demo else str(workspace.data_file)
         if not items:
             print(f"Nothing to reauthorize in {where}: every channel is connected and none")
             print("expires within 30 days.")
@@ -156,7 +154,7 @@ def run_plan(args: argparse.Namespace) -> int:
                 print(f"     - {channel.name or channel.marketplace.label}{owner}: {reason}")
         return 0
     finally:
-        session.close()
+        workspace.close()
 
 
 def run_simulator(args: argparse.Namespace) -> int:

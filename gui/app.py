@@ -31,7 +31,7 @@ from gui.main_window import MainWindow
 from gui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from core.services.session import Session
+    from core.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -82,21 +82,18 @@ def _launch_demo() -> None:
         QProcess.startDetached(sys.executable, [str(script), "--demo"])
 
 
-def _opener(options: AppOptions) -> Callable[[], Session]:
-    if options.demo:
-        # The demo's Amazon is the built-in simulator, started on the worker with the inventory.
-        from core.services.demo import DemoOpener
+def _opener(options: AppOptions) -> Callable[[], Workspace]:
+    """What the window opens on the database lane: the demo (with its simulator) or an inventory."""
 
-        demo = DemoOpener()
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(demo.close)
-        return demo
+    def open_it() -> Workspace:
+        # Imported on the lane: the window paints without waiting for the core.
+        if options.demo:
+            from core.services.demo import open_demo
 
-    def open_it() -> Session:
-        from core.services.session import open_session  # on the worker: keeps the first paint light
+            return open_demo()
+        from core.services.workspace import open_workspace
 
-        return open_session(options.data_dir, demo=options.demo)
+        return open_workspace(options.data_dir)
 
     return open_it
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.domain.changes import set_app_credentials
+from core.domain.changes import Apply, set_app_credentials
 from core.domain.endpoints import PROFILE_TITLES, check_app_redirect_uri, check_endpoint_url
 from core.domain.errors import FieldError, ValidationError
 from core.domain.inventory import CLIENT_SECRET_LIFETIME, AppCredentials, utcnow
@@ -37,7 +37,6 @@ from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
 from core.domain.status import SECRET_WARN_DAYS
 from core.domain.validation import check_application_id, check_lwa_client_id
-from core.services.pending_changes import Apply, apply_to
 from core.services.workspace import Workspace
 from gui.form_base import GENERAL, FieldMessage, field_box
 
@@ -77,7 +76,7 @@ class AppCredentialsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self._apply = apply or apply_to(workspace)
+        self._apply = apply or workspace.try_apply
         self._today = today
         self.loaded: AppCredentials = workspace.current.app
         self._messages: dict[str, FieldMessage] = {}

@@ -13,13 +13,13 @@ from datetime import datetime
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from core.domain import marketplaces
-from core.domain.changes import Change, edit_channel, set_mws_records
+from core.domain.changes import Apply, Change, edit_channel, set_mws_records
 from core.domain.errors import FieldError
 from core.domain.inventory import AppStatus, Channel, utcnow
 from core.domain.secret import Secret
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
 from core.services.view import texts
-from gui.form_base import GENERAL, Apply, FormBase, field_box
+from gui.form_base import GENERAL, FormBase, field_box
 
 _APP_STATUSES = (
     (AppStatus.UNKNOWN, "Not checked"),

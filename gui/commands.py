@@ -1,7 +1,7 @@
 """What the window's actions do: Save, Revert, Undo, add, edit, remove, filter.
 
-Every change goes through :class:`gui.document.Document` as a pending edit; questions go
-through :mod:`gui.dialogs` (tests replace those functions).
+Every change goes to the open :class:`~core.services.workspace.Workspace` as a pending edit (a
+refusal is shown); questions go through :mod:`gui.dialogs` (tests replace those functions).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from core.domain import changes, marketplaces
 from core.domain.errors import UserFacingError
 from core.domain.inventory import Channel, Company, new_id
 from core.services.view.rows import QuickFilter
+from core.services.workspace import SAVING, Workspace
 from gui import dialogs
 
 if TYPE_CHECKING:
-    from gui.document import Document
     from gui.inventory_page import InventoryPage
     from gui.main_window import MainWindow
 
@@ -30,8 +30,22 @@ _PREFERRED = ("US", "UK", "DE", "CA", "FR", "IT", "ES", "MX", "JP", "AU", "NL", 
 
 
 class Commands:
-    def __init__(self, window: MainWindow, document: Document, page: InventoryPage) -> None:
-        self.window, self.doc, self.page = window, document, page
+    def __init__(self, window: MainWindow, workspace: Workspace, page: InventoryPage) -> None:
+        self.window, self.ws, self.page = window, workspace, page
+
+    def apply(self, change: changes.Change) -> bool:
+        """Apply a change; a refusal is shown to the person. True when it was applied."""
+        error = self.try_apply(change)
+        if error is not None:
+            dialogs.show_error(self.window, error)
+            return False
+        return True
+
+    def try_apply(self, change: changes.Change) -> UserFacingError | None:
+        """Apply a change, or say why not (read-only, or the window is saving)."""
+        if self.window.saving:
+            return UserFacingError(SAVING, "Wait a moment until it is done, then try again.")
+        return self.ws.try_apply(change)
 
     def run(self, name: str) -> None:
         if name.startswith("quick:"):
@@ -49,44 +63,45 @@ class Commands:
         panel = self.page.panel
         if not panel.commit():
             return  # the field's message says what is wrong
-        if not self.doc.save():
+        if not self.window.save():
             panel.set_editing(False)  # nothing was pending: just leave edit mode
         self.window.update_actions()
 
     def do_revert(self) -> None:
         panel = self.page.panel
-        if self.doc.dirty:
-            if not dialogs.confirm_revert(self.window, self.doc.pending_count):
+        if self.ws.is_dirty:
+            if not dialogs.confirm_revert(self.window, len(self.ws.pending)):
                 return
             panel.set_editing(False)  # commits nothing new: the fields are reloaded below
-            self.doc.revert()
+            self._refused(self.ws.revert)
         panel.set_editing(False)
         panel.refresh()
         self.window.statusBar().showMessage("Reverted to the saved inventory.", 5000)
 
     def do_undo(self) -> None:
-        text = self.doc.undo_text()
-        self.doc.undo()
+        pending = self.ws.pending
+        text = pending[-1].description if pending else ""
+        self._refused(self.ws.undo)
         if text:
             self.window.statusBar().showMessage(f"Undone: {text}.", 5000)
 
     # --- adding and removing ----------------------------------------------------------
 
     def do_add_company(self) -> None:
-        names = {c.name for c in self.doc.workspace.current.companies.values()}
+        names = {c.name for c in self.ws.current.companies.values()}
         name, n = "New company", 1
         while name in names:
             n += 1
             name = f"New company {n}"
         company = Company(new_id(), name)
-        if self.doc.apply(changes.add_company(company)):
+        if self.apply(changes.add_company(company)):
             self._select_and_edit("company", company.id)
             self.window.statusBar().showMessage(
                 "Company added. Name it, then add its channels with Add channel.", 8000
             )
 
     def do_add_channel(self) -> None:
-        inv = self.doc.workspace.current
+        inv = self.ws.current
         company = self._selected_company()
         if company is None:
             dialogs.show_error(
@@ -104,7 +119,7 @@ class Commands:
             )
             return
         channel = Channel(new_id(), company.id, market.id, name=f"{company.name} {market.code}")
-        if self.doc.apply(changes.add_channel(channel)):
+        if self.apply(changes.add_channel(channel)):
             self._select_and_edit("channel", channel.id)
             self.window.statusBar().showMessage(
                 "Channel added. Choose its marketplace and enter its Seller ID.", 8000
@@ -115,7 +130,7 @@ class Commands:
         if selected is None:
             return
         kind, item_id = selected
-        inv = self.doc.workspace.current
+        inv = self.ws.current
         if kind == "company":
             company = inv.companies[item_id]
             count = sum(1 for _ in inv.channels_of(item_id))
@@ -131,7 +146,7 @@ class Commands:
                 "secrets in the keychain once you Save."
             )
             change = changes.remove_channel(item_id)
-        if dialogs.confirm_remove(self.window, what, consequence) and self.doc.apply(change):
+        if dialogs.confirm_remove(self.window, what, consequence) and self.apply(change):
             self.window.statusBar().showMessage(
                 f"Removed {what}. Save to make it final, or Undo (Ctrl+Z) to bring it back.",
                 8000,
@@ -139,7 +154,7 @@ class Commands:
 
     def _selected_company(self) -> Company | None:
         selected = self.page.current()
-        inv = self.doc.workspace.current
+        inv = self.ws.current
         if selected is None:
             return None
         kind, item_id = selected
@@ -174,7 +189,7 @@ class Commands:
         kind, item_id = selected
         if kind == "channel":
             return [item_id]
-        inv = self.doc.workspace.current
+        inv = self.ws.current
         companies = [item_id, *(c.id for c in inv.children_of(item_id))]
         return [c.id for company_id in companies for c in inv.channels_of(company_id)]
 
@@ -194,7 +209,7 @@ class Commands:
                 ),
             )
             return
-        inv = self.doc.workspace.current
+        inv = self.ws.current
         if selected[0] == "channel":
             target = ConsentTarget.for_channel(inv, ids[0])
         else:
@@ -213,9 +228,9 @@ class Commands:
                 )
         open_reauthorize(
             self.window,
-            self.doc.workspace,
+            self.ws,
             target,
-            apply=self.doc.try_apply,
+            apply=self.try_apply,
             attempts=self.window.consent_attempts,
         )
 
@@ -224,9 +239,9 @@ class Commands:
 
         test = start_connection_test(
             self.window,
-            self.doc.workspace,
+            self.ws,
             self._selected_channel_ids(),
-            can_record=lambda: not self.doc.saving,
+            can_record=lambda: not self.window.saving,
             status_bar=self.window.statusBar(),
         )
         if test is not None:
@@ -235,7 +250,16 @@ class Commands:
     def do_app_credentials(self) -> None:
         from gui.app_credentials_dialog import open_app_credentials
 
-        open_app_credentials(self.window, self.doc.workspace, apply=self.doc.try_apply)
+        open_app_credentials(self.window, self.ws, apply=self.try_apply)
+
+    def _refused(self, edit: Callable[[], object]) -> None:
+        """Run Undo or Revert; a refusal (read-only, saving) is shown, never raised."""
+        if self.window.saving:
+            return
+        try:
+            edit()
+        except UserFacingError as exc:
+            dialogs.show_error(self.window, exc)
 
     def do_expand(self) -> None:
         self.page.view.expandAll()

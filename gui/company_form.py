@@ -6,11 +6,11 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from core.domain.changes import edit_company
+from core.domain.changes import Apply, edit_company
 from core.domain.errors import FieldError
 from core.domain.inventory import Company
 from core.domain.validation import check_company
-from gui.form_base import GENERAL, Apply, FocusOut, FormBase, field_box
+from gui.form_base import GENERAL, FocusOut, FormBase, field_box
 
 NO_PARENT = "None: an independent company"
 

@@ -36,7 +36,6 @@ from core.domain.errors import Cancelled, UserFacingError
 from core.domain.inventory import CheckResult
 from core.domain.marketplaces import Endpoints
 from core.services.lanes import Lane, Lanes
-from core.services.secret_reader import secret_reader
 from core.services.workspace import Workspace
 from gui import dialogs
 from gui.tasks import TaskRunner
@@ -152,7 +151,7 @@ class ConnectionTest(QObject):
         """Start the prepared run on a worker. Connect to the signals first: a run that fails
         at once (no client secret) may report before this returns."""
         app = self.workspace.current.app
-        read = secret_reader(self.workspace)
+        read = self.workspace.secret
         targets, settings, endpoints = self.targets, self.settings, self._endpoints
         assert endpoints is not None, "prepare() first"
         client_id, ref = app.lwa_client_id, app.client_secret_ref
@@ -215,17 +214,19 @@ class ConnectionTest(QObject):
             return
         queue, self._queue = self._queue, []
         current = self.workspace.current.channels
+        updates = {}
         for outcome in queue:
             for channel_id in outcome.target.channel_ids:
                 channel = current.get(channel_id)
                 # A channel given another authorization meanwhile keeps its own health.
                 if channel is None or channel.authorization_id != outcome.target.authorization_id:
                     continue
-                try:
-                    self.workspace.record_health(channel_id, outcome.health(channel.health))
-                except UserFacingError as exc:  # the disk: keep testing, say it once at the end
-                    log.warning("health not stored: %s", exc.message)
-                    self._record_error = self._record_error or exc
+                updates[channel_id] = outcome.health(channel.health)
+        try:
+            self.workspace.record_health(updates)
+        except UserFacingError as exc:  # the disk: keep testing, say it once at the end
+            log.warning("health not stored: %s", exc.message)
+            self._record_error = self._record_error or exc
 
     def _done(self, _outcomes: object) -> None:
         self._end()

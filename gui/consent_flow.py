@@ -46,7 +46,6 @@ from core.domain.inventory import AppCredentials, utcnow
 from core.domain.marketplaces import Endpoints
 from core.domain.secret import Secret
 from core.services.lanes import Lane, Lanes
-from core.services.secret_reader import SecretReader, secret_reader
 from core.services.workspace import Workspace
 from gui.tasks import TaskRunner
 
@@ -87,7 +86,7 @@ def missing_app_parts(app: AppCredentials) -> UserFacingError | None:
     )
 
 
-def _client_secret(app: AppCredentials, read: SecretReader) -> Secret:
+def _client_secret(app: AppCredentials, read: Callable[[str], Secret | None]) -> Secret:
     """Runs on the worker: the keychain may be slow or locked."""
     secret = read(app.client_secret_ref) if app.client_secret_ref else None
     if secret is None or not secret:
@@ -104,7 +103,7 @@ T = TypeVar("T")
 
 def _with_amazon(
     app: AppCredentials,
-    read: SecretReader,
+    read: Callable[[str], Secret | None],
     endpoints: Endpoints,
     call: Callable[[LwaClient, SellersClient], T],
 ) -> T:
@@ -267,7 +266,7 @@ class ConsentFlow(QObject):
         """
         params = parse_redirect(text)
         app = self.workspace.current.app
-        read = secret_reader(self.workspace)
+        read = self.workspace.secret
         endpoints, attempts, clock = self.endpoints, self.attempts, self.clock
         redirect = self.redirect_uri if self.redirect_uri is not None else app.redirect_uri
 
@@ -290,7 +289,7 @@ class ConsentFlow(QObject):
         if problem is not None:
             raise problem
         app = self.workspace.current.app
-        read = secret_reader(self.workspace)
+        read = self.workspace.secret
         endpoints, target, clock = self.endpoints, self.target, self.clock
 
         def work(lwa: LwaClient, sellers: SellersClient) -> Authorized:

@@ -24,10 +24,10 @@ from core.domain.changes import Change
 from core.domain.errors import UserFacingError
 from core.services.view.badges import channel_badges, company_badges
 from core.services.view.rows import InventoryRows
+from core.services.workspace import Workspace
 from gui.badge_delegate import BadgeStrip
 from gui.channel_form import ChannelForm
 from gui.company_form import CompanyForm
-from gui.document import Document
 from gui.form_base import FormBase
 
 
@@ -42,7 +42,8 @@ class DetailsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Details")
-        self.document: Document | None = None
+        self.workspace: Workspace | None = None
+        self._saving: Callable[[], bool] = lambda: False
         self.kind: str | None = None
         self.item_id: str | None = None
         self.editing = False
@@ -103,17 +104,24 @@ class DetailsPanel(QWidget):
 
     # --- wiring -----------------------------------------------------------------------
 
-    def set_document(self, document: Document, rows: Callable[[], InventoryRows | None]) -> None:
-        """Show items of ``document``; ``rows`` gives the tree's rows (their cached status)."""
-        self.document = document
+    def set_workspace(
+        self,
+        workspace: Workspace,
+        rows: Callable[[], InventoryRows | None],
+        saving: Callable[[], bool],
+    ) -> None:
+        """Show items of ``workspace``; ``rows`` gives the tree's rows (their cached status),
+        ``saving`` whether the window is saving (the buttons wait for it)."""
+        self.workspace = workspace
         self._rows = rows
+        self._saving = saving
         for form in (self.company_form, self.channel_form):
-            form.workspace = document.workspace
+            form.workspace = workspace
 
     def _apply(self, change: Change) -> UserFacingError | None:
-        if self.document is None:
+        if self.workspace is None:
             return None
-        return self.document.try_apply(change)
+        return self.workspace.try_apply(change)
 
     @property
     def form(self) -> FormBase | None:
@@ -147,9 +155,9 @@ class DetailsPanel(QWidget):
 
     def refresh(self) -> None:
         """The workspace changed: reload the item, or let it go if it no longer exists."""
-        if self.document is None or self.kind is None or self.item_id is None:
+        if self.workspace is None or self.kind is None or self.item_id is None:
             return
-        inv = self.document.workspace.current
+        inv = self.workspace.current
         table = inv.companies if self.kind == "company" else inv.channels
         if self.item_id not in table:
             self.show_item(None, None)
@@ -161,14 +169,14 @@ class DetailsPanel(QWidget):
         self.update_buttons()
 
     def _header(self) -> None:
-        doc = self.document
-        if doc is None or self.kind is None or self.item_id is None:
+        ws = self.workspace
+        if ws is None or self.kind is None or self.item_id is None:
             self.title.setText("Details")
             self.subtitle.setText("")
             self.badges.set_badges(())
             self.badges.hide()
             return
-        inv = doc.workspace.current
+        inv = ws.current
         rows = self._rows()  # the model's rows: their status is already derived and cached
         if self.kind == "company":
             company = inv.companies[self.item_id]
@@ -230,10 +238,9 @@ class DetailsPanel(QWidget):
         return form is not None and form.has_uncommitted()
 
     def update_buttons(self) -> None:
-        doc = self.document
-        dirty = doc is not None and doc.dirty
+        dirty = self.workspace is not None and self.workspace.is_dirty
         self.edit_button.setEnabled(self.form is not None and self._can_edit and not self.editing)
-        busy = doc is not None and doc.saving
+        busy = self._saving()
         pending = dirty or self.has_uncommitted()
         self.save_button.setEnabled(pending and not busy)
         self.revert_button.setEnabled((dirty or self.editing) and not busy)

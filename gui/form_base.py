@@ -15,11 +15,10 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from core.domain.changes import Change
-from core.domain.errors import FieldError, UserFacingError, ValidationError
+from core.domain.changes import Apply, Change
+from core.domain.errors import FieldError, ValidationError
 from core.services.workspace import Workspace
 
-Apply = Callable[[Change], UserFacingError | None]
 GENERAL = "*"  # messages about no particular field
 
 

@@ -8,6 +8,7 @@ fills widgets by hand.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontMetrics
@@ -30,10 +31,10 @@ from core.domain.inventory import utcnow
 from core.domain.status import app_secret_status
 from core.services.view.badges import Badge, Tone
 from core.services.view.rows import Column, InventoryRows, QuickFilter
-from core.services.workspace import WorkspaceEvent
+from core.services.workspace import Workspace, WorkspaceEvent
 from gui.badge_delegate import BadgeDelegate, badges_width
+from gui.bridge import Bridge
 from gui.details_panel import DetailsPanel
-from gui.document import Document
 from gui.inventory_model import InventoryModel, KeyRole
 from gui.summary_banner import SummaryBanner
 
@@ -66,7 +67,7 @@ class InventoryPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.document: Document | None = None
+        self.workspace: Workspace | None = None
         self.model = InventoryModel(parent=self)
         self.banner = SummaryBanner()
 
@@ -170,14 +171,20 @@ class InventoryPage(QWidget):
 
     # --- loading ----------------------------------------------------------------------
 
-    def load(self, document: Document, rows: InventoryRows) -> None:
-        self.document = document
-        self.panel.set_document(document, lambda: self.model.rows)
+    def load(
+        self,
+        workspace: Workspace,
+        bridge: Bridge,
+        rows: InventoryRows,
+        saving: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.workspace = workspace
+        self.panel.set_workspace(workspace, lambda: self.model.rows, saving)
         # The model first: the panel and banner then read rows that are already up to date.
-        document.bridge.listen(document.workspace.changed, self.model.on_workspace_event)
-        document.bridge.listen(document.workspace.changed, self._after_event)
-        self.model.load(rows, document.workspace)
-        self.banner.set_app_notice(app_secret_status(document.workspace.current.app, utcnow()))
+        bridge.listen(workspace.changed, self.model.on_workspace_event)
+        bridge.listen(workspace.changed, self._after_event)
+        self.model.load(rows, workspace)
+        self.banner.set_app_notice(app_secret_status(workspace.current.app, utcnow()))
 
     def set_read_only(self, reason: str) -> None:
         """Say why nothing can be changed here (another window has the inventory open)."""

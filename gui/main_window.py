@@ -1,9 +1,9 @@
 """The main window: menus, toolbar, status bar, and which page the centre shows.
 
-It paints before anything is loaded: the inventory opens on a worker (the keychain and the disk
-may be slow), and the modules that need the core are imported only then, so the first paint
-costs little more than an empty window. Editing itself lives in the details panel and
-:class:`gui.document.Document`; this module wires actions to them.
+It paints before anything is loaded: the inventory opens on the database lane (the keychain and
+the disk may be slow). The window holds the open :class:`~core.services.workspace.Workspace`,
+the bridge that brings its events to the GUI thread, and whether a Save is running; editing
+lives in the details panel and :mod:`gui.commands`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from gui.bridge import Bridge
 from gui.tasks import TaskRunner
 
 # Nothing imported up to here touches the core or Qt's big `Qt` namespace (building its
@@ -24,11 +25,10 @@ from gui.tasks import TaskRunner
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from core.services.session import Session
     from core.services.view.rows import InventoryRows
+    from core.services.workspace import Workspace
     from gui.actions import Actions
     from gui.commands import Commands
-    from gui.document import Document
     from gui.inventory_page import InventoryPage
     from gui.welcome import WelcomeView
 
@@ -37,26 +37,26 @@ log = logging.getLogger(__name__)
 SETTINGS_ORG = SETTINGS_APP = "SP Connect"
 
 
-def load_rows(opener: Callable[[], Session]) -> tuple[Session, InventoryRows]:
-    """Open the inventory and prepare its rows: runs on the worker thread."""
+def load_rows(opener: Callable[[], Workspace]) -> tuple[Workspace, InventoryRows]:
+    """Open the inventory and prepare its rows: runs on the database lane."""
     from core.domain.inventory import utcnow
     from core.services.view.rows import InventoryRows
 
-    session = opener()
-    ws = session.workspace
+    ws = opener()
     try:
         rows = InventoryRows(
             ws.current, utcnow(), ws.pending_channel_ids(), ws.pending_company_ids()
         )
     except BaseException:
-        session.close()
+        ws.close()
         raise
-    return session, rows
+    return ws, rows
 
 
 class MainWindow(QMainWindow):
     loaded = Signal()  # the inventory is shown (or the welcome view)
     openFailed = Signal(object)  # the exception that stopped the inventory from opening
+    saveFinished = Signal(bool)  # True when everything was saved
 
     def __init__(
         self,
@@ -68,7 +68,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.runner = runner
-        self.document: Document | None = None
+        self.workspace: Workspace | None = None
+        self.bridge = Bridge(self)
+        self.saving = False  # a Save is on its way or running: editing waits for it
         self.page: InventoryPage | None = None
         self.welcome: WelcomeView | None = None
         self.commands: Commands | None = None
@@ -83,8 +85,8 @@ class MainWindow(QMainWindow):
         self._version = version
         self._close_after_save = False
         self._closed = False
-        self._opener: Callable[[], Session] | None = None
-        self._opening: Future[tuple[Session, InventoryRows]] | None = None
+        self._opener: Callable[[], Workspace] | None = None
+        self._opening: Future[tuple[Workspace, InventoryRows]] | None = None
         self.setWindowTitle("SP Connect")
         self.setMinimumSize(720, 480)
         self.resize(1280, 800)
@@ -136,36 +138,37 @@ class MainWindow(QMainWindow):
 
     # --- opening ----------------------------------------------------------------------
 
-    def open_inventory(self, opener: Callable[[], Session]) -> None:
-        """Open the inventory on the worker; :attr:`loaded` or :attr:`openFailed` follows."""
+    def open_inventory(self, opener: Callable[[], Workspace]) -> None:
+        """Open the inventory on the database lane; :attr:`loaded` or :attr:`openFailed`
+        follows."""
         self._opener = opener
         self.build_chrome()  # menus and toolbar first: they show while it loads
         self.loading.setText("Opening your inventory…")
         self.stack.setCurrentIndex(0)
         self._opening = self.runner.run(lambda: load_rows(opener), self._opened, self._open_failed)
 
-    def _opened(self, result: tuple[Session, InventoryRows]) -> None:
-        session, rows = result
+    def _opened(self, result: tuple[Workspace, InventoryRows]) -> None:
+        workspace, rows = result
         self._opening = None
-        self.show_session(session, rows)
+        self.show_workspace(workspace, rows)
 
-    def show_session(self, session: Session, rows: InventoryRows) -> None:
+    def show_workspace(self, workspace: Workspace, rows: InventoryRows) -> None:
         """Show an opened inventory (synchronously: tests and benchmarks call this directly)."""
         from gui.commands import Commands
-        from gui.document import Document
         from gui.inventory_page import InventoryPage
         from gui.welcome import WelcomeView
 
-        self.document = doc = Document(session, self.runner, lambda: self, self)
+        self.workspace = workspace
+        self.bridge.listen(workspace.changed, lambda _event: self._on_state())
         self.page = page = InventoryPage()
-        self.commands = Commands(self, doc, page)
+        self.commands = Commands(self, workspace, page)
         self.welcome = welcome = WelcomeView()
         for widget in (page, welcome):
             self.stack.addWidget(widget)
         splitter = self._settings().value("window/splitter")
         if splitter is not None:
             page.splitter.restoreState(splitter)
-        page.load(doc, rows)
+        page.load(workspace, self.bridge, rows, lambda: self.saving)
         page.view.addActions([self.act.edit, self.act.add_channel, self.act.remove])
         page.currentChanged.connect(self.update_actions)
         page.activated.connect(self.act.edit.trigger)
@@ -173,12 +176,11 @@ class MainWindow(QMainWindow):
         page.panel.revertRequested.connect(self.act.revert.trigger)
         page.panel.edited.connect(self.update_actions)
         page.panel.editingChanged.connect(lambda _e: self.update_actions())
-        doc.stateChanged.connect(self._on_state)
-        doc.saveFinished.connect(self._on_saved)
+        self.saveFinished.connect(self._on_saved)
         welcome.addRequested.connect(self.act.add_company.trigger)
         welcome.demoRequested.connect(self.act.open_demo.trigger)
         welcome.demo_button.setEnabled(self._launch_demo is not None)
-        self._describe_storage(session)
+        self._describe_storage(workspace)
         self._on_state()
         if not page.panel.kind and page.model.rowCount() == 1:
             page.select("company", page.model.rows.shown[0].id)  # type: ignore[union-attr]
@@ -207,14 +209,13 @@ class MainWindow(QMainWindow):
             self.loading.setText("The inventory could not be opened (an unexpected error).")
         self.openFailed.emit(exc)
 
-    def _describe_storage(self, session: Session) -> None:
-        from core.storage.keychain import UnavailableSecretStore
-
-        secrets = session.workspace.secrets
-        if isinstance(secrets, UnavailableSecretStore):
+    def _describe_storage(self, workspace: Workspace) -> None:
+        secrets = workspace.secrets
+        problem = workspace.secrets_problem
+        if problem is not None:
             self.secrets_label.setText("Secrets: unavailable, saving is off")
-            self.secrets_label.setToolTip(f"{secrets.error.message}\n{secrets.error.next_step}")
-        elif session.demo:
+            self.secrets_label.setToolTip(f"{problem.message}\n{problem.next_step}")
+        elif workspace.demo:
             self.secrets_label.setText(f"Secrets: {secrets.description}")
             self.secrets_label.setToolTip(
                 "This demo keeps its sample secrets in memory only: nothing reaches your "
@@ -226,42 +227,47 @@ class MainWindow(QMainWindow):
                 f"Refresh tokens and other secrets are kept in {secrets.description}, never in "
                 "the inventory file."
             )
-        if session.demo:
+        if workspace.demo:
             self.file_label.setText("Data: temporary demo folder")
-            self.file_label.setToolTip(f"{session.data_file}\nDeleted when you close the demo.")
+            self.file_label.setToolTip(f"{workspace.data_file}\nDeleted when you close the demo.")
         else:
-            shown = str(session.data_file).replace(str(Path.home()), "~", 1)
+            shown = str(workspace.data_file).replace(str(Path.home()), "~", 1)
             self.file_label.setText(f"Data: {shown}")
-            self.file_label.setToolTip(str(session.data_file))
-        reason = session.workspace.read_only_reason
+            self.file_label.setToolTip(str(workspace.data_file))
+        reason = workspace.read_only_reason
         if reason and self.page is not None:
             self.page.set_read_only(reason)
 
     # --- state ------------------------------------------------------------------------
 
+    @property
+    def can_edit(self) -> bool:
+        ws = self.workspace
+        return ws is not None and not ws.read_only and not self.saving
+
     def _on_state(self) -> None:
-        doc, page = self.document, self.page
-        if doc is None or page is None:
+        ws, page = self.workspace, self.page
+        if ws is None or page is None:
             return
-        page.panel.set_can_edit(doc.can_edit)
-        empty = not doc.workspace.current.companies
+        page.panel.set_can_edit(self.can_edit)
+        empty = not ws.current.companies
         target: QWidget = self.welcome if empty and self.welcome else page
         self.stack.setCurrentWidget(target)
         self.update_actions()
 
     def update_actions(self) -> None:
-        doc, page, a = self.document, self.page, self._act
+        ws, page, a = self.workspace, self.page, self._act
         if a is None:
             return
-        can_edit = doc is not None and doc.can_edit
+        can_edit = self.can_edit
         uncommitted = page is not None and page.panel.has_uncommitted()
-        dirty = doc is not None and doc.dirty
-        saving = doc is not None and doc.saving
+        dirty = ws is not None and ws.is_dirty
         selected = page.current() if page is not None else None
         a.save.setEnabled(can_edit and (dirty or uncommitted))
         a.revert.setEnabled(can_edit and dirty)
         a.undo.setEnabled(can_edit and dirty)
-        undo_text = doc.undo_text() if doc is not None and dirty else ""
+        pending = ws.pending if ws is not None else ()
+        undo_text = pending[-1].description if pending else ""
         a.undo.setText(f"&Undo {undo_text.lower()}" if undo_text else "&Undo")
         a.open_demo.setEnabled(self._launch_demo is not None)
         a.add_company.setEnabled(can_edit)
@@ -269,22 +275,50 @@ class MainWindow(QMainWindow):
         a.remove.setEnabled(can_edit and selected is not None)
         editing = page is not None and page.panel.editing
         a.edit.setEnabled(can_edit and selected is not None and not editing)
-        a.reauthorize.setEnabled(can_edit and selected is not None and not saving)
-        a.test_connection.setEnabled(doc is not None and not doc.read_only and selected is not None)
+        a.reauthorize.setEnabled(can_edit and selected is not None)
+        a.test_connection.setEnabled(ws is not None and not ws.read_only and selected is not None)
         a.app_credentials.setEnabled(can_edit)
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)
         star = "*" if dirty else ""
-        label = "Inventory"
-        if doc is not None and doc.session.demo:
-            label = "Demo inventory"
-        if doc is not None and doc.read_only:
+        label = "Demo inventory" if ws is not None and ws.demo else "Inventory"
+        if ws is not None and ws.read_only:
             label += " (read-only)"
         self.setWindowTitle(f"{star}{label} — SP Connect")
-        if saving:
+        if self.saving:
             self.statusBar().showMessage("Saving…")
         if page is not None:
             page.panel.update_buttons()
+
+    # --- saving -----------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Start saving on the database lane; :attr:`saveFinished` tells how it ended.
+
+        Returns False when there was nothing to start (nothing pending, or already saving).
+        """
+        ws = self.workspace
+        if ws is None or self.saving or not ws.is_dirty:
+            return False
+        self.saving = True
+        self._on_state()
+        self.runner.run(ws.save, self._saved, self._save_failed)
+        return True
+
+    def _saved(self, _result: object) -> None:
+        self.saving = False
+        log.info("saved")
+        self._on_state()
+        self.saveFinished.emit(True)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        from gui import dialogs
+
+        # The workspace keeps every change pending when a Save fails.
+        self.saving = False
+        self._on_state()
+        self.saveFinished.emit(False)
+        dialogs.report_error(self, exc)
 
     def _on_saved(self, ok: bool) -> None:
         if ok:
@@ -301,27 +335,27 @@ class MainWindow(QMainWindow):
     # --- closing ----------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        doc = self.document
-        if doc is not None and doc.saving:
+        ws = self.workspace
+        if ws is not None and self.saving:
             self._close_after_save = True
             self.statusBar().showMessage("Saving… the window closes when it is done.")
             event.ignore()
             return
-        if doc is not None and self.page is not None:
+        if ws is not None and self.page is not None:
             self.page.panel.commit()
-        if doc is not None and doc.dirty:
+        if ws is not None and ws.is_dirty:
             from gui import dialogs
 
-            answer = dialogs.ask_unsaved(self, doc.pending_count)
+            answer = dialogs.ask_unsaved(self, len(ws.pending))
             if answer == "cancel":
                 event.ignore()
                 return
             if answer == "save":
-                if doc.save() and doc.saving:  # on the worker: close when it is done
+                if self.save() and self.saving:  # on the database lane: close when it is done
                     self._close_after_save = True
                     event.ignore()
                     return
-                if doc.dirty:  # the Save failed (and said why): stay open
+                if ws.is_dirty:  # the Save failed (and said why): stay open
                     event.ignore()
                     return
         self._save_settings()
@@ -329,15 +363,20 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def shutdown(self) -> None:
-        """Finish background work and close the inventory (a demo's folder goes too)."""
+        """Stop background work and close the inventory (a demo's folder and simulator go too).
+
+        The one place it happens: the lanes stop (a Save in progress finishes first), the bridge
+        delivers nothing more, then the workspace closes.
+        """
         if self._closed:
             return
         self._closed = True
         for test in self.connection_tests:
             test.cancel()
         self.runner.shutdown()
-        if self.document is not None:
-            self.document.close()
+        self.bridge.close()
+        if self.workspace is not None:
+            self.workspace.close()
         elif (opening := self._opening) is not None and opening.done() and not opening.exception():
             # Opened while the window was closing: nobody will show it, so close it here.
             opening.result()[0].close()

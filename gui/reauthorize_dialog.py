@@ -38,12 +38,12 @@ from core.amazon.consent import (
     authorization_change,
     coverage,
 )
+from core.domain.changes import Apply, combined
 from core.domain.errors import UserFacingError, ValidationError
 from core.domain.inventory import utcnow
 from core.domain.marketplaces import Endpoints
 from core.domain.secret import Secret
 from core.services import consent_texts as texts
-from core.services.pending_changes import Apply, apply_to, combined
 from core.services.workspace import Workspace
 from gui import dialogs
 from gui.consent_flow import Clock, ConsentFlow, cannot_start
@@ -86,7 +86,7 @@ class ReauthorizeDialog(QDialog):
         super().__init__(parent)
         self.workspace = workspace
         self.target = target
-        self._apply = apply or apply_to(workspace)
+        self._apply = apply or workspace.try_apply
         self._open_url: OpenUrl = open_url or QDesktopServices.openUrl
         self.outcome: Outcome | None = None
         self._pending: tuple[Authorized, Coverage] | None = None

@@ -8,11 +8,11 @@ along in memory until Save writes them to the keychain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from core.domain.errors import FieldError, ValidationError
+from core.domain.errors import FieldError, UserFacingError, ValidationError
 from core.domain.inventory import (
     NO_HEALTH,
     AppCredentials,
@@ -326,3 +326,22 @@ def replace_all(inventory: Inventory, secrets: dict[str, Secret], at: datetime) 
         )
 
     return Change("Load inventory", apply, tuple(secrets.items()))
+
+
+#: How a dialog applies a change: the refusal comes back (to show) instead of being raised.
+Apply = Callable[[Change], UserFacingError | None]
+
+
+def combined(changes: Sequence[Change], description: str) -> Change:
+    """Several changes as one pending edit: applied together, undone together.
+
+    The workspace applies a change to a trial copy, so if one part is refused none is kept.
+    """
+
+    def apply(inventory: Inventory) -> Touched:
+        touched = Touched()
+        for change in changes:
+            touched.update(change.apply(inventory))
+        return touched
+
+    return Change(description, apply, tuple(s for c in changes for s in c.secrets))

@@ -1,22 +1,34 @@
-"""The unit of work: the saved inventory, the pending changes on top of it, and Save.
+"""An open inventory: the saved state, the pending changes on top of it, and Save.
+
+One name for one idea: a :class:`Workspace` is what every surface opens (the window, the demo,
+the headless commands) with :func:`open_workspace` or :func:`core.services.demo.open_demo`, and
+closes with :meth:`Workspace.close`.
 
 Nothing a person does reaches the disk or the keychain until :meth:`Workspace.save`. Each edit
 is a :class:`Change`; ``current`` is the saved inventory with every pending change applied.
 Undo drops the last change, Revert all of them; a failed Save keeps every one.
 
-Listeners (the GUI's model) are told which companies and channels changed, so a view can update
-those rows instead of reloading everything.
+Threads: edits come from the GUI thread, Save and health records run on the database lane (one
+after the other, never interleaved; see :mod:`core.services.lanes`), secrets are read on the
+network lane. A lock guards the in-memory state, never held across I/O; while a Save is writing,
+edits are refused with a plain message instead of waiting for the disk or the keychain.
+
+Listeners of :attr:`Workspace.changed` are told which companies and channels changed (one event
+per edit, per Save, per batch of test results), in the thread that changed them, so a view can
+update those rows instead of reloading everything.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Self
 
 from core.domain.changes import Change, Touched
-from core.domain.errors import ReadOnlyError, SecretStoreError
+from core.domain.errors import ReadOnlyError, SecretStoreError, StoreLockedError, UserFacingError
 from core.domain.inventory import (
     AppCredentials,
     Authorization,
@@ -27,24 +39,35 @@ from core.domain.inventory import (
 )
 from core.domain.secret import Secret
 from core.services.events import Event
-from core.storage.keychain import SecretStore, UnavailableSecretStore
-from core.storage.store import ChangeSet, Store
+from core.storage import paths
+from core.storage.keychain import SecretStore, UnavailableSecretStore, open_keychain
+from core.storage.store import DB_NAME, ChangeSet, Store
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class WorkspaceEvent:
-    """What changed in ``current``: ids of companies and channels, and whether rows moved."""
+    """What changed in ``current``: ids of companies and channels, and whether rows moved.
+
+    ``channels`` names every channel whose row may look different: its own record, its
+    authorization, its health, or its ``Unsaved`` mark (a change to a company or an
+    authorization marks its channels too). ``structure`` means rows may have been added,
+    removed or moved; ``reset`` that anything may have changed.
+    """
 
     companies: frozenset[str]
     channels: frozenset[str]
     structure: bool
-    reset: bool = False  # everything may have changed (first load, revert)
+    reset: bool = False
+
+
+#: What a person is told when an edit arrives while a Save is writing.
+SAVING = "SP Connect is saving your changes."
 
 
 class Workspace:
-    """A loaded inventory plus its pending changes. Not thread-safe: use it from one thread."""
+    """An open inventory plus its pending changes. Thread-safe (see the module docstring)."""
 
     def __init__(
         self,
@@ -54,21 +77,28 @@ class Workspace:
         *,
         namespace: str = "review",
         read_only_reason: str | None = None,
+        data_dir: Path | None = None,
+        demo: bool = False,
     ) -> None:
         self._base = base
         self._current = base
         self._pending: list[Change] = []
         self._retired: Inventory | None = None
         self._touched = Touched()
+        self._lock = threading.RLock()
+        self._saving = False
+        self._closers: list[Callable[[], None]] = []
         self.secrets = secrets
         self.store = store
         self.namespace = namespace
         self.read_only_reason = read_only_reason
+        self.data_dir = data_dir
+        self.demo = demo
         #: Which rows changed; emitted in the thread that changed them (see core.services.events).
         self.changed: Event[WorkspaceEvent] = Event("workspace changed")
 
     @classmethod
-    def open(cls, data_dir: Path, secrets: SecretStore, *, read_only: bool = False) -> Workspace:
+    def open(cls, data_dir: Path, secrets: SecretStore, *, read_only: bool = False) -> Self:
         """Open the inventory in ``data_dir`` and remove keychain entries a crash left behind."""
         store = Store.open(data_dir, read_only=read_only)
         try:
@@ -86,7 +116,14 @@ class Workspace:
         reason = None
         if read_only:
             reason = "Another SP Connect window has this inventory open, so this one is read-only."
-        return cls(base, secrets, store, namespace=store.inventory_id, read_only_reason=reason)
+        return cls(
+            base,
+            secrets,
+            store,
+            namespace=store.inventory_id,
+            read_only_reason=reason,
+            data_dir=data_dir,
+        )
 
     # --- state --------------------------------------------------------------------------
 
@@ -101,6 +138,10 @@ class Workspace:
         return self._base
 
     @property
+    def data_file(self) -> Path | None:
+        return self.data_dir / DB_NAME if self.data_dir is not None else None
+
+    @property
     def is_dirty(self) -> bool:
         return bool(self._pending)
 
@@ -109,32 +150,45 @@ class Workspace:
         return self.read_only_reason is not None
 
     @property
+    def saving(self) -> bool:
+        """A Save is writing right now (edits are refused until it ends)."""
+        return self._saving
+
+    @property
+    def secrets_usable(self) -> bool:
+        """Whether a Save can store secrets (a keychain or the demo's memory is there)."""
+        return not isinstance(self.secrets, UnavailableSecretStore)
+
+    @property
+    def secrets_problem(self) -> SecretStoreError | None:
+        """Why no secret can be saved, or ``None``."""
+        secrets = self.secrets
+        return secrets.error if isinstance(secrets, UnavailableSecretStore) else None
+
+    @property
     def pending(self) -> tuple[Change, ...]:
         return tuple(self._pending)
 
     def pending_channel_ids(self) -> frozenset[str]:
         """Channels whose row shows ``Unsaved``: changed themselves, or their company or grant."""
-        ids = set(self._touched.channels)
-        cur = self._current
-        if self._touched.companies or self._touched.authorizations:
-            companies = self._touched.companies
-            auths = self._touched.authorizations
-            ids.update(
-                c.id
-                for c in cur.channels.values()
-                if c.company_id in companies or c.authorization_id in auths
-            )
-        return frozenset(i for i in ids if i in cur.channels)
+        with self._lock:
+            return _marked(self._current, self._touched)
 
     def pending_company_ids(self) -> frozenset[str]:
-        return frozenset(i for i in self._touched.companies if i in self._current.companies)
+        with self._lock:
+            return frozenset(i for i in self._touched.companies if i in self._current.companies)
 
     def secret(self, ref: str) -> Secret | None:
-        """A secret by reference: a pending value first, then the keychain (may block)."""
-        for change in reversed(self._pending):
-            for name, value in change.secrets:
-                if name == ref:
-                    return value
+        """A secret by reference: a pending value first, then the keychain.
+
+        Safe from any thread; the keychain part may block (up to its timeout), so call it off
+        the GUI thread.
+        """
+        with self._lock:
+            for change in reversed(self._pending):
+                for name, value in change.secrets:
+                    if name == ref:
+                        return value
         return self.secrets.get(ref)
 
     def new_ref(self, kind: str, owner: str) -> str:
@@ -143,33 +197,61 @@ class Workspace:
     # --- changing -----------------------------------------------------------------------
 
     def apply(self, change: Change) -> None:
-        """Apply a change to ``current`` as a pending edit; raises ValidationError if refused."""
-        if self.read_only_reason is not None:
-            raise ReadOnlyError(self.read_only_reason, "Changes cannot be made here.")
-        self._retired = None
-        trial = self._current.copy()  # a change that raises half-way leaves no trace
-        touched = change.apply(trial)
-        self._current = trial
-        self._pending.append(change)
-        self._touched.update(touched)
-        self._emit(touched)
+        """Apply a change to ``current`` as a pending edit.
+
+        Raises:
+            ReadOnlyError: This copy cannot change the inventory.
+            UserFacingError: A Save is writing, or the change was refused (ValidationError).
+        """
+        with self._lock:
+            self._refuse_edits("Changes cannot be made here.")
+            self._retired = None
+            trial = self._current.copy()  # a change that raises half-way leaves no trace
+            touched = change.apply(trial)
+            self._current = trial
+            self._pending.append(change)
+            self._touched.update(touched)
+            event = self._event(touched, _marked(trial, touched), touched.structure)
+        self.changed.emit(event)
+
+    def try_apply(self, change: Change) -> UserFacingError | None:
+        """:meth:`apply`, returning the refusal instead of raising it (for a dialog to show)."""
+        try:
+            self.apply(change)
+        except UserFacingError as exc:
+            return exc
+        return None
 
     def undo(self) -> Change | None:
         """Drop the last pending change; returns it, or ``None`` when nothing is pending."""
-        if not self._pending:
-            return None
-        last = self._pending.pop()
-        self._replay()
-        self._emit(None)
+        with self._lock:
+            self._refuse_edits("Nothing was undone.")
+            if not self._pending:
+                return None
+            before = self._marks()
+            last = self._pending.pop()
+            self._replay()
+            event = self._moved(before)
+        self.changed.emit(event)
         return last
 
     def revert(self) -> None:
         """Drop every pending change."""
-        if not self._pending:
-            return
-        self._pending.clear()
-        self._replay()
-        self._emit(None)
+        with self._lock:
+            self._refuse_edits("Nothing was reverted.")
+            if not self._pending:
+                return
+            before = self._marks()
+            self._pending.clear()
+            self._replay()
+            event = self._moved(before)
+        self.changed.emit(event)
+
+    def _refuse_edits(self, what: str) -> None:
+        if self.read_only_reason is not None:
+            raise ReadOnlyError(self.read_only_reason, what)
+        if self._saving:
+            raise UserFacingError(SAVING, "Wait a moment until it is done, then try again.")
 
     def _replay(self) -> None:
         self._current = self._base
@@ -181,28 +263,62 @@ class Workspace:
             self._touched.update(change.apply(working))
         self._current = working
 
+    def _marks(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Companies and channels that show ``Unsaved`` (or changed) right now."""
+        t = self._touched
+        return frozenset(t.companies), _marked(self._current, t) | frozenset(t.channels)
+
+    def _moved(self, before: tuple[frozenset[str], frozenset[str]]) -> WorkspaceEvent:
+        companies, channels = self._marks()
+        return WorkspaceEvent(before[0] | companies, before[1] | channels, structure=True)
+
+    @staticmethod
+    def _event(touched: Touched, marked: frozenset[str], structure: bool) -> WorkspaceEvent:
+        return WorkspaceEvent(
+            frozenset(touched.companies), frozenset(touched.channels) | marked, structure
+        )
+
+    # --- saving -------------------------------------------------------------------------
+
     def save(self) -> None:
-        """Write every pending change in one transaction; on failure, everything stays pending."""
-        if self.read_only_reason is not None:
-            raise ReadOnlyError(self.read_only_reason, "Close the other window, then reopen.")
-        if not self._pending:
-            return
-        if isinstance(self.secrets, UnavailableSecretStore):
-            raise SecretStoreError(
-                f"Nothing was saved: {self.secrets.error.message} Your changes are still pending.",
-                self.secrets.error.next_step,
-            )
-        if self.store is None:
-            raise ReadOnlyError("This inventory has no file to save to.", "Export it instead.")
-        changes, new_secrets, superseded = self._change_set()
-        self.store.save(changes, self.secrets, new_secrets, superseded)
-        # Freeing the old snapshot's dicts costs time in proportion to the inventory; hand that
-        # to the next edit (which copies the inventory anyway) so a Save costs only its rows.
-        self._retired = self._base
-        self._base = self._current
-        self._pending.clear()
-        self._touched = Touched()
-        self._emit(None, structure=False)
+        """Write every pending change in one transaction; on failure, everything stays pending.
+
+        Blocking (the disk and the keychain): run it on the database lane. Edits are refused
+        while it writes.
+        """
+        with self._lock:
+            if self.read_only_reason is not None:
+                raise ReadOnlyError(self.read_only_reason, "Close the other window, then reopen.")
+            if not self._pending:
+                return
+            if isinstance(self.secrets, UnavailableSecretStore):
+                raise SecretStoreError(
+                    f"Nothing was saved: {self.secrets.error.message} "
+                    "Your changes are still pending.",
+                    self.secrets.error.next_step,
+                )
+            if self.store is None:
+                raise ReadOnlyError("This inventory has no file to save to.", "Export it instead.")
+            if self._saving:
+                raise UserFacingError(SAVING, "Wait a moment until it is done.")
+            store = self.store
+            changes, new_secrets, superseded = self._change_set()
+            companies, channels = self._marks()
+            self._saving = True
+        try:
+            store.save(changes, self.secrets, new_secrets, superseded)
+        finally:
+            with self._lock:
+                self._saving = False
+        with self._lock:
+            # Freeing the old snapshot's dicts costs time in proportion to the inventory; hand
+            # that to the next edit (which copies the inventory anyway) so a Save costs only its
+            # rows.
+            self._retired = self._base
+            self._base = self._current
+            self._pending.clear()
+            self._touched = Touched()
+        self.changed.emit(WorkspaceEvent(companies, channels, structure=False))
 
     def _change_set(self) -> tuple[ChangeSet, dict[str, Secret], set[str]]:
         base, cur, t = self._base, self._current, self._touched
@@ -238,30 +354,94 @@ class Workspace:
             raise RuntimeError(f"{len(missing)} new keychain reference(s) without a value")
         return changes, new_secrets, old_refs - new_refs
 
-    def record_health(self, channel_id: str, health: Health) -> None:
-        """Store a connection test's outcome at once (an observation, not a pending edit)."""
-        inventories = [self._base] if self._current is self._base else [self._base, self._current]
-        for inv in inventories:
-            channel = inv.channels.get(channel_id)
-            if channel is not None:
-                inv.channels[channel_id] = replace(channel, health=health)
-        if self.store is not None and not self.store.read_only:
-            self.store.record_health(channel_id, health)
-        self._emit(Touched(channels={channel_id}))
+    # --- observations -------------------------------------------------------------------
 
-    def _emit(self, touched: Touched | None, structure: bool = True) -> None:
-        if touched is None:
-            event = WorkspaceEvent(frozenset(), frozenset(), structure, reset=True)
-        else:
-            event = WorkspaceEvent(
-                frozenset(touched.companies), frozenset(touched.channels), touched.structure
-            )
-        self.changed.emit(event)
+    def record_health(self, updates: Mapping[str, Health]) -> None:
+        """Store connection test outcomes at once, in one transaction, with one event.
+
+        An observation, not a pending edit: it reaches the disk without Save and survives
+        Revert. Blocking: run it on the database lane (so it never interleaves with a Save).
+        A channel that is gone is skipped.
+        """
+        with self._lock:
+            inventories = [self._base]
+            if self._current is not self._base:
+                inventories.append(self._current)
+            known = {i: h for i, h in updates.items() if i in self._base.channels}
+            for inv in inventories:
+                for channel_id, health in known.items():
+                    channel = inv.channels.get(channel_id)
+                    if channel is not None:
+                        inv.channels[channel_id] = replace(channel, health=health)
+            store = self.store
+        if not known:
+            return
+        if store is not None and not store.read_only:
+            store.record_health(known)
+        self.changed.emit(WorkspaceEvent(frozenset(), frozenset(known), structure=False))
+
+    # --- closing ------------------------------------------------------------------------
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Call ``closer`` when the workspace closes (the demo stops its simulator there)."""
+        self._closers.append(closer)
 
     def close(self) -> None:
+        """Close the inventory file, then run the closers (newest first). Idempotent."""
         if self.store is not None:
             self.store.close()
             self.store = None
+        closers, self._closers = self._closers, []
+        for closer in reversed(closers):
+            closer()
+
+
+def open_workspace(
+    data_dir: str | Path | None = None,
+    *,
+    secrets: SecretStore | None = None,
+    read_only: bool = False,
+    keychain: bool = True,
+) -> Workspace:
+    """Open the person's own inventory (or the one in ``data_dir``).
+
+    Args:
+        data_dir: ``--data-dir``; ``None`` means ``$SPCONNECT_DATA_DIR`` or the user's folder.
+        secrets: The secret store; by default the OS keychain.
+        read_only: Open without taking the lock (for commands that only read).
+        keychain: ``False`` for a command that reads no secret: the keychain is never woken.
+
+    When another running copy holds the inventory, it is opened read-only
+    (:attr:`Workspace.read_only_reason` says so). Raises the store's errors
+    (``CorruptStoreError``...) as they are.
+    """
+    folder = paths.data_dir(data_dir)
+    if secrets is not None:
+        store: SecretStore = secrets
+    elif keychain:
+        store = open_keychain()
+    else:
+        store = UnavailableSecretStore(SecretStoreError("This command reads no secret."))
+    if read_only:
+        return Workspace.open(folder, store, read_only=True)
+    try:
+        return Workspace.open(folder, store)
+    except StoreLockedError:
+        log.info("inventory locked by another copy: opening it read-only")
+        return Workspace.open(folder, store, read_only=True)
+
+
+def _marked(inventory: Inventory, touched: Touched) -> frozenset[str]:
+    """Channels that show ``Unsaved`` for ``touched``: changed, or their company or grant was."""
+    ids = set(touched.channels)
+    if touched.companies or touched.authorizations:
+        companies, auths = touched.companies, touched.authorizations
+        ids.update(
+            c.id
+            for c in inventory.channels.values()
+            if c.company_id in companies or c.authorization_id in auths
+        )
+    return frozenset(i for i in ids if i in inventory.channels)
 
 
 def _refs(

@@ -365,15 +365,29 @@ class Store:
         if superseded:
             self._forget_entries(secrets, superseded)
 
-    def record_health(self, channel_id: str, health: Health) -> None:
-        """Store a connection test's outcome at once: an observation, not a pending edit."""
-        if self.read_only:
+    def record_health(self, updates: Mapping[str, Health]) -> None:
+        """Store connection test outcomes at once, in one transaction: observations, not edits.
+
+        One commit per batch: with ``synchronous=FULL`` each commit waits for the disk, so a
+        test run records its results in batches rather than one commit per channel.
+        """
+        if self.read_only or not updates:
             return
-        try:
+        columns = ("checked_at", "check_result", "failing_since", "check_message")
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        rows = []
+        for channel_id, health in updates.items():
             row = channel_row(Channel("", "", "", health=health))
-            health_columns = ("checked_at", "check_result", "failing_since", "check_message")
-            self._update("channels", {c: row[c] for c in health_columns}, channel_id)
+            rows.append((*(row[c] for c in columns), channel_id))
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.executemany(
+                f"UPDATE channels SET {assignments} WHERE id = ?",  # noqa: S608 - fixed names
+                rows,
+            )
+            self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._rollback()
             raise _write_error(self.path, exc) from None
 
     def _write(self, changes: ChangeSet) -> None:

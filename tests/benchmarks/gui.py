@@ -122,16 +122,16 @@ def measure_filter(folder: Path) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from core.services.lanes import Lanes
-    from core.services.session import open_session
+    from core.services.workspace import open_workspace
     from core.storage.keychain import MemorySecretStore
     from gui.main_window import MainWindow, load_rows
     from gui.tasks import TaskRunner
 
     app = QApplication([sys.argv[0]])
-    session, rows = load_rows(lambda: open_session(folder, secrets=MemorySecretStore()))
+    workspace, rows = load_rows(lambda: open_workspace(folder, secrets=MemorySecretStore()))
     window = MainWindow(TaskRunner(Lanes.immediate()), persist_settings=False)
     window.build_chrome()
-    window.show_session(session, rows)
+    window.show_workspace(workspace, rows)
     window.show()
     app.processEvents()
     assert window.page is not None

@@ -16,7 +16,7 @@ import main
 from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
-from core.services.session import open_session
+from core.services.workspace import open_workspace
 from core.simulator import DEMO_APPLICATION_ID
 from core.storage.keychain import MemorySecretStore
 
@@ -63,15 +63,15 @@ def test_plan_on_a_data_dir_reads_it_without_the_keychain(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "inventory"
-    session = open_session(folder, secrets=MemorySecretStore())
+    workspace = open_workspace(folder, secrets=MemorySecretStore())
     now = utcnow()
-    inventory, values = demo_inventory(now, session.workspace.namespace)
-    session.workspace.apply(changes.replace_all(inventory, values, now))
-    session.workspace.save()
+    inventory, values = demo_inventory(now, workspace.namespace)
+    workspace.apply(changes.replace_all(inventory, values, now))
+    workspace.save()
     try:  # still open in "another window": the plan must not need the lock
         assert main.main(["--data-dir", str(folder), "plan"]) == 0
     finally:
-        session.close()
+        workspace.close()
     assert str(folder / "inventory.sqlite3") in capsys.readouterr().out
 
 

@@ -272,13 +272,30 @@ def test_listeners_hear_which_rows_changed(ws: Workspace) -> None:
     assert not events[0].structure
     assert events[1].companies == {"c2"}
     assert events[1].structure
-    assert events[2].reset
+    # Undo names what changed back: the company is gone, the channel is still pending.
+    assert events[2].companies == {"c2"}
+    assert events[2].channels == {"ch1"}
+    assert events[2].structure
+    ws.revert()
+    assert events[3].channels == {"ch1"}
+    assert not ws.pending_channel_ids()
+
+
+def test_a_save_names_the_rows_whose_unsaved_mark_goes(ws: Workspace) -> None:
+    ws.apply(ch.edit_channel(replace(ws.current.channels["ch1"], name="X")))
+    events: list[WorkspaceEvent] = []
+    ws.changed.connect(events.append)
+    ws.save()
+    assert [(e.channels, e.structure, e.reset) for e in events] == [({"ch1"}, False, False)]
 
 
 def test_health_is_recorded_at_once_without_a_pending_change(ws: Workspace, tmp_path: Path) -> None:
     failed = Health().after(CheckResult.FAILED, NOW, "Amazon did not answer")
-    ws.record_health("ch1", failed)
+    events: list[WorkspaceEvent] = []
+    ws.changed.connect(events.append)
+    ws.record_health({"ch1": failed, "gone": failed})
     assert not ws.is_dirty
+    assert [e.channels for e in events] == [{"ch1"}]  # one event per batch; unknown skipped
     again = reopen(ws, tmp_path)
     assert again.current.channels["ch1"].health == failed
     again.close()
@@ -293,7 +310,7 @@ def test_load_sample_into_an_empty_inventory_only(ws: Workspace) -> None:
 
 
 def test_a_new_authorization_clears_the_old_grants_check_results(ws: Workspace) -> None:
-    ws.record_health("ch1", Health().after(CheckResult.NEEDS_REAUTHORIZATION, NOW, "revoked"))
+    ws.record_health({"ch1": Health().after(CheckResult.NEEDS_REAUTHORIZATION, NOW, "revoked")})
     ws.apply(new_grant(ws))
     assert ws.current.channels["ch1"].health == Health()
     verified = Health().after(CheckResult.OK, NOW)

@@ -19,7 +19,7 @@ from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
 from core.services.lanes import Lanes
-from core.services.session import Session, open_session
+from core.services.workspace import Workspace, open_workspace
 from core.storage.keychain import MemorySecretStore, SecretStore
 from gui import dialogs
 from gui.main_window import MainWindow
@@ -95,28 +95,24 @@ def secrets() -> MemorySecretStore:
 def demo_dir(tmp_path: Path, secrets: MemorySecretStore) -> Path:
     """A data folder holding the saved demo inventory (secrets in ``secrets``)."""
     folder = tmp_path / "inventory"
-    session = open_session(folder, secrets=secrets)
+    workspace = open_workspace(folder, secrets=secrets)
     now = utcnow()
-    inventory, values = demo_inventory(now, session.workspace.namespace)
-    session.workspace.apply(changes.replace_all(inventory, values, now))
-    session.workspace.save()
-    session.close()
+    inventory, values = demo_inventory(now, workspace.namespace)
+    workspace.apply(changes.replace_all(inventory, values, now))
+    workspace.save()
+    workspace.close()
     return folder
 
 
 @dataclass
 class Opened:
     window: MainWindow
-    session: Session
+    ws: Workspace
 
     @property
     def page(self) -> Any:
         assert self.window.page is not None
         return self.window.page
-
-    @property
-    def ws(self) -> Any:
-        return self.session.workspace
 
 
 @pytest.fixture
@@ -125,17 +121,17 @@ def open_window(qtbot: Any) -> Callable[..., Opened]:
 
     def make(folder: Path, secrets: SecretStore | None = None, **kwargs: Any) -> Opened:
         store = secrets if secrets is not None else MemorySecretStore()
-        runner = TaskRunner(Lanes.immediate())
+        runner = kwargs.pop("runner", None) or TaskRunner(Lanes.immediate())
         window = MainWindow(runner, persist_settings=kwargs.pop("persist", False), **kwargs)
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.loaded, timeout=10_000):
-            window.open_inventory(lambda: open_session(folder, secrets=store))
+            window.open_inventory(lambda: open_workspace(folder, secrets=store))
         with qtbot.waitExposed(window):
             window.show()
         with qtbot.waitActive(window):  # shortcuts (Ctrl+S...) go to the active window
             window.activateWindow()
-        assert window.document is not None
-        return Opened(window, window.document.session)
+        assert window.workspace is not None
+        return Opened(window, window.workspace)
 
     return make
 

@@ -14,9 +14,10 @@ from PySide6.QtCore import Qt
 
 from core.domain.inventory import utcnow
 from core.domain.status import channel_status
-from core.services.demo import DemoOpener
+from core.services.demo import DemoWorkspace, open_demo
 from core.services.lanes import Lanes
 from core.services.view.rows import Column
+from core.simulator import Simulator
 from gui.inventory_model import StatusRole
 from gui.main_window import MainWindow
 from gui.reauthorize_dialog import ReauthorizeDialog
@@ -27,21 +28,21 @@ __all__ = ["browser"]  # the fixture, imported for its side of the test
 
 
 @pytest.fixture
-def demo(qtbot: Any) -> Iterator[tuple[MainWindow, DemoOpener]]:
-    opener = DemoOpener()
+def demo(qtbot: Any) -> Iterator[tuple[MainWindow, Simulator]]:
     window = MainWindow(TaskRunner(Lanes.immediate()), persist_settings=False)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.loaded, timeout=WAIT_MS):
-        window.open_inventory(opener)
+        window.open_inventory(open_demo)
     window.show()
-    yield window, opener
+    assert isinstance(window.workspace, DemoWorkspace)
+    assert window.workspace.simulator is not None
+    yield window, window.workspace.simulator
     window.shutdown()
-    opener.close()
 
 
 def channels_of_seller(window: MainWindow, seller_id: str, region: str) -> list[str]:
-    assert window.document is not None
-    inv = window.document.workspace.current
+    assert window.workspace is not None
+    inv = window.workspace.current
     return [
         c.id for c in inv.channels.values() if c.seller_id == seller_id and c.region.value == region
     ]
@@ -63,23 +64,22 @@ def reauthorize(qtbot: Any, window: MainWindow, channel_id: str) -> ReauthorizeD
 
 
 def test_reauthorize_a_legacy_channel_in_the_demo(
-    qtbot: Any, demo: tuple[MainWindow, DemoOpener], browser: UrlCatcher
+    qtbot: Any, demo: tuple[MainWindow, Simulator], browser: UrlCatcher
 ) -> None:
-    window, opener = demo
-    assert opener.amazon is not None
-    doc = window.document
-    assert doc is not None
-    inv = doc.workspace.current
+    window, simulator = demo
+    ws = window.workspace
+    assert ws is not None
+    inv = ws.current
     mws = next(c for c in inv.channels.values() if badge_texts(window, c.id) == ["MWS"])
     assert mws.seller_id is not None
     same_seller = channels_of_seller(window, mws.seller_id, mws.region.value)
-    opener.amazon.simulator.auto_confirm = True
-    opener.amazon.simulator.auto_confirm_seller_id = mws.seller_id
+    simulator.auto_confirm = True
+    simulator.auto_confirm_seller_id = mws.seller_id
 
     dialog = reauthorize(qtbot, window, mws.id)
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
     (url,) = browser.urls
-    assert url.startswith(opener.amazon.base_url)  # the demo never reaches Amazon
+    assert url.startswith(simulator.base_url)  # the demo never reaches Amazon
     assert "return to SP Connect" in follow(url).text
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=WAIT_MS)
     assert dialog.outcome == "success"
@@ -88,8 +88,8 @@ def test_reauthorize_a_legacy_channel_in_the_demo(
     assert window.windowTitle().startswith("*")
 
     window.act.save.trigger()
-    qtbot.waitUntil(lambda: not doc.dirty and not doc.saving, timeout=WAIT_MS)
-    now_inv = doc.workspace.current
+    qtbot.waitUntil(lambda: not ws.is_dirty and not window.saving, timeout=WAIT_MS)
+    now_inv = ws.current
     for channel_id in same_seller:
         texts = badge_texts(window, channel_id)
         assert texts[0] in ("MWS/SP-API", "SP-API"), texts
@@ -99,21 +99,20 @@ def test_reauthorize_a_legacy_channel_in_the_demo(
 
 
 def test_the_wrong_account_is_refused_in_the_demo(
-    qtbot: Any, demo: tuple[MainWindow, DemoOpener], browser: UrlCatcher
+    qtbot: Any, demo: tuple[MainWindow, Simulator], browser: UrlCatcher
 ) -> None:
-    window, opener = demo
-    assert opener.amazon is not None
-    doc = window.document
-    assert doc is not None
-    inv = doc.workspace.current
+    window, simulator = demo
+    ws = window.workspace
+    assert ws is not None
+    inv = ws.current
     mws = next(c for c in inv.channels.values() if badge_texts(window, c.id) == ["MWS"])
     other = next(
         s.seller_id
-        for s in opener.amazon.simulator.sellers
+        for s in simulator.sellers
         if s.seller_id != mws.seller_id and s.region is mws.region
     )
-    opener.amazon.simulator.auto_confirm = True
-    opener.amazon.simulator.auto_confirm_seller_id = other
+    simulator.auto_confirm = True
+    simulator.auto_confirm_seller_id = other
 
     dialog = reauthorize(qtbot, window, mws.id)
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
@@ -121,5 +120,5 @@ def test_the_wrong_account_is_refused_in_the_demo(
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=WAIT_MS)
     assert dialog.outcome == "wrong_account"
     assert other in dialog.result_page.text.text()
-    assert not doc.dirty
+    assert not ws.is_dirty
     assert badge_texts(window, mws.id) == ["MWS"]

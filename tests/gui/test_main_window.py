@@ -294,12 +294,12 @@ def test_a_second_copy_opens_read_only(
 def test_a_damaged_inventory_offers_the_newest_backup(
     qtbot: Any, demo_dir: Path, secrets: MemorySecretStore, runner: Any, fake_dialogs: Dialogs
 ) -> None:
-    from core.services.session import open_session
+    from core.services.workspace import open_workspace
 
-    session = open_session(demo_dir, secrets=secrets)
-    assert session.workspace.store is not None
-    session.workspace.store.backup("test")
-    session.close()
+    workspace = open_workspace(demo_dir, secrets=secrets)
+    assert workspace.store is not None
+    workspace.store.backup("test")
+    workspace.close()
     (demo_dir / "inventory.sqlite3").write_bytes(b"this is not a database" * 100)
     for side in ("inventory.sqlite3-wal", "inventory.sqlite3-shm"):
         (demo_dir / side).unlink(missing_ok=True)
@@ -307,7 +307,7 @@ def test_a_damaged_inventory_offers_the_newest_backup(
     window = MainWindow(runner, persist_settings=False)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.loaded, timeout=10_000):
-        window.open_inventory(lambda: open_session(demo_dir, secrets=secrets))
+        window.open_inventory(lambda: open_workspace(demo_dir, secrets=secrets))
     assert len(fake_dialogs.named("offer_restore")) == 1
     assert window.page is not None
     assert window.page.model.total == 25

@@ -15,8 +15,7 @@ from core.amazon.consent import ConsentTarget
 from core.domain.endpoints import endpoints_for
 from core.domain.inventory import CheckResult
 from core.domain.marketplaces import EndpointProfile, Region
-from core.services.demo import DemoOpener
-from core.services.session import Session
+from core.services.demo import DemoWorkspace, open_demo
 from gui.connection_test import start_connection_test
 from gui.reauthorize_dialog import ReauthorizeDialog
 
@@ -24,37 +23,37 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def demo() -> Iterator[tuple[DemoOpener, Session]]:
-    opener = DemoOpener()
-    session = opener()
-    yield opener, session
-    session.close()
-    opener.close()
+def demo() -> Iterator[DemoWorkspace]:
+    workspace = open_demo()
+    yield workspace
+    workspace.close()
 
 
-def channel_named(session: Session, name: str) -> str:
-    return next(c.id for c in session.workspace.current.channels.values() if c.name == name)
+def channel_named(workspace: DemoWorkspace, name: str) -> str:
+    return next(c.id for c in workspace.current.channels.values() if c.name == name)
 
 
-def test_the_demo_opens_pointed_at_its_simulator(demo: tuple[DemoOpener, Session]) -> None:
-    opener, session = demo
-    amazon = opener.amazon
-    assert amazon is not None
-    app = session.workspace.current.app
+def test_the_demo_opens_pointed_at_its_simulator(demo: DemoWorkspace) -> None:
+    simulator = demo.simulator
+    assert simulator is not None
+    app = demo.current.app
     assert app.endpoint_profile is EndpointProfile.SIMULATOR
-    assert app.endpoint_url == amazon.base_url
-    assert endpoints_for(app) == amazon.endpoints
-    assert not session.workspace.is_dirty  # the demo opens clean
-    assert requests.get(amazon.base_url + "/", timeout=5).status_code == 200
-    opener.close()
-    assert not amazon.simulator.running
+    assert app.endpoint_url == simulator.base_url
+    assert endpoints_for(app) == simulator.endpoints
+    assert not demo.is_dirty  # the demo opens clean
+    assert requests.get(simulator.base_url + "/", timeout=5).status_code == 200
+    folder = demo.data_dir
+    assert folder is not None
+    assert folder.is_dir()
+    demo.close()
+    assert not simulator.running
+    assert not folder.exists()  # the demo leaves nothing behind
 
 
-def test_test_connection_on_the_demo(qtbot: Any, demo: tuple[DemoOpener, Session]) -> None:
-    _opener, session = demo
-    ws = session.workspace
-    au = channel_named(session, "Little Acorn Toys AU")  # shown as refused in the demo
-    uk = channel_named(session, "Alpine Trail Outfitters UK")
+def test_test_connection_on_the_demo(qtbot: Any, demo: DemoWorkspace) -> None:
+    ws = demo
+    au = channel_named(demo, "Little Acorn Toys AU")  # shown as refused in the demo
+    uk = channel_named(demo, "Alpine Trail Outfitters UK")
     settings = CheckSettings(workers=2, requests_per_second=100.0, burst=10)
     test = start_connection_test(None, ws, [au, uk], settings=settings, show_progress=False)
     assert test is not None
@@ -64,14 +63,11 @@ def test_test_connection_on_the_demo(qtbot: Any, demo: tuple[DemoOpener, Session
     assert ws.current.channels[uk].health.result is CheckResult.OK
 
 
-def test_reauthorize_on_the_demo_through_the_listener(
-    qtbot: Any, demo: tuple[DemoOpener, Session]
-) -> None:
-    opener, session = demo
-    assert opener.amazon is not None
-    sim = opener.amazon.simulator
-    ws = session.workspace
-    au = channel_named(session, "Little Acorn Toys AU")
+def test_reauthorize_on_the_demo_through_the_listener(qtbot: Any, demo: DemoWorkspace) -> None:
+    sim = demo.simulator
+    assert sim is not None
+    ws = demo
+    au = channel_named(demo, "Little Acorn Toys AU")
     sim.select_account("A3ACORNTOYSAU8", Region.FE)
     sim.auto_confirm = True  # the trainee clicks Confirm at once
     urls: list[str] = []
