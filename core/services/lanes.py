@@ -1,5 +1,5 @@
 """Where background work runs: one serial lane for the inventory database, one parallel lane for
-the network, one thread for the keychain.
+the network, and one thread for the keychain.
 
 Every surface uses one :class:`Lanes`: the window through its task runner (``gui/tasks.py``), a
 headless command directly. Why three lanes:
@@ -8,13 +8,15 @@ headless command directly. Why three lanes:
   connection, one after the other; a Save and a batch of health records never interleave.
 * **network**: a few threads. Amazon calls may take seconds and run side by side (consents,
   connection tests); nothing there writes to the inventory.
-* **keychain**: one thread. A locked or hung keychain blocks the call that reached it, so every
-  call waits there with a timeout (see :mod:`core.storage.keychain`) and the rest of the app keeps
-  going; one thread keeps the OS keychain from seeing concurrent calls it may not support.
+* **keychain**: one thread, owned by the keychain store itself
+  (:class:`core.storage.keychain.KeyringSecretStore`): every keychain call from any lane goes
+  there and is waited for with a timeout, so a locked or hung keychain costs the caller a clear
+  error, never a hang; one thread also keeps the OS keychain from seeing concurrent calls. It is
+  a daemon thread: a keychain that never answers must not keep the app from exiting.
 
 :meth:`Lanes.shutdown` is the one way to stop: it waits for the database lane (a Save in progress
-must finish), and abandons the network and the keychain (their answers are no longer wanted;
-queued work is cancelled, running calls end on their own and their results are dropped).
+must finish) and abandons the network (its answers are no longer wanted: queued work is
+cancelled, running calls end on their own and their results are dropped).
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ NETWORK_WORKERS = 6
 class Lane(StrEnum):
     DATABASE = "database"
     NETWORK = "network"
-    KEYCHAIN = "keychain"
 
 
 class Executor(Protocol):
@@ -64,13 +65,12 @@ class ImmediateExecutor:
 
 
 class Lanes:
-    """The three lanes. Create one per process (or per test) and :meth:`shutdown` it once."""
+    """The database and network lanes. Create one per process (or per test); shut it down once."""
 
     def __init__(
         self,
         database: Executor | None = None,
         network: Executor | None = None,
-        keychain: Executor | None = None,
         *,
         network_workers: int = NETWORK_WORKERS,
     ) -> None:
@@ -78,19 +78,15 @@ class Lanes:
         self.network: Executor = network or ThreadPoolExecutor(
             network_workers, thread_name_prefix="net"
         )
-        self.keychain: Executor = keychain or ThreadPoolExecutor(1, thread_name_prefix="keychain")
         self.closed = False
 
     @classmethod
     def immediate(cls) -> Lanes:
-        """Database and network work run in the caller; the keychain keeps its own thread.
-
-        The keychain's thread stays real: its timeout needs a thread to give up on.
-        """
+        """Every task runs at once in the caller (tests, one-shot commands)."""
         return cls(ImmediateExecutor(), ImmediateExecutor())
 
     def executor(self, lane: Lane) -> Executor:
-        return {Lane.DATABASE: self.database, Lane.NETWORK: self.network}.get(lane, self.keychain)
+        return self.database if lane is Lane.DATABASE else self.network
 
     def submit(self, lane: Lane, fn: Callable[[], T]) -> Future[T]:
         """Run ``fn`` on ``lane``. Raises RuntimeError once the lanes are shut down."""
@@ -99,10 +95,9 @@ class Lanes:
         return self.executor(lane).submit(fn)
 
     def shutdown(self) -> None:
-        """Abandon the network and the keychain, then wait for the database lane. Idempotent."""
+        """Abandon the network, then wait for the database lane. Idempotent."""
         if self.closed:
             return
         self.closed = True
         self.network.shutdown(wait=False, cancel_futures=True)
-        self.keychain.shutdown(wait=False, cancel_futures=True)
         self.database.shutdown(wait=True)

@@ -11,9 +11,11 @@ new entries before the database points at them (see :mod:`core.storage.store`).
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import importlib
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -159,8 +161,13 @@ class KeyringSecretStore:
 
     Refuses the ``fail``, ``null`` and plain-text backends with a message naming the fix, and
     bounds every call by ``timeout_s``: a locked Secret Service can otherwise wait forever on a
-    password prompt nobody sees. A call that times out leaves its worker thread behind (it is a
-    daemon thread); the next call starts a fresh one.
+    password prompt nobody sees.
+
+    Every call runs on the store's one keychain thread (the keychain lane; see
+    :mod:`core.services.lanes`), a daemon so that a keychain that never answers cannot keep the
+    app from exiting. A call that times out is cancelled if it had not started yet; one that is
+    stuck in the keychain holds the thread, so the calls behind it time out too, each with the
+    same clear message, until the keychain answers again.
     """
 
     def __init__(
@@ -176,6 +183,7 @@ class KeyringSecretStore:
         reason = _refusal(self._backend)
         if reason:
             raise SecretStoreError(f"Secrets cannot be kept safely: {reason}", _FIX_LINUX)
+        self._thread = KeychainThread()
 
     @property
     def description(self) -> str:
@@ -203,35 +211,56 @@ class KeyringSecretStore:
         self._call("remove", remove)
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
-        result: list[T] = []
-        failure: list[BaseException] = []
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                result.append(fn())
-            except BaseException as exc:
-                failure.append(exc)
-            finally:
-                done.set()
-
-        worker = threading.Thread(target=run, name=f"keychain-{what}", daemon=True)
-        worker.start()
-        if not done.wait(self._timeout_s):
+        future = self._thread.submit(fn)
+        try:
+            return future.result(timeout=self._timeout_s)
+        except concurrent.futures.TimeoutError:
+            future.cancel()  # still queued behind a stuck call: it never reaches the keychain
+            failure = None
+        except Exception as exc:
+            failure = type(exc).__name__
+        # Raised out here, not in the except blocks: keyring errors may quote their input, and
+        # an exception raised there would keep the original as its context.
+        if failure is None:
             raise SecretStoreError(
                 f"The keychain did not answer within {self._timeout_s:g} seconds "
                 f"(trying to {what} a secret).",
                 "Unlock your keychain (it may be waiting for its password), then try again.",
-            )
-        if failure:
-            exc = failure[0]
-            # Keyring errors may quote their input: never chain them (no secret in a traceback).
-            log.warning("keychain %s failed: %s", what, type(exc).__name__)
-            raise SecretStoreError(
-                f"The keychain refused to {what} a secret ({type(exc).__name__}).",
-                "Unlock your keychain and try again.",
             ) from None
-        return result[0]
+        log.warning("keychain %s failed: %s", what, failure)
+        raise SecretStoreError(
+            f"The keychain refused to {what} a secret ({failure}).",
+            "Unlock your keychain and try again.",
+        ) from None
+
+
+class KeychainThread:
+    """One daemon thread that runs keychain calls in order: the keychain lane.
+
+    Not a ``ThreadPoolExecutor``: its threads are joined when Python exits, so a keychain call
+    that never returns would keep the app from quitting.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[[], Any]]]
+        self._queue = queue.SimpleQueue()
+        self._worker = threading.Thread(target=self._run, name="keychain", daemon=True)
+        self._worker.start()
+
+    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._queue.put((future, fn))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            future, fn = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while it waited: its caller has given up
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the caller, who words it
+                future.set_exception(exc)
 
 
 def open_keychain(
