@@ -1,20 +1,17 @@
 """The window's actions: text, shortcuts and plain-words tooltips, in one place.
 
-Each action calls :meth:`MainWindow.run_command` with its name; the commands themselves
-(:mod:`gui.commands`) are loaded with the inventory.
+Each action calls the function it is created with (the window's ``run_command``) with its name;
+the commands themselves (:mod:`gui.commands`) are loaded with the inventory.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QToolBar
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+from PySide6.QtWidgets import QMainWindow, QToolBar
 
 _Key = QKeySequence.StandardKey
 
@@ -38,7 +35,6 @@ class Actions:
     remove: QAction
     find: QAction
     open_demo: QAction
-    import_file: QAction
     quit: QAction
     about: QAction
     expand: QAction
@@ -49,11 +45,11 @@ class Actions:
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
-def install(window: MainWindow, a: Actions) -> None:
+def install(window: QMainWindow, a: Actions) -> None:
     """The menu bar and the toolbar."""
     bar = window.menuBar()
     for title, items in (
-        ("&File", [a.save, a.revert, None, a.open_demo, a.import_file, None, a.quit]),
+        ("&File", [a.save, a.revert, None, a.open_demo, None, a.quit]),
         ("&Edit", [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, None, a.find]),
         ("&View", [*a.quick.values(), None, a.expand, a.collapse]),
         ("&Amazon", [a.reauthorize, a.test_connection, None, a.app_credentials]),
@@ -74,7 +70,9 @@ def install(window: MainWindow, a: Actions) -> None:
     window.addToolBar(tools)
 
 
-def create(window: MainWindow) -> Actions:
+def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
+    """Every action, each calling ``run(its name)`` when triggered."""
+
     def make(
         name: str,
         text: str,
@@ -87,7 +85,7 @@ def create(window: MainWindow) -> Actions:
         action.setStatusTip(tip)
         if keys:
             action.setShortcuts([QKeySequence(k) for k in keys])
-        action.triggered.connect(lambda _checked=False: window.run_command(name))
+        action.triggered.connect(lambda _checked=False: run(name))
         return action
 
     acts = Actions(
@@ -125,11 +123,6 @@ def create(window: MainWindow) -> Actions:
             "Open the &demo",
             "Open a sample inventory in a separate window; it never touches your own data.",
         ),
-        import_file=make(
-            "import_file",
-            "&Import…",
-            "Import companies and channels from a file (coming in a later version).",
-        ),
         quit=make("quit", "&Quit", "Close SP Connect (Ctrl+Q).", ("Ctrl+Q",)),
         about=make("about", "&About SP Connect", "Which version this is."),
         expand=make("expand", "E&xpand all", "Show every company's channels."),
@@ -154,7 +147,6 @@ def create(window: MainWindow) -> Actions:
             "The SP-API app your sellers authorize: its IDs, client secret and redirect address.",
         ),
     )
-    acts.import_file.setEnabled(False)
     # Delete only acts on the tree: in a text field it deletes text.
     acts.remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     for name, text, key in QUICK:

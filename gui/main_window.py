@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         if self._act is None:
             from gui import actions
 
-            self._act = actions.create(self)
+            self._act = actions.create(self, self.run_command)
             actions.install(self, self._act)
             self.update_actions()
         return self._act
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, exc: BaseException) -> None:
         from core.domain.errors import CorruptStoreError, UserFacingError
-        from core.storage.store import restore_backup
+        from core.services import backups
         from gui import dialogs
 
         if isinstance(exc, CorruptStoreError) and exc.backups and self._opener is not None:
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
                 backup = Path(exc.backups[0])
                 opener = self._opener
                 self.runner.run(
-                    lambda: restore_backup(backup.parent.parent, backup),
+                    lambda: backups.restore(backup),
                     lambda _aside: self.open_inventory(opener),
                     self._open_failed,
                 )
