@@ -121,7 +121,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from core.domain.inventory import utcnow
     from core.domain.plan import build_plan
     from core.services.demo import open_demo
-    from core.services.workspace import open_workspace
+    from core.services.opening import open_workspace
 
     # The plan reads no secret and talks to no Amazon: never wake the keychain, never take the
     # lock, no simulator.

@@ -91,7 +91,7 @@ def _opener(options: AppOptions) -> Callable[[], Workspace]:
             from core.services.demo import open_demo
 
             return open_demo()
-        from core.services.workspace import open_workspace
+        from core.services.opening import open_workspace
 
         return open_workspace(options.data_dir)
 

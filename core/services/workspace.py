@@ -22,26 +22,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Self
 
 from core.domain.changes import Change, Touched
-from core.domain.errors import ReadOnlyError, SecretStoreError, StoreLockedError, UserFacingError
+from core.domain.errors import ReadOnlyError, SecretStoreError, UserFacingError
 from core.domain.inventory import (
-    AppCredentials,
-    Authorization,
-    Channel,
     Health,
     Inventory,
     secret_ref,
 )
 from core.domain.secret import Secret
 from core.services.events import Event
-from core.storage import paths
-from core.storage.keychain import SecretStore, UnavailableSecretStore, open_keychain
-from core.storage.store import DB_NAME, ChangeSet, Store
+from core.services.save_plan import what_to_write
+from core.storage.keychain import SecretStore, UnavailableSecretStore
+from core.storage.store import DB_NAME, Store
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +299,9 @@ class Workspace:
             if self._saving:
                 raise UserFacingError(SAVING, "Wait a moment until it is done.")
             store = self.store
-            changes, new_secrets, superseded = self._change_set()
+            changes, new_secrets, superseded = what_to_write(
+                self._base, self._current, self._touched, self._pending
+            )
             companies, channels = self._marks()
             self._saving = True
         try:
@@ -319,40 +318,6 @@ class Workspace:
             self._pending.clear()
             self._touched = Touched()
         self.changed.emit(WorkspaceEvent(companies, channels, structure=False))
-
-    def _change_set(self) -> tuple[ChangeSet, dict[str, Secret], set[str]]:
-        base, cur, t = self._base, self._current, self._touched
-        changes = ChangeSet(
-            companies={i: cur.companies.get(i) for i in t.companies},
-            channels={i: cur.channels.get(i) for i in t.channels},
-            authorizations={i: cur.authorizations.get(i) for i in t.authorizations},
-            app=cur.app if t.app and cur.app != base.app else None,
-            base=base,
-        )
-        # Drop rows that end up as they were (for example an edit followed by its opposite).
-        for table, before in (
-            (changes.companies, base.companies),
-            (changes.channels, base.channels),
-            (changes.authorizations, base.authorizations),
-        ):
-            for key in [k for k, v in table.items() if v == before.get(k)]:
-                del table[key]
-        old_refs = _refs(
-            [base.channels.get(i) for i in t.channels],
-            [base.authorizations.get(i) for i in t.authorizations],
-            base.app if t.app else None,
-        )
-        new_refs = _refs(
-            [cur.channels.get(i) for i in t.channels],
-            [cur.authorizations.get(i) for i in t.authorizations],
-            cur.app if t.app else None,
-        )
-        pending_values = {n: v for c in self._pending for n, v in c.secrets}
-        new_secrets = {n: pending_values[n] for n in new_refs - old_refs if n in pending_values}
-        missing = new_refs - old_refs - set(new_secrets)
-        if missing:  # a programming error: a row points at a value nobody gave us
-            raise RuntimeError(f"{len(missing)} new keychain reference(s) without a value")
-        return changes, new_secrets, old_refs - new_refs
 
     # --- observations -------------------------------------------------------------------
 
@@ -396,41 +361,6 @@ class Workspace:
             closer()
 
 
-def open_workspace(
-    data_dir: str | Path | None = None,
-    *,
-    secrets: SecretStore | None = None,
-    read_only: bool = False,
-    keychain: bool = True,
-) -> Workspace:
-    """Open the person's own inventory (or the one in ``data_dir``).
-
-    Args:
-        data_dir: ``--data-dir``; ``None`` means ``$SPCONNECT_DATA_DIR`` or the user's folder.
-        secrets: The secret store; by default the OS keychain.
-        read_only: Open without taking the lock (for commands that only read).
-        keychain: ``False`` for a command that reads no secret: the keychain is never woken.
-
-    When another running copy holds the inventory, it is opened read-only
-    (:attr:`Workspace.read_only_reason` says so). Raises the store's errors
-    (``CorruptStoreError``...) as they are.
-    """
-    folder = paths.data_dir(data_dir)
-    if secrets is not None:
-        store: SecretStore = secrets
-    elif keychain:
-        store = open_keychain()
-    else:
-        store = UnavailableSecretStore(SecretStoreError("This command reads no secret."))
-    if read_only:
-        return Workspace.open(folder, store, read_only=True)
-    try:
-        return Workspace.open(folder, store)
-    except StoreLockedError:
-        log.info("inventory locked by another copy: opening it read-only")
-        return Workspace.open(folder, store, read_only=True)
-
-
 def _marked(inventory: Inventory, touched: Touched) -> frozenset[str]:
     """Channels that show ``Unsaved`` for ``touched``: changed, or their company or grant was."""
     ids = set(touched.channels)
@@ -442,15 +372,3 @@ def _marked(inventory: Inventory, touched: Touched) -> frozenset[str]:
             if c.company_id in companies or c.authorization_id in auths
         )
     return frozenset(i for i in ids if i in inventory.channels)
-
-
-def _refs(
-    channels: Iterable[Channel | None],
-    auths: Iterable[Authorization | None],
-    app: AppCredentials | None,
-) -> set[str]:
-    refs = {c.mws_auth_token_ref for c in channels if c is not None and c.mws_auth_token_ref}
-    refs.update(a.refresh_token_ref for a in auths if a is not None and a.refresh_token_ref)
-    if app is not None and app.client_secret_ref:
-        refs.add(app.client_secret_ref)
-    return refs

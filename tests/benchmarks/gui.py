@@ -122,7 +122,7 @@ def measure_filter(folder: Path) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from core.services.lanes import Lanes
-    from core.services.workspace import open_workspace
+    from core.services.opening import open_workspace
     from core.storage.keychain import MemorySecretStore
     from gui.main_window import MainWindow, load_rows
     from gui.tasks import TaskRunner

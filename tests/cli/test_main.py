@@ -16,7 +16,7 @@ import main
 from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
-from core.services.workspace import open_workspace
+from core.services.opening import open_workspace
 from core.simulator import DEMO_APPLICATION_ID
 from core.storage.keychain import MemorySecretStore
 

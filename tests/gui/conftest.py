@@ -19,7 +19,8 @@ from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
 from core.services.lanes import Lanes
-from core.services.workspace import Workspace, open_workspace
+from core.services.opening import open_workspace
+from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore, SecretStore
 from gui import dialogs
 from gui.main_window import MainWindow

@@ -294,7 +294,7 @@ def test_a_second_copy_opens_read_only(
 def test_a_damaged_inventory_offers_the_newest_backup(
     qtbot: Any, demo_dir: Path, secrets: MemorySecretStore, runner: Any, fake_dialogs: Dialogs
 ) -> None:
-    from core.services.workspace import open_workspace
+    from core.services.opening import open_workspace
 
     workspace = open_workspace(demo_dir, secrets=secrets)
     assert workspace.store is not None
