@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from core.domain import changes, marketplaces
 from core.domain.errors import UserFacingError
@@ -21,7 +22,21 @@ from gui import dialogs
 
 if TYPE_CHECKING:
     from gui.inventory_page import InventoryPage
-    from gui.main_window import MainWindow
+
+
+class Window(Protocol):
+    """What the commands use of the main window (a protocol: the window imports this module)."""
+
+    saving: bool
+    consent_attempts: Any
+    connection_tests: list[Any]
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def update_actions(self) -> None: ...
+
+    def save(self) -> bool: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +45,16 @@ _PREFERRED = ("US", "UK", "DE", "CA", "FR", "IT", "ES", "MX", "JP", "AU", "NL", 
 
 
 class Commands:
-    def __init__(self, window: MainWindow, workspace: Workspace, page: InventoryPage) -> None:
+    def __init__(self, window: Window, workspace: Workspace, page: InventoryPage) -> None:
         self.window, self.ws, self.page = window, workspace, page
+        # Dialogs need a parent widget: the window is one (the protocol cannot say so).
+        self.parent = window if isinstance(window, QWidget) else None
 
     def apply(self, change: changes.Change) -> bool:
         """Apply a change; a refusal is shown to the person. True when it was applied."""
         error = self.try_apply(change)
         if error is not None:
-            dialogs.show_error(self.window, error)
+            dialogs.show_error(self.parent, error)
             return False
         return True
 
@@ -70,7 +87,7 @@ class Commands:
     def do_revert(self) -> None:
         panel = self.page.panel
         if self.ws.is_dirty:
-            if not dialogs.confirm_revert(self.window, len(self.ws.pending)):
+            if not dialogs.confirm_revert(self.parent, len(self.ws.pending)):
                 return
             panel.set_editing(False)  # commits nothing new: the fields are reloaded below
             self._refused(self.ws.revert)
@@ -105,7 +122,7 @@ class Commands:
         company = self._selected_company()
         if company is None:
             dialogs.show_error(
-                self.window,
+                self.parent,
                 UserFacingError("Select a company first.", "Then choose Add channel again."),
             )
             return
@@ -114,7 +131,7 @@ class Commands:
         market = next((m for c in codes if (m := marketplaces.by_country(c)).id not in taken), None)
         if market is None:
             dialogs.show_error(
-                self.window,
+                self.parent,
                 UserFacingError(f"{company.name} already has a channel in every marketplace."),
             )
             return
@@ -146,7 +163,7 @@ class Commands:
                 "secrets in the keychain once you Save."
             )
             change = changes.remove_channel(item_id)
-        if dialogs.confirm_remove(self.window, what, consequence) and self.apply(change):
+        if dialogs.confirm_remove(self.parent, what, consequence) and self.apply(change):
             self.window.statusBar().showMessage(
                 f"Removed {what}. Save to make it final, or Undo (Ctrl+Z) to bring it back.",
                 8000,
@@ -203,7 +220,7 @@ class Commands:
         ids = self._selected_channel_ids()
         if selected is None or not ids:
             dialogs.show_error(
-                self.window,
+                self.parent,
                 UserFacingError(
                     "This company has no channels to authorize.", "Add a channel first."
                 ),
@@ -227,7 +244,7 @@ class Commands:
                     10000,
                 )
         open_reauthorize(
-            self.window,
+            self.parent,
             self.ws,
             target,
             apply=self.try_apply,
@@ -238,7 +255,7 @@ class Commands:
         from gui.connection_test import start_connection_test
 
         test = start_connection_test(
-            self.window,
+            self.parent,
             self.ws,
             self._selected_channel_ids(),
             can_record=lambda: not self.window.saving,
@@ -250,7 +267,7 @@ class Commands:
     def do_app_credentials(self) -> None:
         from gui.app_credentials_dialog import open_app_credentials
 
-        open_app_credentials(self.window, self.ws, apply=self.try_apply)
+        open_app_credentials(self.parent, self.ws, apply=self.try_apply)
 
     def _refused(self, edit: Callable[[], object]) -> None:
         """Run Undo or Revert; a refusal (read-only, saving) is shown, never raised."""
@@ -259,7 +276,7 @@ class Commands:
         try:
             edit()
         except UserFacingError as exc:
-            dialogs.show_error(self.window, exc)
+            dialogs.show_error(self.parent, exc)
 
     def do_expand(self) -> None:
         self.page.view.expandAll()
