@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -73,10 +73,6 @@ class Company:
     name: str
     parent_id: str | None = None
     notes: str = ""
-
-    @property
-    def is_unified_child(self) -> bool:
-        return self.parent_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +170,6 @@ class Authorization:
             store_name=store_name,
             previous_id=previous_id,
         )
-
-    def with_confirmed_expiry(self, expires_at: datetime) -> Authorization:
-        return replace(self, expires_at=expires_at, expiry_confirmed=True)
 
 
 @dataclass(frozen=True, slots=True)
