@@ -12,13 +12,12 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from core.domain import marketplaces
+from core.domain import dates, marketplaces
 from core.domain.changes import Change, edit_channel, set_mws_records
 from core.domain.errors import FieldError
 from core.domain.inventory import AppStatus, Channel, utcnow
 from core.domain.secret import Secret
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
-from core.services.view import texts
 from gui.form_base import GENERAL, Apply, FormBase, field_box
 
 _APP_STATUSES = (
@@ -152,7 +151,7 @@ class ChannelForm(FormBase):
             store = f" ({auth.store_name})" if auth.store_name else ""
             self.authorization.setText(
                 f"Seller ID {auth.seller_id}{store}, {auth.region.display_name}; granted "
-                f"{texts.day(auth.granted_at)}, ends {texts.day(auth.expires_at)}."
+                f"{dates.day(auth.granted_at)}, ends {dates.day(auth.expires_at)}."
             )
         health = channel.health
         if health.checked_at is None:
@@ -161,12 +160,12 @@ class ChannelForm(FormBase):
             result = health.result.value.replace("_", " ") if health.result else "unknown"
             message = f" ({health.message})" if health.message else ""
             since = (
-                f" Failing since {texts.moment_text(health.failing_since)}."
+                f" Failing since {dates.day_time(health.failing_since)}."
                 if health.failing_since
                 else ""
             )
             self.last_check.setText(
-                f"{texts.ago(health.checked_at, now)}: {result}{message}.{since}"
+                f"{dates.ago(health.checked_at, now)}: {result}{message}.{since}"
             )
 
     # --- editing ----------------------------------------------------------------------

@@ -317,7 +317,7 @@ def test_expiry_boundaries(
 def test_expiry_detail_names_the_date() -> None:
     channel, inv = make_channel(expires_in=-10 * DAY)
     (badge,) = channel_status(channel, inv, NOW).health
-    assert "19 February 2026" in badge.detail
+    assert "19 Feb 2026" in badge.detail
 
 
 @pytest.mark.parametrize(
