@@ -1,4 +1,4 @@
-"""Badges and health overlays derived from a channel (core.domain.status)."""
+"""Badges and health overlays derived from a channel, and the summary counts built on them."""
 
 from __future__ import annotations
 
@@ -25,12 +25,11 @@ from core.domain.status import (
     ApiBadge,
     HealthKind,
     Severity,
-    Summary,
     app_secret_status,
     channel_status,
     failing_too_long,
-    summarize,
 )
+from core.domain.summary import Summary, summarize
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"
