@@ -1,4 +1,4 @@
-"""Rules about the app's own credentials: what a use of them needs.
+"""Rules about the app's own credentials: what a use of them needs, and when the secret is due.
 
 Two uses need the app credentials, and each needs a different part of them:
 
@@ -8,17 +8,28 @@ Two uses need the app credentials, and each needs a different part of them:
 * a **connection test** only refreshes an access token, which takes the LWA client ID and client
   secret but not the application ID
   (https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api).
+
+The client secret must be replaced every 180 days
+(https://developer-docs.amazon.com/sp-api/docs/rotating-your-apps-lwa-credentials). The main
+window's banner and the App credentials dialog both count the days left with
+:func:`secret_days_left`, so they never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum, StrEnum
 
+from core.domain import dates
 from core.domain.errors import UserFacingError
-from core.domain.inventory import AppCredentials
+from core.domain.inventory import CLIENT_SECRET_LIFETIME, AppCredentials
 from core.domain.secret import Secret
+from core.domain.status import HealthBadge, HealthKind
+
+#: Warn this many days before the app's client secret must be renewed.
+SECRET_WARN_DAYS = 30
 
 
 class AppPart(StrEnum):
@@ -93,3 +104,68 @@ def read_client_secret(
             f"Open App credentials, enter the client secret, then {rule.then}.",
         )
     return secret
+
+
+def secret_days_left(app: AppCredentials, now: datetime) -> int | None:
+    """Days until the client secret must be replaced (see :func:`core.domain.dates.days_left`).
+
+    Zero or less once that day has passed; ``None`` when the secret's date is not recorded.
+    """
+    expires_at = app.secret_expires_at
+    return None if expires_at is None else dates.days_left(expires_at, now)
+
+
+def app_secret_status(
+    app: AppCredentials, now: datetime, *, warn_days: int = SECRET_WARN_DAYS
+) -> HealthBadge | None:
+    """The banner's warning when the client secret is due for renewal soon or overdue.
+
+    After the deadline Amazon refuses the app's calls for every seller. Returns ``None`` when
+    the secret's date is unknown or it is not due yet.
+    """
+    left = secret_days_left(app, now)
+    if left is None or app.secret_expires_at is None:
+        return None
+    when = dates.day(app.secret_expires_at)
+    fix = (
+        "Whoever manages the app must create a new client secret in Amazon's Developer "
+        "Central and enter it in Amazon > App credentials. Sellers do not need to do anything."
+    )
+    if left <= 0:
+        return HealthBadge(
+            HealthKind.APP_CREDENTIALS,
+            "Client secret expired",
+            f"The app's client secret had to be renewed by {when}, so Amazon refuses the "
+            f"app's connections. {fix}",
+        )
+    if left <= warn_days:
+        return HealthBadge(
+            HealthKind.EXPIRES_SOON,
+            f"Client secret expires in {dates.count(left, 'day')}",
+            f"The app's client secret must be renewed by {when}; after that every connection "
+            f"stops working. {fix}",
+        )
+    return None
+
+
+def renewal_text(app: AppCredentials, now: datetime, *, warn_days: int = SECRET_WARN_DAYS) -> str:
+    """The App credentials dialog's note on when the client secret must be renewed."""
+    lifetime = CLIENT_SECRET_LIFETIME.days
+    left = secret_days_left(app, now)
+    if left is None or app.secret_expires_at is None:
+        return (
+            "Enter the date the client secret was created, so SP Connect can remind you to "
+            f"renew it (Amazon requires a new one every {lifetime} days)."
+        )
+    when = dates.day(app.secret_expires_at)
+    if left <= 0:
+        return (
+            f"This client secret expired on {when}: Amazon refuses the app's connections. "
+            "Create a new one in Developer Central and enter it above."
+        )
+    days = dates.count(left, "day")
+    if left <= warn_days:
+        return f"Renew it soon: this client secret must be replaced by {when} (in {days})."
+    return (
+        f"Renew by {when} (in {days}): Amazon requires a new client secret every {lifetime} days."
+    )

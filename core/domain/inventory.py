@@ -17,9 +17,11 @@ from enum import StrEnum
 from core.domain import marketplaces
 from core.domain.marketplaces import EndpointProfile, Marketplace, Region
 
-#: Amazon asks sellers to re-authorize public apps every 365 days (spapi-facts §5.1).
+#: Amazon asks sellers to re-authorize public apps every 365 days
+#: (https://developer-docs.amazon.com/sp-api/docs/renew-authorizations).
 GRANT_LIFETIME = timedelta(days=365)
-#: The LWA client secret must be rotated every 180 days (spapi-facts §5.2).
+#: The LWA client secret must be rotated every 180 days
+#: (https://developer-docs.amazon.com/sp-api/docs/rotating-your-apps-lwa-credentials).
 CLIENT_SECRET_LIFETIME = timedelta(days=180)
 
 

@@ -16,13 +16,11 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from core.domain import dates
-from core.domain.inventory import AppCredentials, Authorization, Channel, CheckResult, Inventory
+from core.domain.inventory import Authorization, Channel, CheckResult, Inventory
 
 #: Show "Expires in N days" this many days before an authorization ends. Amazon starts
 #: reminding sellers about a month ahead, so the same window gives them time to act.
 DEFAULT_WARN_DAYS = 30
-#: Warn this many days before the app's client secret must be renewed.
-SECRET_WARN_DAYS = 30
 #: A connection failing longer than this means orders from that time may need entering by hand
 #: and a full inventory sync is due (DESIGN §3.3).
 FAILING_WARN = timedelta(hours=36)
@@ -188,40 +186,6 @@ def failing_too_long(channel: Channel, now: datetime) -> bool:
     if health.result is None or health.result is CheckResult.OK:
         return False
     return health.failing_since is not None and now - health.failing_since > FAILING_WARN
-
-
-def app_secret_status(
-    app: AppCredentials, now: datetime, *, warn_days: int = SECRET_WARN_DAYS
-) -> HealthBadge | None:
-    """A warning when the app's client secret is due for renewal soon or overdue.
-
-    Amazon requires a new LWA client secret every 180 days; after that the app's calls fail for
-    every seller. Returns ``None`` when the secret's date is unknown or it is not due yet.
-    """
-    expires_at = app.secret_expires_at
-    if expires_at is None:
-        return None
-    left = dates.days_left(expires_at, now)
-    when = dates.day(expires_at)
-    fix = (
-        "Whoever manages the app must create a new client secret in Amazon's Developer "
-        "Central and enter it in Amazon > App credentials. Sellers do not need to do anything."
-    )
-    if left <= 0:
-        return HealthBadge(
-            HealthKind.APP_CREDENTIALS,
-            "Client secret expired",
-            f"The app's client secret had to be renewed by {when}, so Amazon refuses the "
-            f"app's connections. {fix}",
-        )
-    if left <= warn_days:
-        return HealthBadge(
-            HealthKind.EXPIRES_SOON,
-            f"Client secret expires in {dates.count(left, 'day')}",
-            f"The app's client secret must be renewed by {when}; after that every connection "
-            f"stops working. {fix}",
-        )
-    return None
 
 
 # --- the badges ------------------------------------------------------------------------------

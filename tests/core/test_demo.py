@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.domain import marketplaces, validation
+from core.domain.app_rules import app_secret_status
 from core.domain.inventory import Inventory
 from core.domain.plan import build_plan
 from core.domain.samples import REDIRECT_URI, demo_inventory, generate_inventory
@@ -15,7 +16,6 @@ from core.domain.secret import Secret
 from core.domain.status import (
     ApiBadge,
     HealthKind,
-    app_secret_status,
     channel_status,
     failing_too_long,
 )
