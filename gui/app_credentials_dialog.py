@@ -37,6 +37,7 @@ from core.domain.errors import FieldError, ValidationError
 from core.domain.inventory import AppCredentials, utcnow
 from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_client_secret_ref
 from core.domain.validation import check_application_id, check_lwa_client_id
 from core.services.pending_changes import Apply, apply_to
 from core.services.workspace import Workspace
@@ -343,7 +344,8 @@ class AppCredentialsDialog(QDialog):
         if app == self.loaded and secret is None:
             self.accept()  # nothing changed: nothing pending
             return
-        change = set_app_credentials(app, secret, self.workspace.new_ref("app", "client-secret"))
+        ref = new_client_secret_ref(self.workspace.namespace) if secret is not None else None
+        change = set_app_credentials(app, secret, new_ref=ref)
         refusal = self._apply(change)
         if refusal is not None:
             shown = refusal.errors if isinstance(refusal, ValidationError) else ()

@@ -17,6 +17,7 @@ from core.domain.changes import Change, edit_channel, set_mws_records
 from core.domain.errors import FieldError
 from core.domain.inventory import AppStatus, Channel, utcnow
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_mws_auth_token_ref
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
 from gui.form_base import GENERAL, Apply, FormBase, field_box
 
@@ -248,8 +249,7 @@ class ChannelForm(FormBase):
         )
         if unchanged and not token:
             return None
-        owner = f"{channel.id}/mws-auth-token"
-        new_ref = self.workspace.new_ref("channel", owner) if token else None
+        new_ref = new_mws_auth_token_ref(self.workspace.namespace, channel.id) if token else None
         change = set_mws_records(
             channel.id,
             candidate.mws_merchant_token,

@@ -3,7 +3,8 @@
 Plain frozen dataclasses with no behaviour beyond derived properties; validation lives in
 :mod:`core.domain.validation`, status in :mod:`core.domain.status`. Every datetime is
 timezone-aware UTC.
-Secrets never appear here: a record holds a *reference* (a keychain entry name) instead.
+Secrets never appear here: a record holds a *reference* (a keychain entry name, built by
+:mod:`core.domain.secret_refs`) instead.
 """
 
 from __future__ import annotations
@@ -27,15 +28,6 @@ CLIENT_SECRET_LIFETIME = timedelta(days=180)
 
 def new_id() -> str:
     return uuid.uuid4().hex
-
-
-def secret_ref(namespace: str, kind: str, owner: str) -> str:
-    """A fresh keychain entry name: ``<inventory>/<kind>/<owner>/<unique>``.
-
-    Every new secret value gets a new name, so a Save can write it before the database points
-    at it, and the previous value stays readable until the commit (see :mod:`core.storage.store`).
-    """
-    return f"{namespace}/{kind}/{owner}/{new_id()[:12]}"
 
 
 def utcnow() -> datetime:

@@ -97,7 +97,7 @@ class DemoOpener:
                 workspace.current, demo_secret_values(workspace), port=self.port
             )
             app = with_simulator(workspace.current.app, amazon.base_url)
-            workspace.apply(set_app_credentials(app, None, workspace.new_ref("app", "unused")))
+            workspace.apply(set_app_credentials(app))  # no new secret: no new keychain entry
             workspace.save()  # the demo opens clean: nothing pending
         except BaseException:
             if amazon is not None:

@@ -23,7 +23,6 @@ from core.domain.inventory import (
     Channel,
     Health,
     Inventory,
-    secret_ref,
 )
 from core.domain.secret import Secret
 from core.services.events import Event
@@ -136,9 +135,6 @@ class Workspace:
                 if name == ref:
                     return value
         return self.secrets.get(ref)
-
-    def new_ref(self, kind: str, owner: str) -> str:
-        return secret_ref(self.namespace, kind, owner)
 
     # --- changing -----------------------------------------------------------------------
 

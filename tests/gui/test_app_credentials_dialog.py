@@ -19,6 +19,7 @@ from core.domain.secret import Secret
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.app_credentials_dialog import NO_DATE, AppCredentialsDialog
+from tests.secret_names import ref_parts
 from tests.zones import AUCKLAND, LOS_ANGELES
 
 APP_ID = "amzn1.sp.solution.7e1f6c2a-0d4b-4a55-9e7c-1c0ffee00001"
@@ -144,6 +145,7 @@ def test_the_secret_is_stored_only_after_save_and_never_shown(
     assert app.secret_issued_at.astimezone().date() == TODAY
     ref = app.client_secret_ref
     assert ref is not None
+    assert ref_parts(ref) == (workspace.namespace, "client-secret", "app")
     assert workspace.is_dirty  # pending until Save
     assert store.names() == frozenset()  # nothing in the keychain yet
     workspace.save()
@@ -200,7 +202,7 @@ def test_a_stored_date_near_local_midnight_gives_the_banners_count(
     local_time_zone(AUCKLAND)
     # Entered at 03:00 on 2 Sep 2025 in Auckland: it stops at 04:00 on 1 Mar 2026.
     issued = datetime(2025, 9, 1, 15, tzinfo=UTC)
-    workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued), None, "unused"))
+    workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued)))
     now = datetime(2026, 3, 1, 0, 30).astimezone(UTC)  # half an hour into that day
     dialog = AppCredentialsDialog(workspace, clock=lambda: now)
     qtbot.addWidget(dialog)
@@ -238,7 +240,7 @@ def test_a_stored_date_is_shown_and_kept(
     qtbot: Any, make_dialog: Callable[[], AppCredentialsDialog], workspace: Workspace
 ) -> None:
     issued = datetime(2025, 12, 1, 15, 30, tzinfo=UTC)
-    workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued), None, "unused"))
+    workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued)))
     dialog = make_dialog()
     local = issued.astimezone().date()
     assert dialog.issued.date() == QDate(local.year, local.month, local.day)
