@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -47,9 +49,9 @@ A, L, S = AppPart.APPLICATION_ID, AppPart.LWA_CLIENT_ID, AppPart.CLIENT_SECRET
     ],
 )
 def test_each_use_needs_its_own_parts(
-    changes: dict[str, object], consent: tuple[AppPart, ...], test: tuple[AppPart, ...]
+    changes: dict[str, Any], consent: tuple[AppPart, ...], test: tuple[AppPart, ...]
 ) -> None:
-    app = AppCredentials(**{**_fields(APP), **changes})
+    app = replace(APP, **changes)
     assert missing_app_parts(app, AppUse.CONSENT) == consent
     assert missing_app_parts(app, AppUse.TEST) == test
     assert (incomplete_app(app, AppUse.CONSENT) is None) == (not consent)
@@ -203,7 +205,3 @@ def test_the_banner_and_the_dialog_count_the_same_days_at_awkward_instants(
         f"Renew it soon: this client secret must be replaced by {by} 2026 (in {count}).",
     )
     assert f"renewed by {by} 2026;" in banner.detail
-
-
-def _fields(app: AppCredentials) -> dict[str, object]:
-    return {name: getattr(app, name) for name in app.__slots__}
