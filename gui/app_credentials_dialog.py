@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -29,13 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.domain import dates
+from core.domain.app_rules import renewal_text
 from core.domain.changes import Apply, set_app_credentials
 from core.domain.endpoints import PROFILE_TITLES, check_app_redirect_uri, check_endpoint_url
 from core.domain.errors import FieldError, ValidationError
-from core.domain.inventory import CLIENT_SECRET_LIFETIME, AppCredentials, utcnow
+from core.domain.inventory import AppCredentials, utcnow
 from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
-from core.domain.status import SECRET_WARN_DAYS
+from core.domain.secret_refs import new_client_secret_ref
 from core.domain.validation import check_application_id, check_lwa_client_id
 from core.services.workspace import Workspace
 from gui.form_base import GENERAL, FieldMessage, field_box
@@ -44,40 +46,19 @@ from gui.form_base import GENERAL, FieldMessage, field_box
 NO_DATE = QDate(2000, 1, 1)
 
 
-def renewal_text(issued: date | None, today: date) -> str:
-    """When the client secret must be renewed (Amazon: every 180 days), in plain words."""
-    if issued is None:
-        return (
-            "Enter the date the client secret was created, so SP Connect can remind you to "
-            "renew it (Amazon requires a new one every 180 days)."
-        )
-    expires = issued + timedelta(days=CLIENT_SECRET_LIFETIME.days)
-    left = (expires - today).days
-    when = f"{expires.day} {expires:%b %Y}"
-    if left <= 0:
-        return (
-            f"This client secret expired on {when}: Amazon refuses the app's connections. "
-            "Create a new one in Developer Central and enter it above."
-        )
-    days = "1 day" if left == 1 else f"{left} days"
-    if left <= SECRET_WARN_DAYS:
-        return f"Renew it soon: this client secret must be replaced by {when} (in {days})."
-    return f"Renew by {when} (in {days}): Amazon requires a new client secret every 180 days."
-
-
 class AppCredentialsDialog(QDialog):
     def __init__(
         self,
         workspace: Workspace,
         *,
         apply: Apply | None = None,
-        today: Callable[[], date] = lambda: utcnow().astimezone().date(),
+        clock: Callable[[], datetime] = utcnow,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self._apply = apply or workspace.try_apply
-        self._today = today
+        self._clock = clock
         self.loaded: AppCredentials = workspace.current.app
         self._messages: dict[str, FieldMessage] = {}
         self.setWindowTitle("App credentials — SP Connect")
@@ -233,7 +214,7 @@ class AppCredentialsDialog(QDialog):
             else "Paste it from Developer Central. It is kept in the keychain once you Save."
         )
         issued = app.secret_issued_at
-        self.issued.setDate(self._qdate(issued.astimezone().date()) if issued else NO_DATE)
+        self.issued.setDate(self._qdate(dates.local_day(issued)) if issued else NO_DATE)
         self.redirect_uri.setText(app.redirect_uri)
         self.draft.setChecked(app.draft)
         self.profile.setCurrentIndex(max(self.profile.findData(app.endpoint_profile.value), 0))
@@ -262,11 +243,11 @@ class AppCredentialsDialog(QDialog):
     def _secret_typed(self, text: str) -> None:
         if text.strip() and self._issued() == self._loaded_issued():
             # A new secret was just created in Developer Central: today is the best guess.
-            self.issued.setDate(self._qdate(self._today()))
+            self.issued.setDate(self._qdate(dates.local_day(self._clock())))
 
     def _loaded_issued(self) -> date | None:
         issued = self.loaded.secret_issued_at
-        return issued.astimezone().date() if issued else None
+        return dates.local_day(issued) if issued else None
 
     def errors(self) -> list[FieldError]:
         """Every problem with the fields as they are (warnings included)."""
@@ -297,7 +278,8 @@ class AppCredentialsDialog(QDialog):
         shown_before = sum(1 for m in self._messages.values() if not m.isHidden())
         for name, found in by_field.items():
             self._messages[name].show_message(found)
-        self.renewal.setText(renewal_text(self._issued(), self._today()))
+        # The app as OK would keep it: the banner counts the days from the same date.
+        self.renewal.setText(renewal_text(self.candidate(), self._clock()))
         shown = sum(1 for m in self._messages.values() if not m.isHidden())
         if shown > shown_before and self.isVisible():
             self._grow()
@@ -327,11 +309,7 @@ class AppCredentialsDialog(QDialog):
         issued = self._issued()
         issued_at = self.loaded.secret_issued_at
         if issued != self._loaded_issued():
-            issued_at = (
-                None
-                if issued is None
-                else datetime(issued.year, issued.month, issued.day).astimezone().astimezone(UTC)
-            )
+            issued_at = None if issued is None else dates.start_of_local_day(issued)
         return replace(
             self.loaded,
             application_id=self.application_id.text().strip(),
@@ -365,7 +343,8 @@ class AppCredentialsDialog(QDialog):
         if app == self.loaded and secret is None:
             self.accept()  # nothing changed: nothing pending
             return
-        change = set_app_credentials(app, secret, self.workspace.new_ref("app", "client-secret"))
+        ref = new_client_secret_ref(self.workspace.namespace) if secret is not None else None
+        change = set_app_credentials(app, secret, new_ref=ref)
         refusal = self._apply(change)
         if refusal is not None:
             shown = refusal.errors if isinstance(refusal, ValidationError) else ()

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from core.domain import marketplaces
+from core.domain import dates, marketplaces
 from core.domain.changes import Apply, Change, edit_channel, set_mws_records
 from core.domain.errors import FieldError
 from core.domain.inventory import AppStatus, Channel, utcnow
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_mws_auth_token_ref
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
-from core.services.view import texts
 from gui.form_base import GENERAL, FormBase, field_box
 
 _APP_STATUSES = (
@@ -152,7 +152,7 @@ class ChannelForm(FormBase):
             store = f" ({auth.store_name})" if auth.store_name else ""
             self.authorization.setText(
                 f"Seller ID {auth.seller_id}{store}, {auth.region.display_name}; granted "
-                f"{texts.day(auth.granted_at)}, ends {texts.day(auth.expires_at)}."
+                f"{dates.day(auth.granted_at)}, ends {dates.day(auth.expires_at)}."
             )
         health = channel.health
         if health.checked_at is None:
@@ -161,12 +161,12 @@ class ChannelForm(FormBase):
             result = health.result.value.replace("_", " ") if health.result else "unknown"
             message = f" ({health.message})" if health.message else ""
             since = (
-                f" Failing since {texts.moment_text(health.failing_since)}."
+                f" Failing since {dates.day_time(health.failing_since)}."
                 if health.failing_since
                 else ""
             )
             self.last_check.setText(
-                f"{texts.ago(health.checked_at, now)}: {result}{message}.{since}"
+                f"{dates.ago(health.checked_at, now)}: {result}{message}.{since}"
             )
 
     # --- editing ----------------------------------------------------------------------
@@ -249,8 +249,7 @@ class ChannelForm(FormBase):
         )
         if unchanged and not token:
             return None
-        owner = f"{channel.id}/mws-auth-token"
-        new_ref = self.workspace.new_ref("channel", owner) if token else None
+        new_ref = new_mws_auth_token_ref(self.workspace.namespace, channel.id) if token else None
         change = set_mws_records(
             channel.id,
             candidate.mws_merchant_token,

@@ -31,6 +31,7 @@ from core.amazon.checks import (
     ConnectionChecker,
     targets_for,
 )
+from core.domain.app_rules import AppUse, incomplete_app, read_client_secret
 from core.domain.endpoints import endpoints_for
 from core.domain.errors import Cancelled, UserFacingError
 from core.domain.inventory import CheckResult
@@ -138,12 +139,9 @@ class ConnectionTest(QObject):
                 "Reauthorize them first: a test only checks an existing authorization.",
             )
         app = inventory.app
-        if not app.lwa_client_id.strip() or not app.client_secret_ref:
-            raise UserFacingError(
-                "The app credentials are incomplete (LWA client ID or client secret missing), "
-                "so no connection can be tested.",
-                "Open App credentials and complete them.",
-            )
+        problem = incomplete_app(app, AppUse.TEST)
+        if problem is not None:
+            raise problem
         self._endpoints = self._endpoints or endpoints_for(app)
         self.summary = RunSummary(len(self.targets))
 
@@ -154,17 +152,10 @@ class ConnectionTest(QObject):
         read = self.workspace.secret
         targets, settings, endpoints = self.targets, self.settings, self._endpoints
         assert endpoints is not None, "prepare() first"
-        client_id, ref = app.lwa_client_id, app.client_secret_ref
 
         def work() -> list[CheckOutcome]:
-            secret = read(ref) if ref else None
-            if secret is None or not secret:
-                raise UserFacingError(
-                    "The app's client secret is missing from the keychain, so no connection "
-                    "can be tested.",
-                    "Open App credentials and enter the client secret.",
-                )
-            checker = ConnectionChecker(endpoints, client_id, secret, read, settings)
+            secret = read_client_secret(app, read, AppUse.TEST)
+            checker = ConnectionChecker(endpoints, app.lwa_client_id, secret, read, settings)
             self._checker = checker
             if self._cancel.is_set():
                 checker.cancel()

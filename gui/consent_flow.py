@@ -40,6 +40,7 @@ from core.amazon.consent import (
 from core.amazon.listener import CallbackListener, ListenerUnavailable
 from core.amazon.lwa import LwaClient
 from core.amazon.sellers import SellersClient
+from core.domain.app_rules import AppUse, incomplete_app, read_client_secret
 from core.domain.endpoints import endpoints_for, uses_loopback_redirect
 from core.domain.errors import UserFacingError
 from core.domain.inventory import AppCredentials, utcnow
@@ -63,39 +64,7 @@ def cannot_start(workspace: Workspace) -> UserFacingError | None:
             f"{workspace.read_only_reason} A new authorization could not be kept.",
             "Reauthorize from the SP Connect window that can save this inventory.",
         )
-    return missing_app_parts(workspace.current.app)
-
-
-def missing_app_parts(app: AppCredentials) -> UserFacingError | None:
-    """What stops a consent before it starts (checked without the keychain), or ``None``."""
-    missing = [
-        name
-        for name, value in (
-            ("application ID", app.application_id.strip()),
-            ("LWA client ID", app.lwa_client_id.strip()),
-            ("client secret", app.client_secret_ref or ""),
-        )
-        if not value
-    ]
-    if not missing:
-        return None
-    return UserFacingError(
-        f"The app credentials are incomplete (no {' and no '.join(missing)}), so SP Connect "
-        "cannot get an authorization from Amazon.",
-        "Open App credentials, complete them, then come back here.",
-    )
-
-
-def _client_secret(app: AppCredentials, read: Callable[[str], Secret | None]) -> Secret:
-    """Runs on the worker: the keychain may be slow or locked."""
-    secret = read(app.client_secret_ref) if app.client_secret_ref else None
-    if secret is None or not secret:
-        raise UserFacingError(
-            "The app's client secret is missing from the keychain, so SP Connect cannot ask "
-            "Amazon for the authorization.",
-            "Open App credentials, enter the client secret, then start again.",
-        )
-    return secret
+    return incomplete_app(workspace.current.app, AppUse.CONSENT)
 
 
 T = TypeVar("T")
@@ -108,7 +77,7 @@ def _with_amazon(
     call: Callable[[LwaClient, SellersClient], T],
 ) -> T:
     """Runs on the worker: read the client secret, then call Amazon with fresh clients."""
-    secret = _client_secret(app, read)
+    secret = read_client_secret(app, read, AppUse.CONSENT)
     with (
         LwaClient(endpoints, app.lwa_client_id, secret) as lwa,
         SellersClient(endpoints) as sellers,

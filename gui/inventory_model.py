@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from core.domain.inventory import utcnow
-from core.domain.status import Category
+from core.domain.summary import Category
 from core.services.view import badges, texts
 from core.services.view.rows import (
     ChannelRow,

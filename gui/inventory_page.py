@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.domain.app_rules import app_secret_status
 from core.domain.inventory import utcnow
-from core.domain.status import app_secret_status
 from core.services.view.badges import Badge, Tone
 from core.services.view.rows import Column, InventoryRows, QuickFilter
 from core.services.workspace import Workspace, WorkspaceEvent

@@ -6,7 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from core.domain.status import Category, HealthBadge
+from core.domain.status import HealthBadge
+from core.domain.summary import Category
 from core.services.view.badges import Tone
 from core.services.view.rows import QuickFilter
 

@@ -7,7 +7,8 @@ This file must stay importable without Qt: ``tests/core`` runs with PySide6 bloc
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
@@ -40,6 +41,29 @@ def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data_dir = tmp_path / "spconnect-data"
     monkeypatch.setenv("SPCONNECT_DATA_DIR", str(data_dir))
     return data_dir
+
+
+@pytest.fixture
+def local_time_zone() -> Iterator[Callable[[str], None]]:
+    """Call it with a TZ value (see :mod:`tests.zones`) to make that the local time zone.
+
+    The zone in effect before (usually UTC on CI, which would hide local-versus-UTC mistakes)
+    comes back afterwards.
+    """
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset() exists on Unix only")
+    before = os.environ.get("TZ")
+
+    def use(zone: str) -> None:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+    yield use
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 @pytest.fixture

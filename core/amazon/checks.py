@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
@@ -234,14 +234,3 @@ class ConnectionChecker:
 
 def _say(exc: UserFacingError) -> str:
     return exc.message
-
-
-def apply_outcomes(outcomes: Iterable[CheckOutcome], inventory: Inventory) -> Mapping[str, Health]:
-    """The new health of each channel the outcomes concern."""
-    health: dict[str, Health] = {}
-    for outcome in outcomes:
-        for channel_id in outcome.target.channel_ids:
-            channel = inventory.channels.get(channel_id)
-            if channel is not None:
-                health[channel_id] = outcome.health(channel.health)
-    return health

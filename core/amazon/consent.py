@@ -58,6 +58,7 @@ from core.domain.inventory import (
 from core.domain.marketplaces import Endpoints, Marketplace, Region
 from core.domain.plan import consent_seller_id
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_mws_auth_token_ref, new_refresh_token_ref
 from core.domain.validation import check_mws_auth_token, check_seller_id, normalize_seller_id
 from core.services.workspace import Workspace
 
@@ -418,7 +419,7 @@ def authorization_change(
             "Check which account was selected in Seller Central, then start again.",
         )
     auth = authorized.authorization
-    ref = workspace.new_ref("authorization", auth.id)
+    ref = new_refresh_token_ref(workspace.namespace, auth.id)
     auth = replace(auth, refresh_token_ref=ref)
     health = Health().after(CheckResult.OK, now)
     changes = [set_authorization(auth, authorized.refresh_token, covered.channel_ids, health)]
@@ -441,7 +442,7 @@ def _mws_changes(
             seller,
             token,
             current[channel_id].app_status,
-            new_ref=workspace.new_ref("mws-auth-token", channel_id),
+            new_ref=new_mws_auth_token_ref(workspace.namespace, channel_id),
         )
         for channel_id in channel_ids
     ]

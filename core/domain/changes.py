@@ -290,10 +290,17 @@ def roll_back_authorization(channel_ids: Iterable[str]) -> Change:
     return Change("Roll back authorization", apply)
 
 
-def set_app_credentials(app: AppCredentials, client_secret: Secret | None, new_ref: str) -> Change:
-    """Change the app credentials; a new client secret is stored under ``new_ref``."""
+def set_app_credentials(
+    app: AppCredentials, client_secret: Secret | None = None, *, new_ref: str | None = None
+) -> Change:
+    """Change the app credentials; a new ``client_secret`` is stored under ``new_ref``.
+
+    Without a new secret the app keeps the entry it names, and no entry name is needed.
+    """
     secrets: tuple[tuple[str, Secret], ...] = ()
     if client_secret is not None:
+        if new_ref is None:
+            raise ValueError("a new client secret needs new_ref")
         secrets = ((new_ref, client_secret),)
         app = replace(app, client_secret_ref=new_ref)
 

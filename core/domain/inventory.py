@@ -3,37 +3,31 @@
 Plain frozen dataclasses with no behaviour beyond derived properties; validation lives in
 :mod:`core.domain.validation`, status in :mod:`core.domain.status`. Every datetime is
 timezone-aware UTC.
-Secrets never appear here: a record holds a *reference* (a keychain entry name) instead.
+Secrets never appear here: a record holds a *reference* (a keychain entry name, built by
+:mod:`core.domain.secret_refs`) instead.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from core.domain import marketplaces
 from core.domain.marketplaces import EndpointProfile, Marketplace, Region
 
-#: Amazon asks sellers to re-authorize public apps every 365 days (spapi-facts §5.1).
+#: Amazon asks sellers to re-authorize public apps every 365 days
+#: (https://developer-docs.amazon.com/sp-api/docs/renew-authorizations).
 GRANT_LIFETIME = timedelta(days=365)
-#: The LWA client secret must be rotated every 180 days (spapi-facts §5.2).
+#: The LWA client secret must be rotated every 180 days
+#: (https://developer-docs.amazon.com/sp-api/docs/rotating-your-apps-lwa-credentials).
 CLIENT_SECRET_LIFETIME = timedelta(days=180)
 
 
 def new_id() -> str:
     return uuid.uuid4().hex
-
-
-def secret_ref(namespace: str, kind: str, owner: str) -> str:
-    """A fresh keychain entry name: ``<inventory>/<kind>/<owner>/<unique>``.
-
-    Every new secret value gets a new name, so a Save can write it before the database points
-    at it, and the previous value stays readable until the commit (see :mod:`core.storage.store`).
-    """
-    return f"{namespace}/{kind}/{owner}/{new_id()[:12]}"
 
 
 def utcnow() -> datetime:
@@ -73,10 +67,6 @@ class Company:
     name: str
     parent_id: str | None = None
     notes: str = ""
-
-    @property
-    def is_unified_child(self) -> bool:
-        return self.parent_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +164,6 @@ class Authorization:
             store_name=store_name,
             previous_id=previous_id,
         )
-
-    def with_confirmed_expiry(self, expires_at: datetime) -> Authorization:
-        return replace(self, expires_at=expires_at, expiry_confirmed=True)
 
 
 @dataclass(frozen=True, slots=True)

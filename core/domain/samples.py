@@ -28,10 +28,14 @@ from core.domain.inventory import (
     Health,
     Inventory,
     new_id,
-    secret_ref,
 )
 from core.domain.marketplaces import Region
 from core.domain.secret import Secret
+from core.domain.secret_refs import (
+    new_client_secret_ref,
+    new_mws_auth_token_ref,
+    new_refresh_token_ref,
+)
 
 REDIRECT_URI = "https://connect.example.com/spapi/return"
 _DAY = timedelta(days=1)
@@ -50,7 +54,7 @@ class _Builder:
     secrets: dict[str, Secret] = field(default_factory=dict)
 
     def app(self, issued_days_ago: int) -> None:
-        ref = secret_ref(self.namespace, "app", "client-secret")
+        ref = new_client_secret_ref(self.namespace)
         self.secrets[ref] = Secret("amzn1.oa2-cs.v1." + self.rng.randbytes(32).hex())
         self.inventory.app = AppCredentials(
             application_id=f"amzn1.sp.solution.{_uuid(self.rng)}",
@@ -74,7 +78,7 @@ class _Builder:
         store_name: str = "",
     ) -> Authorization:
         auth_id = self.new_id()
-        ref = secret_ref(self.namespace, "authorization", f"{auth_id}/refresh-token")
+        ref = new_refresh_token_ref(self.namespace, auth_id)
         self.secrets[ref] = Secret(_refresh_token(self.rng))
         granted = self.now + expires_in_days * _DAY - GRANT_LIFETIME
         auth = Authorization.new(
@@ -105,7 +109,7 @@ class _Builder:
         channel_id = self.new_id()
         mws_ref = None
         if mws:
-            mws_ref = secret_ref(self.namespace, "channel", f"{channel_id}/mws-auth-token")
+            mws_ref = new_mws_auth_token_ref(self.namespace, channel_id)
             self.secrets[mws_ref] = Secret(f"amzn.mws.{_uuid(self.rng)}")
         channel = Channel(
             id=channel_id,
@@ -309,7 +313,8 @@ def _bare_authorization(
 ) -> Authorization:
     # A cheaper cousin of _Builder.authorization: no marketplace list, no store name.
     auth_id = b.new_id()
-    ref = f"{b.namespace}/authorization/{auth_id}/refresh-token/{auth_id[:12]}"
+    # The version comes from the seeded id, so the same seed gives the same names.
+    ref = new_refresh_token_ref(b.namespace, auth_id, version=auth_id[:12])
     b.secrets[ref] = Secret(_refresh_token(b.rng))
     granted = b.now + expires_in_days * _DAY - GRANT_LIFETIME
     auth = Authorization.new(seller, region, AuthSource.DEMO, ref, granted, auth_id=auth_id)
@@ -339,7 +344,7 @@ def _synthetic_channel(
     channel_id = b.new_id()
     mws_ref = None
     if mws:
-        mws_ref = f"{b.namespace}/channel/{channel_id}/mws-auth-token/{channel_id[:12]}"
+        mws_ref = new_mws_auth_token_ref(b.namespace, channel_id, version=channel_id[:12])
         b.secrets[mws_ref] = Secret(f"amzn.mws.{_uuid(rng)}")
     b.inventory.channels[channel_id] = Channel(
         id=channel_id,

@@ -4,30 +4,26 @@ A channel shows one API badge (which API its credentials reach) and any number o
 overlays (what is wrong with them). Every badge carries text and a tooltip sentence saying what
 it means and the one next step, so the GUI never relies on colour alone (DESIGN §2).
 
-Days until expiry are counted in whole days rounded *up*: a grant ending in 11.2 days shows
-"Expires in 12 days", and the last day before expiry shows "Expires in 1 day". There is no
-"Expires today": the core works in UTC and does not know the person's time zone, so "today"
-could name the wrong calendar day. Zero or fewer days left is "Expired".
+Days until expiry are counted by :func:`core.domain.dates.days_left` (24-hour days, rounded up,
+the same in every time zone): zero or fewer days left is "Expired". Dates in the tooltips are in
+the person's local time (:mod:`core.domain.dates`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
-from core.domain.inventory import AppCredentials, Authorization, Channel, CheckResult, Inventory
+from core.domain import dates
+from core.domain.inventory import Authorization, Channel, CheckResult, Inventory
 
 #: Show "Expires in N days" this many days before an authorization ends. Amazon starts
 #: reminding sellers about a month ahead, so the same window gives them time to act.
 DEFAULT_WARN_DAYS = 30
-#: Warn this many days before the app's client secret must be renewed.
-SECRET_WARN_DAYS = 30
 #: A connection failing longer than this means orders from that time may need entering by hand
 #: and a full inventory sync is due (DESIGN §3.3).
 FAILING_WARN = timedelta(hours=36)
-
-_DAY = timedelta(days=1)
 
 
 class ApiBadge(StrEnum):
@@ -129,64 +125,6 @@ class ChannelStatus:
         return ", ".join([self.api.value, *(b.text for b in self.health)])
 
 
-class Category(IntEnum):
-    """Where a channel counts in the summary: the first that applies, in this order."""
-
-    NEEDS_REAUTHORIZATION = 0
-    APP_CREDENTIALS = 1
-    EXPIRING = 2
-    CHECK_FAILED = 3
-    HEALTHY = 4
-
-
-def category(status: ChannelStatus) -> Category:
-    """The one summary category of a channel (the banner and the quick filters share it)."""
-    kinds = status.kinds
-    if status.needs_reauthorization:
-        return Category.NEEDS_REAUTHORIZATION
-    if HealthKind.APP_CREDENTIALS in kinds:
-        return Category.APP_CREDENTIALS
-    if HealthKind.EXPIRES_SOON in kinds:
-        return Category.EXPIRING
-    if HealthKind.CHECK_FAILED in kinds:
-        return Category.CHECK_FAILED
-    return Category.HEALTHY
-
-
-_SUMMARY_FIELD = {
-    Category.NEEDS_REAUTHORIZATION: "needs_reauthorization",
-    Category.APP_CREDENTIALS: "app_credentials",
-    Category.EXPIRING: "expiring_soon",
-    Category.CHECK_FAILED: "check_failed",
-    Category.HEALTHY: "healthy",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """Counts for the main window's banner.
-
-    ``needs_reauthorization``, ``app_credentials``, ``expiring_soon``, ``check_failed`` and
-    ``healthy`` do not overlap and add up to ``total``: each channel counts once, in the first
-    of those that applies. ``unsaved`` and ``failing_too_long`` count across them.
-    """
-
-    total: int = 0
-    needs_reauthorization: int = 0
-    app_credentials: int = 0
-    expiring_soon: int = 0
-    check_failed: int = 0
-    healthy: int = 0
-    unsaved: int = 0
-    failing_too_long: int = 0
-
-
-def days_left(until: datetime, now: datetime) -> int:
-    """Whole days from ``now`` until ``until``, rounded up; zero or less once it has passed."""
-    # Integer floor division on timedeltas is exact, unlike math.ceil over a float ratio.
-    return -((now - until) // _DAY)
-
-
 def channel_status(
     channel: Channel,
     inventory: Inventory,
@@ -213,7 +151,7 @@ def channel_status(
     badges: list[HealthBadge] = []
     expires_in: int | None = None
     if auth is not None:
-        expires_in = days_left(auth.expires_at, now)
+        expires_in = dates.days_left(auth.expires_at, now)
         if expires_in <= 0:
             badges.append(_expired(auth))
         elif expires_in <= warn_days:
@@ -250,68 +188,6 @@ def failing_too_long(channel: Channel, now: datetime) -> bool:
     return health.failing_since is not None and now - health.failing_since > FAILING_WARN
 
 
-def app_secret_status(
-    app: AppCredentials, now: datetime, *, warn_days: int = SECRET_WARN_DAYS
-) -> HealthBadge | None:
-    """A warning when the app's client secret is due for renewal soon or overdue.
-
-    Amazon requires a new LWA client secret every 180 days; after that the app's calls fail for
-    every seller. Returns ``None`` when the secret's date is unknown or it is not due yet.
-    """
-    expires_at = app.secret_expires_at
-    if expires_at is None:
-        return None
-    left = days_left(expires_at, now)
-    when = _date(expires_at)
-    fix = (
-        "Whoever manages the app must create a new client secret in Amazon's Developer "
-        "Central and enter it in Amazon > App credentials. Sellers do not need to do anything."
-    )
-    if left <= 0:
-        return HealthBadge(
-            HealthKind.APP_CREDENTIALS,
-            "Client secret expired",
-            f"The app's client secret had to be renewed by {when}, so Amazon refuses the "
-            f"app's connections. {fix}",
-        )
-    if left <= warn_days:
-        return HealthBadge(
-            HealthKind.EXPIRES_SOON,
-            f"Client secret expires in {_days(left)}",
-            f"The app's client secret must be renewed by {when}; after that every connection "
-            f"stops working. {fix}",
-        )
-    return None
-
-
-def summarize(
-    inventory: Inventory,
-    now: datetime,
-    pending_channel_ids: frozenset[str] = frozenset(),
-    warn_days: int = DEFAULT_WARN_DAYS,
-) -> Summary:
-    """Count channels by what they need, for the main window's banner (see :class:`Summary`)."""
-    counts = dict.fromkeys(
-        (
-            "needs_reauthorization",
-            "app_credentials",
-            "expiring_soon",
-            "check_failed",
-            "healthy",
-            "unsaved",
-            "failing_too_long",
-        ),
-        0,
-    )
-    for channel in inventory.channels.values():
-        pending = channel.id in pending_channel_ids
-        status = channel_status(channel, inventory, now, pending=pending, warn_days=warn_days)
-        counts[_SUMMARY_FIELD[category(status)]] += 1
-        counts["unsaved"] += int(pending)
-        counts["failing_too_long"] += int(failing_too_long(channel, now))
-    return Summary(total=len(inventory.channels), **counts)
-
-
 # --- the badges ------------------------------------------------------------------------------
 
 
@@ -332,7 +208,7 @@ def _expired(auth: Authorization) -> HealthBadge:
     return HealthBadge(
         HealthKind.EXPIRED,
         "Expired",
-        f"This connection ended on {_date(auth.expires_at)}: Amazon asks sellers to renew "
+        f"This connection ended on {dates.day(auth.expires_at)}: Amazon asks sellers to renew "
         "their authorization every year. Reauthorize it to connect again.",
     )
 
@@ -340,8 +216,8 @@ def _expired(auth: Authorization) -> HealthBadge:
 def _expires_soon(auth: Authorization, left: int) -> HealthBadge:
     return HealthBadge(
         HealthKind.EXPIRES_SOON,
-        f"Expires in {_days(left)}",
-        f"This connection ends on {_date(auth.expires_at)}: Amazon asks sellers to renew "
+        f"Expires in {dates.count(left, 'day')}",
+        f"This connection ends on {dates.day(auth.expires_at)}: Amazon asks sellers to renew "
         "their authorization every year. Reauthorize it before then so nothing stops.",
     )
 
@@ -397,7 +273,7 @@ def _since(channel: Channel, now: datetime) -> str:
     since = channel.health.failing_since
     if since is None:
         return ""
-    text = f" It has been failing since {_moment(since)}."
+    text = f" It has been failing since {dates.day_time(since)}."
     if failing_too_long(channel, now):
         text += (
             " Orders from that time may have to be entered by hand, and a full inventory "
@@ -409,17 +285,3 @@ def _since(channel: Channel, now: datetime) -> str:
 def _message(channel: Channel) -> str:
     message = channel.health.message.strip().rstrip(".")
     return f" Details: {message}." if message else ""
-
-
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
-
-
-def _date(moment: datetime) -> str:
-    moment = moment.astimezone(UTC)
-    # Built by hand: strftime's "%-d" (no leading zero) does not exist on Windows.
-    return f"{moment.day} {moment:%B %Y}"
-
-
-def _moment(moment: datetime) -> str:
-    return f"{_date(moment)}, {moment.astimezone(UTC):%H:%M} UTC"

@@ -69,7 +69,7 @@ def open_demo(
             workspace.simulator = simulator = _start_simulator(workspace, port)
             workspace.on_close(simulator.stop)
             app = with_simulator(workspace.current.app, simulator.base_url)
-            workspace.apply(set_app_credentials(app, None, workspace.new_ref("app", "unused")))
+            workspace.apply(set_app_credentials(app))  # no new secret: no new keychain entry
         workspace.save()  # the demo opens clean: nothing pending
     except BaseException:
         workspace.close()

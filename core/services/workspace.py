@@ -32,7 +32,6 @@ from core.domain.errors import ReadOnlyError, SecretStoreError, UserFacingError
 from core.domain.inventory import (
     Health,
     Inventory,
-    secret_ref,
 )
 from core.domain.secret import Secret
 from core.services.events import Event
@@ -187,9 +186,6 @@ class Workspace:
                     if name == ref:
                         return value
         return self.secrets.get(ref)
-
-    def new_ref(self, kind: str, owner: str) -> str:
-        return secret_ref(self.namespace, kind, owner)
 
     # --- changing -----------------------------------------------------------------------
 

@@ -4,9 +4,10 @@ Secrets (refresh tokens, the LWA client secret, MWS Authorization Tokens) live i
 only: the OS keychain, memory (as :class:`Secret`), and the wire to Amazon. The database holds
 entry *names* (references), never values.
 
-Entry names are ``<namespace>/<kind>/<owner>/<unique>``: one secret per entry (Windows Credential
-Locker caps an entry at about 2.5 KB), a fresh name for every new value so that a Save can write
-new entries before the database points at them (see :mod:`core.storage.store`).
+Entry names are ``<namespace>/<kind>/<owner>/<version>``, built only by
+:mod:`core.domain.secret_refs`: one secret per entry (Windows Credential Locker caps an entry at
+about 2.5 KB), a fresh name for every new value so that a Save can write new entries before the
+database points at them (see :mod:`core.storage.store`).
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ from core.domain.inventory import (
 )
 from core.domain.marketplaces import EndpointProfile, Region, by_country
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_client_secret_ref, new_refresh_token_ref
 from core.services.workspace import Workspace
 from core.simulator import SimApp, SimSeller, Simulator
 from core.storage.keychain import MemorySecretStore
@@ -112,7 +113,7 @@ def build(folder: Path, sim: Simulator, count: int) -> tuple[Workspace, list[str
     now = utcnow()
     inventory = Inventory()
     values: dict[str, Secret] = {}
-    secret_ref = ws.new_ref("app", "client-secret")
+    secret_ref = new_client_secret_ref(ws.namespace)
     values[secret_ref] = APP.client_secret
     inventory.app = AppCredentials(
         application_id=APP.application_id,
@@ -129,7 +130,7 @@ def build(folder: Path, sim: Simulator, count: int) -> tuple[Workspace, list[str
         seller = f"A{n:012d}B"
         sim.add_seller(SimSeller(seller, f"Store {n}", Region.EU, [uk]))
         token = sim.issue_refresh_token(seller, Region.EU, APP.client_id)
-        ref = ws.new_ref("authorization", seller)
+        ref = new_refresh_token_ref(ws.namespace, seller)
         values[ref] = token
         auth = Authorization.new(
             seller, Region.EU, AuthSource.IMPORT, ref, now, frozenset({uk}), f"Store {n}"

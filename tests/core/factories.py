@@ -48,7 +48,7 @@ def authorization(
     aid: str = "a1",
     seller_id: str = SELLER,
     region: Region = Region.NA,
-    ref: str | None = "ns/authorization/a1/r1",
+    ref: str | None = "ns/refresh-token/a1/r1",
     granted: datetime = NOW - timedelta(days=10),
     previous_id: str | None = None,
 ) -> Authorization:
@@ -70,19 +70,19 @@ def full_inventory() -> Inventory:
     inv = Inventory()
     inv.companies["c1"] = company()
     inv.companies["c2"] = Company("c2", "Acme Canada", "c1", "unified with Acme Outdoor")
-    inv.authorizations["a0"] = authorization("a0", ref="ns/authorization/a0/r0")
+    inv.authorizations["a0"] = authorization("a0", ref="ns/refresh-token/a0/r0")
     inv.authorizations["a1"] = authorization(previous_id="a0")
     inv.channels["ch1"] = channel(
         authorization_id="a1",
         mws_merchant_token=SELLER,
-        mws_auth_token_ref="ns/channel/ch1/mws",
+        mws_auth_token_ref="ns/mws-auth-token/ch1/m1",
         health=Health(NOW, CheckResult.FAILED, NOW - timedelta(hours=40), "timed out"),
     )
     inv.channels["ch2"] = channel("ch2", "c2", CA, None, "a1", name="Acme CA")
     inv.app = AppCredentials(
         "amzn1.sp.solution.0bf296b5-1111-2222-3333-444455556666",
         "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
-        "ns/app/client-secret/1",
+        "ns/client-secret/app/1",
         "https://connect.example.com/return",
         True,
         NOW - timedelta(days=100),

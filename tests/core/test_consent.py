@@ -48,6 +48,7 @@ from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from core.storage.resources import resource_path
 from tests.core.factories import NOW
+from tests.secret_names import ref_parts
 
 APP = AppCredentials(
     application_id="amzn1.sp.solution.0bf296b5-1111-2222-3333-444455556666",
@@ -620,7 +621,7 @@ def _workspace(inv: Inventory) -> Workspace:
 def test_authorization_change_makes_covered_channels_pending() -> None:
     inv = _eu_inventory()
     inv.authorizations["old"] = Authorization.new(
-        SELLER, Region.EU, AuthSource.IMPORT, "test/authorization/old/1", NOW - timedelta(days=400)
+        SELLER, Region.EU, AuthSource.IMPORT, "test/refresh-token/old/1", NOW - timedelta(days=400)
     )
     inv.channels["uk"] = replace(inv.channels["uk"], authorization_id="old")
     workspace = _workspace(inv)
@@ -634,7 +635,7 @@ def test_authorization_change_makes_covered_channels_pending() -> None:
     auth_id = authorized.authorization.id
     new = current.authorizations[auth_id]
     assert new.refresh_token_ref is not None
-    assert new.refresh_token_ref.startswith(f"test/authorization/{auth_id}/")
+    assert ref_parts(new.refresh_token_ref) == ("test", "refresh-token", auth_id)
     assert new.previous_id == "old"
     assert workspace.pending_channel_ids() == {"uk", "de", "fr", "it", "es"}
     for channel_id in covered.channel_ids:
@@ -658,6 +659,7 @@ def test_authorization_change_records_a_returned_mws_token() -> None:
     for channel_id in ("uk", "de"):
         channel = workspace.current.channels[channel_id]
         assert channel.mws_merchant_token == SELLER
+        assert ref_parts(channel.mws_auth_token_ref) == ("test", "mws-auth-token", channel_id)
         assert channel.mws_auth_token_ref is not None
         assert workspace.secret(channel.mws_auth_token_ref) == token
     assert workspace.current.channels["fr"].mws_auth_token_ref is None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.domain import marketplaces, validation
+from core.domain.app_rules import app_secret_status
 from core.domain.inventory import Inventory
 from core.domain.plan import build_plan
 from core.domain.samples import REDIRECT_URI, demo_inventory, generate_inventory
@@ -15,7 +16,6 @@ from core.domain.secret import Secret
 from core.domain.status import (
     ApiBadge,
     HealthKind,
-    app_secret_status,
     channel_status,
     failing_too_long,
 )
@@ -67,7 +67,7 @@ def test_demo_secrets_cover_every_reference(demo: tuple[Inventory, dict[str, Sec
     assert all(ref.startswith(f"{NS}/") for ref in secrets)
     for auth in inv.authorizations.values():
         assert auth.refresh_token_ref is not None
-        assert auth.refresh_token_ref.startswith(f"{NS}/authorization/{auth.id}/refresh-token/")
+        assert auth.refresh_token_ref.startswith(f"{NS}/refresh-token/{auth.id}/")
         assert secrets[auth.refresh_token_ref].reveal().startswith("Atzr|")
     assert inv.app.client_secret_ref is not None
     assert secrets[inv.app.client_secret_ref].reveal().startswith("amzn1.oa2-cs.v1.")
@@ -76,7 +76,7 @@ def test_demo_secrets_cover_every_reference(demo: tuple[Inventory, dict[str, Sec
     for channel in mws:
         ref = channel.mws_auth_token_ref
         assert ref is not None
-        assert ref.startswith(f"{NS}/channel/{channel.id}/mws-auth-token/")
+        assert ref.startswith(f"{NS}/mws-auth-token/{channel.id}/")
         assert validation.check_mws_auth_token(secrets[ref].reveal()) == []
         assert channel.mws_merchant_token == channel.seller_id
 

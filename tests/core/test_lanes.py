@@ -12,6 +12,7 @@ import pytest
 from core.domain import changes as ch
 from core.domain.inventory import CheckResult, Health
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_client_secret_ref
 from core.services.events import Event
 from core.services.lanes import Lane, Lanes
 from core.services.workspace import Workspace
@@ -52,7 +53,8 @@ def ws(tmp_path: Path, log: list[str]) -> Workspace:
     workspace.apply(ch.add_channel(channel()))
     # A pending change with a secret: its Save stops at the keychain's gate.
     app = workspace.current.app
-    workspace.apply(ch.set_app_credentials(app, Secret("s3cret"), workspace.new_ref("app", "cs")))
+    ref = new_client_secret_ref(workspace.namespace)
+    workspace.apply(ch.set_app_credentials(app, Secret("s3cret"), new_ref=ref))
     return workspace
 
 

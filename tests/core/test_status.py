@@ -1,4 +1,4 @@
-"""Badges and health overlays derived from a channel (core.domain.status)."""
+"""Badges and health overlays derived from a channel, and the summary counts built on them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from core.domain.inventory import (
     GRANT_LIFETIME,
-    AppCredentials,
     Authorization,
     AuthSource,
     Channel,
@@ -25,12 +24,10 @@ from core.domain.status import (
     ApiBadge,
     HealthKind,
     Severity,
-    Summary,
-    app_secret_status,
     channel_status,
     failing_too_long,
-    summarize,
 )
+from core.domain.summary import Summary, summarize
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"
@@ -317,7 +314,7 @@ def test_expiry_boundaries(
 def test_expiry_detail_names_the_date() -> None:
     channel, inv = make_channel(expires_in=-10 * DAY)
     (badge,) = channel_status(channel, inv, NOW).health
-    assert "19 February 2026" in badge.detail
+    assert "19 Feb 2026" in badge.detail
 
 
 @pytest.mark.parametrize(
@@ -396,38 +393,6 @@ def test_check_failed_detail_includes_the_recorded_message() -> None:
     channel = replace(channel, health=Health(NOW, CheckResult.FAILED, NOW, "Amazon timed out"))
     (badge,) = channel_status(channel, inv, NOW).health
     assert "Amazon timed out." in badge.detail
-
-
-@pytest.mark.parametrize(
-    ("issued_days_ago", "kind", "text"),
-    [
-        (None, None, None),
-        (10, None, None),
-        (149, None, None),  # 31 days left
-        (150, K.EXPIRES_SOON, "Client secret expires in 30 days"),
-        (153, K.EXPIRES_SOON, "Client secret expires in 27 days"),
-        (179.5, K.EXPIRES_SOON, "Client secret expires in 1 day"),
-        (180, K.APP_CREDENTIALS, "Client secret expired"),
-        (400, K.APP_CREDENTIALS, "Client secret expired"),
-    ],
-)
-def test_app_secret_status(
-    issued_days_ago: float | None, kind: HealthKind | None, text: str | None
-) -> None:
-    issued = None if issued_days_ago is None else NOW - issued_days_ago * DAY
-    badge = app_secret_status(AppCredentials(secret_issued_at=issued), NOW)
-    if kind is None:
-        assert badge is None
-    else:
-        assert badge is not None
-        assert (badge.kind, badge.text) == (kind, text)
-        assert "Sellers do not need to do anything" in badge.detail
-
-
-def test_app_secret_warning_window_is_adjustable() -> None:
-    app = AppCredentials(secret_issued_at=NOW - 170 * DAY)
-    assert app_secret_status(app, NOW, warn_days=5) is None
-    assert app_secret_status(app, NOW, warn_days=10) is not None
 
 
 def summary_inventory() -> Inventory:

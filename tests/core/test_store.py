@@ -208,14 +208,14 @@ def test_superseded_entries_are_deleted_after_the_commit(store: Store) -> None:
     store.save(everything(inv), secrets, values)
     old = inv.app.client_secret_ref
     assert old is not None
-    app = replace(inv.app, client_secret_ref="ns/app/client-secret/2")
+    app = replace(inv.app, client_secret_ref="ns/client-secret/app/2")
     store.save(
-        ChangeSet(app=app), secrets, {"ns/app/client-secret/2": Secret("new")}, superseded=[old]
+        ChangeSet(app=app), secrets, {"ns/client-secret/app/2": Secret("new")}, superseded=[old]
     )
     assert old not in secrets.names()
-    assert "ns/app/client-secret/2" in secrets.names()
+    assert "ns/client-secret/app/2" in secrets.names()
     assert store.journal() == {}
-    assert store.load().app.client_secret_ref == "ns/app/client-secret/2"
+    assert store.load().app.client_secret_ref == "ns/client-secret/app/2"
 
 
 def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:

@@ -17,6 +17,11 @@ from core.domain.errors import (
 )
 from core.domain.inventory import AppCredentials, AppStatus, CheckResult, Health
 from core.domain.secret import Secret
+from core.domain.secret_refs import (
+    new_client_secret_ref,
+    new_mws_auth_token_ref,
+    new_refresh_token_ref,
+)
 from core.services.workspace import Workspace, WorkspaceEvent
 from core.storage.keychain import MemorySecretStore, UnavailableSecretStore
 from tests.core.factories import (
@@ -59,7 +64,7 @@ def reopen(ws: Workspace, tmp_path: Path) -> Workspace:
 
 
 def new_grant(ws: Workspace, aid: str = "a1", seller: str = SELLER) -> ch.Change:
-    auth = authorization(aid, seller, ref=ws.new_ref("authorization", aid))
+    auth = authorization(aid, seller, ref=new_refresh_token_ref(ws.namespace, aid))
     return ch.set_authorization(auth, Secret(f"Atzr|token-{aid}"), ["ch1", "ch2"])
 
 
@@ -154,7 +159,7 @@ def test_a_new_authorization_marks_every_channel_it_covers(ws: Workspace) -> Non
 
 def test_an_authorization_for_another_region_is_refused(ws: Workspace) -> None:
     ws.apply(ch.add_channel(channel("jp", marketplace_id=JP)))
-    auth = authorization("a9", ref=ws.new_ref("authorization", "a9"))
+    auth = authorization("a9", ref=new_refresh_token_ref(ws.namespace, "a9"))
     with pytest.raises(ValidationError, match="one region"):
         ws.apply(ch.set_authorization(auth, Secret("Atzr|x"), ["jp"]))
 
@@ -197,7 +202,7 @@ def test_a_parent_with_children_cannot_be_removed(ws: Workspace) -> None:
 
 
 def test_mws_records_keep_the_token_in_the_keychain(ws: Workspace, tmp_path: Path) -> None:
-    ref = ws.new_ref("channel", "ch1")
+    ref = new_mws_auth_token_ref(ws.namespace, "ch1")
     ws.apply(ch.set_mws_records("ch1", SELLER, Secret(MWS_TOKEN), AppStatus.ACTIVE, new_ref=ref))
     ws.save()
     assert ws.current.channels["ch1"].has_mws
@@ -215,11 +220,11 @@ def test_mws_records_keep_the_token_in_the_keychain(ws: Workspace, tmp_path: Pat
 
 def test_a_new_client_secret_replaces_the_old_entry(ws: Workspace) -> None:
     app = AppCredentials(application_id="amzn1.sp.solution.0bf296b5-1111")
-    first = ws.new_ref("app", "client-secret")
-    ws.apply(ch.set_app_credentials(app, Secret("cs-1"), first))
+    first = new_client_secret_ref(ws.namespace)
+    ws.apply(ch.set_app_credentials(app, Secret("cs-1"), new_ref=first))
     ws.save()
-    second = ws.new_ref("app", "client-secret")
-    ws.apply(ch.set_app_credentials(ws.current.app, Secret("cs-2"), second))
+    second = new_client_secret_ref(ws.namespace)
+    ws.apply(ch.set_app_credentials(ws.current.app, Secret("cs-2"), new_ref=second))
     ws.save()
     assert ws.secrets.get(first) is None
     assert ws.secret(second) == Secret("cs-2")
@@ -314,6 +319,6 @@ def test_a_new_authorization_clears_the_old_grants_check_results(ws: Workspace) 
     ws.apply(new_grant(ws))
     assert ws.current.channels["ch1"].health == Health()
     verified = Health().after(CheckResult.OK, NOW)
-    auth = authorization("a2", ref=ws.new_ref("authorization", "a2"))
+    auth = authorization("a2", ref=new_refresh_token_ref(ws.namespace, "a2"))
     ws.apply(ch.set_authorization(auth, Secret("Atzr|2"), ["ch1"], health=verified))
     assert ws.current.channels["ch1"].health == verified

@@ -21,6 +21,7 @@ from PySide6.QtGui import QDesktopServices
 from core.domain.changes import set_app_credentials
 from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_client_secret_ref
 from core.domain.status import channel_status
 from core.services.view.badges import channel_badges
 from core.services.workspace import Workspace
@@ -64,7 +65,9 @@ def workspace(tmp_path: Path, amazon: Amazon, store: MemorySecretStore) -> Itera
     eu_workspace(opened)
     opened.apply(
         set_app_credentials(
-            simulator_app(amazon), Secret(CLIENT_SECRET), opened.new_ref("app", "client-secret")
+            simulator_app(amazon),
+            Secret(CLIENT_SECRET),
+            new_ref=new_client_secret_ref(opened.namespace),
         )
     )
     opened.save()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +11,22 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from core.domain.app_rules import app_secret_status
+from core.domain.changes import set_app_credentials
 from core.domain.inventory import AppCredentials
 from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
-from gui.app_credentials_dialog import NO_DATE, AppCredentialsDialog, renewal_text
+from gui.app_credentials_dialog import NO_DATE, AppCredentialsDialog
+from tests.secret_names import ref_parts
+from tests.zones import AUCKLAND, LOS_ANGELES
 
 APP_ID = "amzn1.sp.solution.7e1f6c2a-0d4b-4a55-9e7c-1c0ffee00001"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
 NEW_SECRET = "amzn1.oa2-cs.v1.a-brand-new-client-secret-0123456789"
 TODAY = date(2026, 3, 1)
+NOW = datetime(2026, 3, 1, 12).astimezone(UTC)  # noon on TODAY, in the machine's time zone
 OK = Qt.MouseButton.LeftButton
 
 
@@ -40,7 +45,7 @@ def workspace(tmp_path: Path, store: MemorySecretStore) -> Iterator[Workspace]:
 @pytest.fixture
 def make_dialog(qtbot: Any, workspace: Workspace) -> Callable[[], AppCredentialsDialog]:
     def make() -> AppCredentialsDialog:
-        dialog = AppCredentialsDialog(workspace, today=lambda: TODAY)
+        dialog = AppCredentialsDialog(workspace, clock=lambda: NOW)
         qtbot.addWidget(dialog)
         dialog.open()
         qtbot.waitExposed(dialog)
@@ -140,6 +145,7 @@ def test_the_secret_is_stored_only_after_save_and_never_shown(
     assert app.secret_issued_at.astimezone().date() == TODAY
     ref = app.client_secret_ref
     assert ref is not None
+    assert ref_parts(ref) == (workspace.namespace, "client-secret", "app")
     assert workspace.is_dirty  # pending until Save
     assert store.names() == frozenset()  # nothing in the keychain yet
     workspace.save()
@@ -190,21 +196,51 @@ def test_cancel_changes_nothing(
     assert workspace.current.app == AppCredentials()
 
 
-def test_an_unrecorded_date_and_the_renewal_warnings() -> None:
-    assert "Enter the date" in renewal_text(None, TODAY)
-    assert renewal_text(TODAY - timedelta(days=170), TODAY) == (
-        "Renew it soon: this client secret must be replaced by 11 Mar 2026 (in 10 days)."
+def test_a_stored_date_near_local_midnight_gives_the_banners_count(
+    qtbot: Any, workspace: Workspace, local_time_zone: Callable[[str], None]
+) -> None:
+    local_time_zone(AUCKLAND)
+    # Entered at 03:00 on 2 Sep 2025 in Auckland: it stops at 04:00 on 1 Mar 2026.
+    issued = datetime(2025, 9, 1, 15, tzinfo=UTC)
+    workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued)))
+    now = datetime(2026, 3, 1, 0, 30).astimezone(UTC)  # half an hour into that day
+    dialog = AppCredentialsDialog(workspace, clock=lambda: now)
+    qtbot.addWidget(dialog)
+    banner = app_secret_status(workspace.current.app, now)
+    assert banner is not None
+    assert (banner.text, dialog.renewal.text()) == (
+        "Client secret expires in 1 day",
+        "Renew it soon: this client secret must be replaced by 1 Mar 2026 (in 1 day).",
     )
-    assert "expired on" in renewal_text(TODAY - timedelta(days=181), TODAY)
+
+
+def test_a_picked_date_gives_the_banners_count_at_half_past_eleven(
+    qtbot: Any, workspace: Workspace, local_time_zone: Callable[[str], None]
+) -> None:
+    local_time_zone(LOS_ANGELES)
+    now = datetime(2026, 3, 1, 23, 30).astimezone(UTC)
+    dialog = AppCredentialsDialog(workspace, clock=lambda: now)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    fill(qtbot, dialog)
+    dialog.issued.setDate(QDate(2025, 9, 12))  # stops at midnight starting 11 Mar 2026
+    shown = dialog.renewal.text()
+    qtbot.mouseClick(dialog.ok_button, OK)
+    assert not dialog.isVisible()
+    banner = app_secret_status(workspace.current.app, now)
+    assert banner is not None
+    # 8 days and 23.5 hours are left: both round up to 9 (counting calendar days gave 10).
+    assert (banner.text, shown) == (
+        "Client secret expires in 9 days",
+        "Renew it soon: this client secret must be replaced by 11 Mar 2026 (in 9 days).",
+    )
 
 
 def test_a_stored_date_is_shown_and_kept(
     qtbot: Any, make_dialog: Callable[[], AppCredentialsDialog], workspace: Workspace
 ) -> None:
-    from core.domain.changes import set_app_credentials
-
     issued = datetime(2025, 12, 1, 15, 30, tzinfo=UTC)
-    workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued), None, "unused"))
+    workspace.apply(set_app_credentials(AppCredentials(secret_issued_at=issued)))
     dialog = make_dialog()
     local = issued.astimezone().date()
     assert dialog.issued.date() == QDate(local.year, local.month, local.day)

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QPushButton, QStatusBar
 from core.amazon.checks import CheckSettings
 from core.domain.changes import add_channel, add_company, set_app_credentials, set_authorization
 from core.domain.errors import SecretStoreError
-from core.domain.inventory import Authorization, AuthSource, Channel, CheckResult, Company
+from core.domain.inventory import Authorization, AuthSource, Channel, CheckResult, Company, new_id
 from core.domain.marketplaces import Region, by_country
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_client_secret_ref, new_refresh_token_ref
 from core.services.workspace import Workspace
 from core.simulator import SimSeller
 from core.storage.keychain import MemorySecretStore
@@ -36,12 +37,14 @@ def grant(
 ) -> Secret:
     """Give channels a live (simulated) authorization, saved."""
     token = amazon.sim.issue_refresh_token(seller, Region.EU, CLIENT_ID)
+    auth_id = new_id()
     auth = Authorization.new(
         seller,
         Region.EU,
         AuthSource.SELF_AUTHORIZATION,
-        workspace.new_ref("authorization", seller),
+        new_refresh_token_ref(workspace.namespace, auth_id),
         marketplace_ids=frozenset(by_country(c).id for c in EU_CODES),
+        auth_id=auth_id,
     )
     workspace.apply(set_authorization(auth, token, channel_ids))
     workspace.save()
@@ -214,8 +217,8 @@ def test_a_pending_client_secret_is_used(
     ref = granted.current.app.client_secret_ref
     assert ref is not None
     store.set(ref, Secret("amzn1.oa2-cs.v1.an-old-secret"))  # what the keychain holds
-    new_ref = granted.new_ref("app", "client-secret")
-    granted.apply(set_app_credentials(granted.current.app, Secret(CLIENT_SECRET), new_ref))
+    new_ref = new_client_secret_ref(granted.namespace)
+    granted.apply(set_app_credentials(granted.current.app, Secret(CLIENT_SECRET), new_ref=new_ref))
     _test, summary = run(qtbot, granted, EU_IDS)
     assert summary.results == {CheckResult.OK: 1}
 

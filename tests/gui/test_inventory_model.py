@@ -11,7 +11,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from core.domain import changes
 from core.domain.inventory import Channel, Company, new_id, utcnow
 from core.domain.samples import demo_inventory, generate_inventory
-from core.domain.status import ApiBadge, Category, summarize
+from core.domain.status import ApiBadge
+from core.domain.summary import Category, summarize
 from core.services.view.rows import Column, InventoryRows, QuickFilter
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore

@@ -13,12 +13,14 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
 from core.domain.errors import SecretStoreError, StoreError
 from core.domain.inventory import Channel, Company
-from core.domain.status import Category
+from core.domain.secret import Secret
+from core.domain.summary import Category
 from core.services.view.rows import Column, QuickFilter
 from core.storage.keychain import MemorySecretStore, UnavailableSecretStore
 from gui.inventory_model import StatusRole
 from gui.main_window import MainWindow
 from tests.gui.conftest import Dialogs, Opened
+from tests.secret_names import ref_parts
 
 Left = Qt.MouseButton.LeftButton
 
@@ -82,6 +84,20 @@ def test_edit_a_channel_save_and_find_it_after_reopening(
     assert not window.isVisible()
     again = open_window(demo_dir, secrets)
     assert again.ws.current.channels[channel.id].seller_id == "A2MAPLEMOSS5DE"
+
+
+def test_an_mws_token_typed_in_the_form_gets_its_kinds_entry_name(
+    qtbot: Any, demo_window: Opened
+) -> None:
+    page = demo_window.page
+    channel = channel_named(demo_window, "Maple & Moss Stationery UK")
+    assert page.select("channel", channel.id)
+    qtbot.mouseClick(page.panel.edit_button, Left)
+    token = "amzn.mws.4ea38b7b-f563-7709-4bae-87aea15c0c2d"
+    type_into(qtbot, page.panel.channel_form.mws_token, token)
+    ref = demo_window.ws.current.channels[channel.id].mws_auth_token_ref
+    assert ref_parts(ref) == (demo_window.ws.namespace, "mws-auth-token", channel.id)
+    assert demo_window.ws.secret(ref) == Secret(token)
 
 
 def test_inline_validation_refuses_a_bad_seller_id(qtbot: Any, demo_window: Opened) -> None:

@@ -362,7 +362,7 @@ def test_incomplete_app_credentials_stop_before_the_browser(
     from core.domain.changes import set_app_credentials
 
     app = replace(workspace.current.app, client_secret_ref=None)
-    workspace.apply(set_app_credentials(app, None, "unused"))
+    workspace.apply(set_app_credentials(app))
     links = Links()
     dialog = make_dialog(open_url=links)
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)

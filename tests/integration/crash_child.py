@@ -22,6 +22,11 @@ from core.domain import changes as ch
 from core.domain.inventory import Authorization, AuthSource, Channel, Company, Inventory
 from core.domain.marketplaces import Region
 from core.domain.secret import Secret
+from core.domain.secret_refs import (
+    new_client_secret_ref,
+    new_mws_auth_token_ref,
+    new_refresh_token_ref,
+)
 from core.services.workspace import Workspace
 from core.storage.keychain import SecretStore
 from tests.file_secret_store import FileSecretStore
@@ -83,16 +88,16 @@ def advance(ws: Workspace, k: int) -> None:
     """Apply the pending changes that turn generation ``k - 1`` into ``k``."""
     gen = expected(k)
     ws.apply(ch.edit_company(replace(ws.current.companies["gen"], name=gen.company_name)))
-    ref = ws.new_ref("app", "client-secret")
-    ws.apply(ch.set_app_credentials(ws.current.app, Secret(gen.client_secret), ref))
+    ref = new_client_secret_ref(ws.namespace)
+    ws.apply(ch.set_app_credentials(ws.current.app, Secret(gen.client_secret), new_ref=ref))
     auth_id = f"a{k}"
     auth = Authorization.new(
-        SELLER, Region.NA, AuthSource.CONSENT, ws.new_ref("authorization", auth_id),
+        SELLER, Region.NA, AuthSource.CONSENT, new_refresh_token_ref(ws.namespace, auth_id),
         granted_at=GRANTED, auth_id=auth_id,
     )  # fmt: skip
     ws.apply(ch.set_authorization(auth, Secret(gen.refresh_token), ["ch1"]))
     if gen.extra_channel_token is not None:
-        mws_ref = ws.new_ref("channel", "chx")
+        mws_ref = new_mws_auth_token_ref(ws.namespace, "chx")
         extra = Channel("chx", "gen", CA, "Gen CA", SELLER, mws_auth_token_ref=mws_ref)
         ws.apply(ch.add_channel(extra, Secret(gen.extra_channel_token)))
     elif "chx" in ws.current.channels:

@@ -23,15 +23,8 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from core.domain.inventory import Authorization, Channel, Company, Inventory
-from core.domain.status import (
-    DEFAULT_WARN_DAYS,
-    ApiBadge,
-    Category,
-    ChannelStatus,
-    Severity,
-    category,
-    channel_status,
-)
+from core.domain.status import DEFAULT_WARN_DAYS, ApiBadge, ChannelStatus, Severity, channel_status
+from core.domain.summary import Category, category
 
 
 class Column(IntEnum):

@@ -1,37 +1,16 @@
 """The words and dates the tree shows for a row, and its tooltips. No Qt here.
 
-Dates are shown in the computer's local time zone (the core keeps UTC); relative times ("3 hours
-ago") count from the ``now`` of the last refresh.
+Dates are shown by :mod:`core.domain.dates` (local time); relative times ("3 hours ago") count
+from the ``now`` of the last refresh.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from core.domain.dates import ago, day, day_time
 from core.services.view.badges import channel_badges, company_badges
 from core.services.view.rows import ChannelRow, Column, CompanyRow
-
-
-def day(moment: datetime) -> str:
-    """``12 Dec 2026``, in local time (built by hand: ``%-d`` does not exist on Windows)."""
-    local = moment.astimezone()
-    return f"{local.day} {local:%b %Y}"
-
-
-def moment_text(moment: datetime) -> str:
-    local = moment.astimezone()
-    return f"{day(moment)}, {local:%H:%M}"
-
-
-def ago(moment: datetime, now: datetime) -> str:
-    seconds = (now - moment).total_seconds()
-    if seconds < 60:
-        return "Just now"
-    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
-        if seconds >= size:
-            n = int(seconds // size)
-            return f"{n} {unit} ago" if n == 1 else f"{n} {unit}s ago"
-    return "Just now"  # pragma: no cover - the loop always returns
 
 
 def _plural(n: int, one: str) -> str:
@@ -86,7 +65,7 @@ def channel_tooltip(row: ChannelRow, column: int, now: datetime) -> str:
             return "The connection has not been tested yet."
         result = f" Result: {health.result.value.replace('_', ' ')}." if health.result else ""
         message = f" {health.message}." if health.message else ""
-        return f"Last tested {moment_text(health.checked_at)}.{result}{message}"
+        return f"Last tested {day_time(health.checked_at)}.{result}{message}"
     return (
         f"{channel.name or market.label}: {row.owner.company.name} on Amazon {market.label}, "
         f"{market.region.display_name} region"
