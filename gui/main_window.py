@@ -210,30 +210,14 @@ class MainWindow(QMainWindow):
         self.openFailed.emit(exc)
 
     def _describe_storage(self, workspace: Workspace) -> None:
-        secrets = workspace.secrets
-        problem = workspace.secrets_problem
-        if problem is not None:
-            self.secrets_label.setText("Secrets: unavailable, saving is off")
-            self.secrets_label.setToolTip(f"{problem.message}\n{problem.next_step}")
-        elif workspace.demo:
-            self.secrets_label.setText(f"Secrets: {secrets.description}")
-            self.secrets_label.setToolTip(
-                "This demo keeps its sample secrets in memory only: nothing reaches your "
-                "keychain, and the demo is deleted when you close this window."
-            )
-        else:
-            self.secrets_label.setText(f"Secrets: {secrets.description}")
-            self.secrets_label.setToolTip(
-                f"Refresh tokens and other secrets are kept in {secrets.description}, never in "
-                "the inventory file."
-            )
-        if workspace.demo:
-            self.file_label.setText("Data: temporary demo folder")
-            self.file_label.setToolTip(f"{workspace.data_file}\nDeleted when you close the demo.")
-        else:
-            shown = str(workspace.data_file).replace(str(Path.home()), "~", 1)
-            self.file_label.setText(f"Data: {shown}")
-            self.file_label.setToolTip(str(workspace.data_file))
+        from core.services.view.storage import data_label, secrets_label
+
+        for widget, label in (
+            (self.secrets_label, secrets_label(workspace)),
+            (self.file_label, data_label(workspace)),
+        ):
+            widget.setText(label.text)
+            widget.setToolTip(label.tooltip)
         reason = workspace.read_only_reason
         if reason and self.page is not None:
             self.page.set_read_only(reason)

@@ -322,3 +322,19 @@ def test_a_new_authorization_clears_the_old_grants_check_results(ws: Workspace) 
     auth = authorization("a2", ref=new_refresh_token_ref(ws.namespace, "a2"))
     ws.apply(ch.set_authorization(auth, Secret("Atzr|2"), ["ch1"], health=verified))
     assert ws.current.channels["ch1"].health == verified
+
+
+def test_the_status_bar_says_where_data_and_secrets_live(
+    ws: Workspace, tmp_path: Path, secrets: MemorySecretStore
+) -> None:
+    from core.services.view.storage import data_label, secrets_label
+
+    assert secrets_label(ws).text == f"Secrets: {secrets.description}"
+    assert "never in the inventory file" in secrets_label(ws).tooltip
+    shown = data_label(ws, home=tmp_path)
+    assert shown.text == "Data: ~/inventory.sqlite3"
+    assert shown.tooltip == str(tmp_path / "inventory.sqlite3")
+    problem = SecretStoreError("No keychain was found.", "Install GNOME Keyring.")
+    without = Workspace(ws.current, UnavailableSecretStore(problem))
+    assert secrets_label(without).text == "Secrets: unavailable, saving is off"
+    assert "Install GNOME Keyring." in secrets_label(without).tooltip
