@@ -29,21 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.amazon.consent import (
-    Authorized,
-    ConsentAttempts,
-    ConsentTarget,
-    Coverage,
-    WrongAccount,
-    authorization_change,
-    coverage,
-)
+from core.amazon.consent import Authorized, ConsentAttempts, ConsentTarget, WrongAccount
 from core.domain.changes import Apply, combined
 from core.domain.errors import UserFacingError, ValidationError
 from core.domain.inventory import utcnow
 from core.domain.marketplaces import Endpoints
 from core.domain.secret import Secret
-from core.services import consent_texts as texts
+from core.services.consent import texts
+from core.services.consent.coverage import Coverage, authorization_change, coverage
 from core.services.workspace import Workspace
 from gui import dialogs
 from gui.consent_flow import Clock, ConsentFlow, cannot_start

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.services.consent_texts import LINK_MINUTES, PASTE_TITLE, SWITCHER_WARNING
+from core.services.consent.texts import LINK_MINUTES, PASTE_TITLE, SWITCHER_WARNING
 
 
 def text_label(text: str = "", *, rich: bool = True, selectable: bool = True) -> QLabel:
