@@ -8,30 +8,19 @@ simulator, and is saved, so a test sees exactly what its actions leave pending.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from core.domain.changes import set_app_credentials
-from core.domain.marketplaces import EndpointProfile
-from core.domain.secret import Secret
 from core.domain.status import channel_status
 from core.services.view.badges import channel_badges
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
-from tests.integration.consent_support import (
-    CLIENT_SECRET,
-    Amazon,
-    app_credentials,
-    eu_workspace,
-    start_amazon,
-)
+from tests.integration.consent_support import Amazon, simulator_workspace, start_amazon
 
 WAIT_MS = 10_000
 BROWSER_TIMEOUT_S = 10.0
@@ -46,13 +35,6 @@ def amazon() -> Iterator[Amazon]:
     running.sim.stop()
 
 
-def simulator_app(amazon: Amazon, redirect_uri: str | None = None) -> Any:
-    app = app_credentials() if redirect_uri is None else app_credentials(redirect_uri)
-    return replace(
-        app, endpoint_profile=EndpointProfile.SIMULATOR, endpoint_url=amazon.sim.base_url
-    )
-
-
 @pytest.fixture
 def store() -> MemorySecretStore:
     return MemorySecretStore()
@@ -60,14 +42,7 @@ def store() -> MemorySecretStore:
 
 @pytest.fixture
 def workspace(tmp_path: Path, amazon: Amazon, store: MemorySecretStore) -> Iterator[Workspace]:
-    opened = Workspace.open(tmp_path / "data", store)
-    eu_workspace(opened)
-    opened.apply(
-        set_app_credentials(
-            simulator_app(amazon), Secret(CLIENT_SECRET), opened.new_ref("app", "client-secret")
-        )
-    )
-    opened.save()
+    opened = simulator_workspace(tmp_path / "data", amazon, store)
     yield opened
     opened.close()
 
