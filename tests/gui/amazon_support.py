@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -17,9 +18,11 @@ from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
 from core.domain.status import channel_status
+from core.services.lanes import Lanes
 from core.services.view.badges import channel_badges
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
+from gui.tasks import TaskRunner
 from tests.integration.consent_support import Amazon, simulator_workspace, start_amazon
 
 WAIT_MS = 10_000
@@ -33,6 +36,16 @@ def amazon() -> Iterator[Amazon]:
     running = start_amazon()
     yield running
     running.sim.stop()
+
+
+@pytest.fixture
+def threaded_runner(qtbot: Any) -> Iterator[TaskRunner]:
+    """The window's kind of runner: real lanes, so a check runs on a network thread and its
+    result comes back through the event loop (an immediate runner would hide every wait)."""
+    del qtbot  # a QApplication must exist before any QObject
+    runner = TaskRunner(Lanes())
+    yield runner
+    runner.shutdown()
 
 
 @pytest.fixture
