@@ -23,10 +23,9 @@ that arrives after its try ended is dropped, never shown (:meth:`~ConsentSession
 thread. The workspace is read on the calling thread only: what a check needs (the app
 credentials, a secret reader, the endpoints) is taken before it runs.
 
-**Redirect URI.** Against Amazon the consent names the app's registered HTTPS redirect page,
-which hands the answer on to the listener (its port is in ``state``). The simulator accepts
-loopback redirects, so there the consent names the listener itself and the demo runs the real
-listener path without a hosted hand-off page.
+**Redirect URI.** Amazon's consent names the app's registered HTTPS page, which hands the answer
+on to the listener (its port is in ``state``); the simulator accepts loopback redirects, so
+there the consent names the listener itself (the demo needs no hosted hand-off page).
 """
 
 from __future__ import annotations
@@ -54,10 +53,10 @@ from core.amazon.sellers import SellersClient
 from core.domain.changes import Apply, combined
 from core.domain.endpoints import endpoints_for, uses_loopback_redirect
 from core.domain.errors import UserFacingError
-from core.domain.inventory import utcnow
+from core.domain.inventory import AppCredentials, utcnow
 from core.domain.marketplaces import Endpoints
 from core.domain.secret import Secret
-from core.services.consent.calls import Check, cannot_start, missing_app_parts, with_amazon
+from core.services.consent.calls import Check, cannot_start, with_amazon
 from core.services.consent.coverage import Coverage, authorization_change, coverage
 from core.services.events import Event
 from core.services.workspace import Workspace
@@ -70,8 +69,6 @@ __all__ = [
     "ConsentSession",
     "Coverage",
     "WrongAccount",
-    "cannot_start",
-    "missing_app_parts",
 ]
 
 log = logging.getLogger(__name__)
@@ -273,8 +270,7 @@ class ConsentSession:
         """
         params = parse_redirect(text)
         app = self.workspace.current.app
-        endpoints = self.endpoints
-        read, attempts, clock = self.workspace.secret, self.attempts, self.clock
+        attempts, clock = self.attempts, self.clock
         redirect = self.redirect_uri if self.redirect_uri is not None else app.redirect_uri
 
         def call(lwa: LwaClient, sellers: SellersClient) -> ConsentResult:
@@ -288,7 +284,7 @@ class ConsentSession:
                 redirect_uri=redirect,
             )
 
-        return self._begin(lambda: with_amazon(app, read, endpoints, call))
+        return self._begin(app, call)
 
     def self_authorize(self, refresh_token: Secret, seller_id: str) -> Check[Authorized]:
         """Finish with a refresh token from Seller Central (private apps): refresh, then
@@ -300,9 +296,7 @@ class ConsentSession:
         problem = self.cannot_start()
         if problem is not None:
             raise problem
-        app = self.workspace.current.app
-        endpoints = self.endpoints
-        read, target, clock = self.workspace.secret, self.target, self.clock
+        app, target, clock = self.workspace.current.app, self.target, self.clock
 
         def call(lwa: LwaClient, sellers: SellersClient) -> Authorized:
             return self_authorize(
@@ -315,11 +309,15 @@ class ConsentSession:
                 seller_id=seller_id,
             )
 
-        return self._begin(lambda: with_amazon(app, read, endpoints, call))
+        return self._begin(app, call)
 
-    def _begin(self, run: Callable[[], T]) -> Check[T]:
+    def _begin(
+        self, app: AppCredentials, call: Callable[[LwaClient, SellersClient], T]
+    ) -> Check[T]:
+        """A check of this try that calls Amazon as ``app``; taken now, on the session's thread."""
+        read, endpoints = self.workspace.secret, self.endpoints
         self.busy = True
-        return Check(self._try, run)
+        return Check(self._try, lambda: with_amazon(app, read, endpoints, call))
 
     def ended(self, check: Check[object]) -> bool:
         """``check``'s outcome has reached the session's thread: use it only if this says True.
@@ -393,6 +391,8 @@ class ConsentSession:
         self.closed = True
         self._try += 1
         self.busy = False
+        with self._lock:
+            self._heard.clear()  # answers nobody took: their codes need not stay in memory
         if self.attempt is not None:
             self.attempts.cancel(self.attempt)
         self.stop_listener()
