@@ -30,7 +30,7 @@ from gui.reauthorize.pages import (
 
 
 class ReauthorizeFrame(QDialog):
-    """The widgets of the reauthorize dialog, on the start page."""
+    """The reauthorize dialog's widgets and which of them show; the dialog adds what they do."""
 
     def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
