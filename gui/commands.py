@@ -21,14 +21,17 @@ from core.services.workspace import SAVING, Workspace
 from gui import dialogs
 
 if TYPE_CHECKING:
+    from core.services.consent import ConsentAttempts
     from gui.inventory_page import InventoryPage
+    from gui.tasks import TaskRunner
 
 
 class Window(Protocol):
     """What the commands use of the main window (a protocol: the window imports this module)."""
 
     saving: bool
-    consent_attempts: Any
+    runner: TaskRunner
+    consent_attempts: ConsentAttempts
     connection_tests: list[Any]
 
     def statusBar(self) -> QStatusBar: ...
@@ -211,10 +214,10 @@ class Commands:
         return [c.id for company_id in companies for c in inv.channels_of(company_id)]
 
     def do_reauthorize(self) -> None:
-        from core.amazon.attempts import ConsentTarget
         from core.domain.inventory import utcnow
         from core.domain.plan import build_plan
-        from gui.reauthorize_dialog import open_reauthorize
+        from core.services.consent import ConsentTarget
+        from gui.reauthorize.dialog import open_reauthorize
 
         selected = self.page.current()
         ids = self._selected_channel_ids()
@@ -247,6 +250,7 @@ class Commands:
             self.parent,
             self.ws,
             target,
+            runner=self.window.runner,
             apply=self.try_apply,
             attempts=self.window.consent_attempts,
         )

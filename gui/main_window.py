@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self._launch_demo = launch_demo
         # One registry of consent attempts per window: a late answer to an earlier dialog is
         # refused clearly instead of being mistaken for the current one.
-        from core.amazon.attempts import ConsentAttempts
+        from core.services.consent import ConsentAttempts
 
         self.consent_attempts = ConsentAttempts()
         self.connection_tests: list[Any] = []  # running Test connection runs, cancelled on close

@@ -2,31 +2,30 @@
 
 DESIGN §3.1. The flow, and where each step lives:
 
-1. :class:`~core.amazon.attempts.ConsentAttempts` starts an :class:`~core.amazon.attempts.Attempt`
-for one
-   :class:`~core.amazon.attempts.ConsentTarget` (one seller in one region): a fresh single-use
-   ``state``
-   of 256 random bits (its format is documented in :mod:`core.amazon.attempts`), alive for 10
-   minutes.
-   :func:`consent_url` builds Amazon's consent address with it.
+1. :class:`~core.amazon.attempts.ConsentAttempts` starts an
+   :class:`~core.amazon.attempts.Attempt` for one :class:`~core.amazon.attempts.ConsentTarget`
+   (one seller in one region): a fresh single-use ``state`` of 256 random bits (its format is
+   documented in :mod:`core.amazon.attempts`), alive for 10 minutes. :func:`consent_url` builds
+   Amazon's consent address with it.
 2. Amazon sends the browser to the app's HTTPS redirect URI; the result reaches the app through
    the loopback listener (:mod:`core.amazon.listener`) or is pasted back. Either way the text goes
    through :func:`~core.amazon.redirect.parse_redirect`.
 3. :func:`complete` checks it in the order DESIGN §3.1 step 4 gives, and returns either
    :class:`Authorized` or :class:`WrongAccount`. :func:`self_authorize` does the same for a
    refresh token pasted from Seller Central. Nothing is applied here.
-4. :func:`coverage` works out which channels the new grant applies to, and
-   :func:`authorization_change` turns it into pending workspace changes (DESIGN §3.1 step 5).
+4. Which channels the new grant covers, and the pending change that gives it to them (DESIGN
+   §3.1 step 5), belong to the inventory, not to Amazon's protocol: see
+   :mod:`core.services.consent.coverage`. The person's side of all of this (the listener, the
+   link, finishing, applying) is :class:`core.services.consent.session.ConsentSession`.
 
 The names of :mod:`core.amazon.attempts` and :mod:`core.amazon.redirect` are importable from here
-too: this module is the one the GUI needs.
+too.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
@@ -45,22 +44,11 @@ from core.amazon.lwa import LwaClient, TokenResponse
 from core.amazon.redirect import QUOTES, RedirectParams, parse_redirect
 from core.amazon.sellers import Participations, SellersClient
 from core.domain import marketplaces
-from core.domain.changes import Change, set_authorization, set_mws_records
 from core.domain.errors import FieldError, UserFacingError, ValidationError
-from core.domain.inventory import (
-    AppCredentials,
-    Authorization,
-    AuthSource,
-    CheckResult,
-    Health,
-    Inventory,
-)
+from core.domain.inventory import AppCredentials, Authorization, AuthSource
 from core.domain.marketplaces import Endpoints, Marketplace, Region
-from core.domain.plan import consent_seller_id
 from core.domain.secret import Secret
-from core.domain.secret_refs import new_mws_auth_token_ref, new_refresh_token_ref
-from core.domain.validation import check_mws_auth_token, check_seller_id, normalize_seller_id
-from core.services.workspace import Workspace
+from core.domain.validation import check_seller_id, normalize_seller_id
 
 __all__ = [
     "ATTEMPT_LIFETIME",
@@ -72,14 +60,11 @@ __all__ = [
     "ConsentRefused",
     "ConsentResult",
     "ConsentTarget",
-    "Coverage",
     "RedirectParams",
     "RefusalReason",
     "WrongAccount",
-    "authorization_change",
     "complete",
     "consent_url",
-    "coverage",
     "parse_redirect",
     "port_from_state",
     "self_authorize",
@@ -124,9 +109,10 @@ def consent_url(
 class Authorized:
     """A working new grant, checked and ready to become a pending change.
 
-    ``authorization.refresh_token_ref`` is ``None``: :func:`authorization_change` gives it a fresh
-    keychain entry name. ``needs_confirmation`` means no Seller ID was expected, so the person
-    must confirm that ``authorization.seller_id`` is the account they meant.
+    ``authorization.refresh_token_ref`` is ``None``: the pending change gives it a fresh keychain
+    entry name (:func:`core.services.consent.coverage.authorization_change`).
+    ``needs_confirmation`` means no Seller ID was expected, so the person must confirm that
+    ``authorization.seller_id`` is the account they meant.
     """
 
     authorization: Authorization
@@ -342,111 +328,3 @@ def _new_authorization(
         marketplace_ids=_listed(participations, region),
         store_name=participations.store_name,
     )
-
-
-# --- which channels it covers, and the pending change ------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """Channels a new grant applies to, and same-seller channels it leaves as they are."""
-
-    channel_ids: tuple[str, ...]
-    not_covered: tuple[tuple[str, str], ...] = ()  # (channel id, reason in plain words)
-
-
-def coverage(inventory: Inventory, target: ConsentTarget, authorized: Authorized) -> Coverage:
-    """Which channels the new authorization applies to (DESIGN §3.1 step 5).
-
-    Candidates: the target's channels, every channel of the same seller and region (by
-    :func:`core.domain.plan.consent_seller_id`), and the channels of those companies' unified
-    children in the region that have no other Seller ID. A candidate is covered when Amazon's
-    participations list its marketplace; otherwise it is named in ``not_covered`` and keeps its
-    old state (Japan, Australia and Singapore are often separate accounts).
-    """
-    auth = authorized.authorization
-    seller = normalize_seller_id(auth.seller_id)
-    region = auth.region
-    channels = inventory.channels
-    candidates: list[str] = [c for c in target.channel_ids if c in channels]
-    for channel in channels.values():
-        if channel.region is region and consent_seller_id(channel, inventory) == seller:
-            candidates.append(channel.id)
-    companies = {channels[c].company_id for c in candidates}
-    children = {c.id for c in inventory.companies.values() if c.parent_id in companies}
-    for channel in channels.values():
-        if channel.company_id in children and channel.region is region:
-            owner = consent_seller_id(channel, inventory)
-            if owner is None or owner == seller:
-                candidates.append(channel.id)
-    listed = auth.marketplace_ids
-    covered: list[str] = []
-    missing: list[tuple[str, str]] = []
-    for channel_id in _unique(candidates):
-        channel = channels[channel_id]
-        if channel.region is not region:
-            missing.append((channel_id, "It is in another region: it needs its own consent."))
-        elif channel.marketplace_id in listed:
-            covered.append(channel_id)
-        else:
-            country = channel.marketplace.country
-            missing.append(
-                (
-                    channel_id,
-                    f"Amazon did not list {country} for this account: it may be a separate "
-                    "account. Reauthorize it on its own.",
-                )
-            )
-    return Coverage(tuple(covered), tuple(missing))
-
-
-def authorization_change(
-    workspace: Workspace, authorized: Authorized, covered: Coverage, now: datetime
-) -> list[Change]:
-    """The pending changes that give the covered channels the new grant; apply them in order.
-
-    The refresh token gets a fresh keychain entry name (written only on Save) and the channels
-    a health of OK as of ``now``. An MWS Authorization Token Amazon returned (hybrid apps)
-    is recorded on each covered channel under its own entry.
-
-    Raises:
-        UserFacingError: The grant covers none of the channels.
-    """
-    if not covered.channel_ids:
-        raise UserFacingError(
-            "This authorization does not cover any of the channels: Amazon listed none of their "
-            "marketplaces for this account. Nothing was changed.",
-            "Check which account was selected in Seller Central, then start again.",
-        )
-    auth = authorized.authorization
-    ref = new_refresh_token_ref(workspace.namespace, auth.id)
-    auth = replace(auth, refresh_token_ref=ref)
-    health = Health().after(CheckResult.OK, now)
-    changes = [set_authorization(auth, authorized.refresh_token, covered.channel_ids, health)]
-    mws = authorized.mws_auth_token
-    if mws is not None:
-        if check_mws_auth_token(mws.reveal()):
-            log.warning("Amazon returned an MWS token in an unexpected format: not recorded")
-        else:
-            changes.extend(_mws_changes(workspace, auth.seller_id, mws, covered.channel_ids))
-    return changes
-
-
-def _mws_changes(
-    workspace: Workspace, seller: str, token: Secret, channel_ids: Sequence[str]
-) -> list[Change]:
-    current = workspace.current.channels
-    return [
-        set_mws_records(
-            channel_id,
-            seller,
-            token,
-            current[channel_id].app_status,
-            new_ref=new_mws_auth_token_ref(workspace.namespace, channel_id),
-        )
-        for channel_id in channel_ids
-    ]
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))

@@ -8,7 +8,6 @@ simulator, and is saved, so a test sees exactly what its actions leave pending.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,21 +17,13 @@ import requests
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from core.domain.changes import set_app_credentials
-from core.domain.marketplaces import EndpointProfile
-from core.domain.secret import Secret
-from core.domain.secret_refs import new_client_secret_ref
 from core.domain.status import channel_status
+from core.services.lanes import Lanes
 from core.services.view.badges import channel_badges
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
-from tests.integration.consent_support import (
-    CLIENT_SECRET,
-    Amazon,
-    app_credentials,
-    eu_workspace,
-    start_amazon,
-)
+from gui.tasks import TaskRunner
+from tests.integration.consent_support import Amazon, simulator_workspace, start_amazon
 
 WAIT_MS = 10_000
 BROWSER_TIMEOUT_S = 10.0
@@ -47,11 +38,14 @@ def amazon() -> Iterator[Amazon]:
     running.sim.stop()
 
 
-def simulator_app(amazon: Amazon, redirect_uri: str | None = None) -> Any:
-    app = app_credentials() if redirect_uri is None else app_credentials(redirect_uri)
-    return replace(
-        app, endpoint_profile=EndpointProfile.SIMULATOR, endpoint_url=amazon.sim.base_url
-    )
+@pytest.fixture
+def threaded_runner(qtbot: Any) -> Iterator[TaskRunner]:
+    """The window's kind of runner: real lanes, so a check runs on a network thread and its
+    result comes back through the event loop (an immediate runner would hide every wait)."""
+    del qtbot  # a QApplication must exist before any QObject
+    runner = TaskRunner(Lanes())
+    yield runner
+    runner.shutdown()
 
 
 @pytest.fixture
@@ -61,16 +55,7 @@ def store() -> MemorySecretStore:
 
 @pytest.fixture
 def workspace(tmp_path: Path, amazon: Amazon, store: MemorySecretStore) -> Iterator[Workspace]:
-    opened = Workspace.open(tmp_path / "data", store)
-    eu_workspace(opened)
-    opened.apply(
-        set_app_credentials(
-            simulator_app(amazon),
-            Secret(CLIENT_SECRET),
-            new_ref=new_client_secret_ref(opened.namespace),
-        )
-    )
-    opened.save()
+    opened = simulator_workspace(tmp_path / "data", amazon, store)
     yield opened
     opened.close()
 

@@ -1,7 +1,10 @@
 """The demo as a newcomer uses it: the main window, its simulator, Reauthorize, Save.
 
 Requests stands in for the system browser (the real Chromium hand-off is covered by
-tests/integration/test_browser_handoff.py); every wait is bounded, nothing sleeps.
+tests/integration/test_browser_handoff.py). The window runs on real lanes, as the app does:
+it opens on the database lane and asks Amazon on a network thread, so every wait here waits
+for something (an immediate runner would make each one true at once). Every wait is bounded,
+nothing sleeps.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from core.services.view.rows import Column
 from core.simulator import Simulator
 from gui.inventory_model import StatusRole
 from gui.main_window import MainWindow
-from gui.reauthorize_dialog import ReauthorizeDialog
+from gui.reauthorize.dialog import ReauthorizeDialog
 from gui.tasks import TaskRunner
 from tests.gui.amazon_support import WAIT_MS, UrlCatcher, browser, follow
 
@@ -29,7 +32,7 @@ __all__ = ["browser"]  # the fixture, imported for its side of the test
 
 @pytest.fixture
 def demo(qtbot: Any) -> Iterator[tuple[MainWindow, Simulator]]:
-    window = MainWindow(TaskRunner(Lanes.immediate()), persist_settings=False)
+    window = MainWindow(TaskRunner(Lanes()), persist_settings=False)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.loaded, timeout=WAIT_MS):
         window.open_inventory(open_demo)
@@ -60,6 +63,7 @@ def reauthorize(qtbot: Any, window: MainWindow, channel_id: str) -> ReauthorizeD
     assert window.act.reauthorize.isEnabled()
     window.act.reauthorize.trigger()
     (dialog,) = [d for d in window.findChildren(ReauthorizeDialog) if d.isVisible()]
+    assert dialog.runner is window.runner  # the window's lanes, shut down in one place
     return dialog
 
 

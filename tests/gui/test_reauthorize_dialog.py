@@ -1,8 +1,13 @@
 """The reauthorize dialog against a per-test simulator: browser, paste, wrong account, cancel,
-self-authorization. Requests stands in for the browser; every wait is bounded, nothing sleeps."""
+self-authorization. Requests stands in for the browser; Amazon is asked on a real network
+thread of the dialog's task runner; every wait is bounded, nothing sleeps.
+
+What the consent session decides on its own is tested without Qt in
+tests/core/test_consent_session.py; these tests are about what the person sees and does."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,15 +19,15 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
-from core.amazon.consent import ConsentAttempts, ConsentTarget
-from core.amazon.listener import ListenerUnavailable
 from core.domain.inventory import AuthSource, CheckResult
 from core.domain.marketplaces import Region
 from core.domain.plan import build_plan
+from core.services.consent import ConsentAttempts, ConsentTarget
+from core.services.consent.session import ConsentSession
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
-from gui import consent_flow
-from gui.reauthorize_dialog import ReauthorizeDialog
+from gui.reauthorize.dialog import ReauthorizeDialog
+from gui.tasks import TaskRunner
 from tests.gui.amazon_support import (
     WAIT_MS,
     UrlCatcher,
@@ -32,6 +37,7 @@ from tests.gui.amazon_support import (
     follow,
     redirect_address,
     store,
+    threaded_runner,
     workspace,
 )
 from tests.integration.consent_support import (
@@ -43,7 +49,8 @@ from tests.integration.consent_support import (
     uk_target,
 )
 
-__all__ = ["amazon", "browser", "store", "workspace"]  # fixtures used by name below
+# Fixtures used by name below.
+__all__ = ["amazon", "browser", "store", "threaded_runner", "workspace"]
 
 EU_IDS = {c.lower() for c in EU_CODES}
 # Offscreen Qt says this whenever a dialog is shown; toolchain.md: harmless.
@@ -62,11 +69,17 @@ class Links:
 
 
 @pytest.fixture
-def make_dialog(qtbot: Any, workspace: Workspace) -> Iterator[Callable[..., ReauthorizeDialog]]:
+def make_dialog(
+    qtbot: Any, workspace: Workspace, threaded_runner: TaskRunner
+) -> Iterator[Callable[..., ReauthorizeDialog]]:
+    """A dialog on a new consent session; keyword arguments go to the session."""
     made: list[ReauthorizeDialog] = []
 
-    def make(target: ConsentTarget | None = None, **kwargs: Any) -> ReauthorizeDialog:
-        dialog = ReauthorizeDialog(workspace, target or uk_target(), **kwargs)
+    def make(
+        target: ConsentTarget | None = None, *, open_url: Links | None = None, **session: Any
+    ) -> ReauthorizeDialog:
+        consent = ConsentSession(workspace, target or uk_target(), **session)
+        dialog = ReauthorizeDialog(consent, threaded_runner, open_url=open_url)
         qtbot.addWidget(dialog)
         dialog.open()  # window-modal, never exec()
         qtbot.waitExposed(dialog)
@@ -75,7 +88,7 @@ def make_dialog(qtbot: Any, workspace: Workspace) -> Iterator[Callable[..., Reau
 
     yield make
     for dialog in made:
-        dialog.flow.close()
+        dialog.session.close()
 
 
 def wait_outcome(qtbot: Any, dialog: ReauthorizeDialog) -> str:
@@ -109,7 +122,7 @@ def test_first_page_says_where_to_sign_in_and_which_account(
     assert SELLER in text
     assert "United Kingdom" in text
     assert "account switcher" in dialog.start_page.warning.findChild(QWidget).text()  # type: ignore[union-attr]
-    assert dialog.flow.listening
+    assert dialog.session.listening
     assert "ready to receive" in dialog.start_page.listener_label.text()
     assert dialog.start_page.open_button.isDefault()
     assert dialog.paste.isVisible()
@@ -164,7 +177,7 @@ def test_open_in_browser_and_the_listener_finish_it(
     )
     assert "5 minutes" in dialog.waiting_page.countdown.text()
     assert dialog.waiting_page.link.text() == url
-    listener = dialog.flow.listener
+    listener = dialog.session.listener
     assert listener is not None
     assert "state=" in url
     assert f".{listener.port}" in url
@@ -201,7 +214,7 @@ def test_paste_garbage_then_the_address(
     dialog = make_dialog(open_url=links)
     qtbot.mouseClick(dialog.start_page.copy_button, Qt.MouseButton.LeftButton)
     url = QGuiApplication.clipboard().text()
-    assert url.startswith(dialog.flow.endpoints.consent_base or "?")
+    assert url.startswith(dialog.session.endpoints.consent_base or "?")
     assert "application_id=" in url
     assert links.urls == []  # Copy link does not open anything
 
@@ -218,22 +231,18 @@ def test_paste_garbage_then_the_address(
     assert wait_outcome(qtbot, dialog) == "success"
     assert workspace.pending_channel_ids() == EU_IDS
     assert dialog.paste.edit.text() == ""  # the code does not linger on screen
-    listener = dialog.flow.listener
+    listener = dialog.session.listener
     qtbot.waitUntil(lambda: listener is None or listener.closed, timeout=WAIT_MS)
 
 
 def test_without_a_listener_it_says_so_and_paste_still_works(
-    qtbot: Any,
-    make_dialog: Callable[..., ReauthorizeDialog],
-    workspace: Workspace,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: Any, make_dialog: Callable[..., ReauthorizeDialog], workspace: Workspace
 ) -> None:
-    def unavailable(*_args: object, **_kwargs: object) -> None:
-        raise ListenerUnavailable("SP Connect could not listen (port in use).", "Paste instead.")
-
-    monkeypatch.setattr(consent_flow, "CallbackListener", unavailable)
-    dialog = make_dialog(open_url=Links())
-    assert not dialog.flow.listening
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:  # the port is in use
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        dialog = make_dialog(open_url=Links(), port=taken.getsockname()[1])
+    assert not dialog.session.listening
     assert "could not listen" in dialog.start_page.listener_label.text()
     assert "Finish by pasting" in dialog.start_page.listener_label.text()
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
@@ -289,7 +298,7 @@ def test_wrong_account_applies_nothing_and_offers_to_try_again(
 
     qtbot.mouseClick(dialog.try_again_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentWidget() is dialog.start_page
-    assert dialog.flow.listening  # a fresh one-shot listener for the new try
+    assert dialog.session.listening  # a fresh one-shot listener for the new try
     amazon.sim.auto_confirm_seller_id = None
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
     second_url = dialog.waiting_page.link.text()
@@ -305,7 +314,7 @@ def test_cancel_applies_nothing_and_closes_the_listener(
     dialog = make_dialog(open_url=Links(), attempts=attempts)
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
     assert attempts.live()
-    listener = dialog.flow.listener
+    listener = dialog.session.listener
     assert listener is not None
     url = dialog.waiting_page.link.text()
     assert dialog.close_button.text() == "Cancel"
@@ -327,10 +336,31 @@ def test_an_answer_after_cancel_is_dropped(
     address = redirect_address(links.urls[0])
     dialog.paste.edit.setText(address)
     qtbot.mouseClick(dialog.paste.finish_button, Qt.MouseButton.LeftButton)
-    assert dialog.flow.busy
-    with qtbot.waitSignal(dialog.flow.taskEnded, timeout=WAIT_MS):
-        dialog.reject()  # while Amazon is being asked: its answer arrives, and is dropped
+    assert dialog.session.busy
+    assert dialog.waiting_page.busy.isVisibleTo(dialog)
+    dialog.reject()  # while Amazon is being asked: its answer arrives, and is dropped
+    qtbot.waitUntil(lambda: dialog.session.dropped_results == 1, timeout=WAIT_MS)
     assert dialog.outcome is None
+    assert dialog.pages.currentWidget() is dialog.waiting_page
+    assert not workspace.is_dirty
+
+
+def test_nothing_is_asked_once_the_window_has_shut_down(
+    qtbot: Any,
+    make_dialog: Callable[..., ReauthorizeDialog],
+    workspace: Workspace,
+    threaded_runner: TaskRunner,
+    amazon: Amazon,
+) -> None:
+    links = Links()
+    dialog = make_dialog(open_url=links)
+    qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
+    address = redirect_address(links.urls[0])
+    threaded_runner.shutdown()  # the window closed first: its lanes are stopped
+    dialog.paste.edit.setText(address)
+    qtbot.mouseClick(dialog.paste.finish_button, Qt.MouseButton.LeftButton)
+    assert dialog.outcome is None
+    assert amazon.sim.count("/auth/o2/token") == 0
     assert not workspace.is_dirty
 
 
@@ -386,8 +416,9 @@ def test_the_window_keeps_painting_while_amazon_is_slow(
     timer.start(10)
     dialog.paste.edit.setText(address)
     qtbot.mouseClick(dialog.paste.finish_button, Qt.MouseButton.LeftButton)
-    assert dialog.flow.busy
+    assert dialog.session.busy
     assert dialog.waiting_page.busy.isVisibleTo(dialog)
+    assert not dialog.paste.isEnabled()
     assert wait_outcome(qtbot, dialog) == "success"
     timer.stop()
     assert len(ticks) >= 20  # ~1 s of checking: the event loop ran all along
@@ -458,7 +489,7 @@ def test_a_listener_answer_and_a_paste_race_safely(
     assert wait_outcome(qtbot, dialog) == "success"
     qtbot.waitUntil(done.is_set, timeout=WAIT_MS)
     if reached[0]:
-        qtbot.waitUntil(lambda: dialog.flow.dropped_answers == 1, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: dialog.session.dropped_answers == 1, timeout=WAIT_MS)
     assert dialog.outcome == "success"
     assert len(workspace.pending) == 1  # one change, applied once
 

@@ -11,13 +11,17 @@ import requests
 from PySide6.QtCore import Qt, QUrl
 
 from core.amazon.checks import CheckSettings
-from core.amazon.consent import ConsentTarget
 from core.domain.endpoints import endpoints_for
 from core.domain.inventory import CheckResult
 from core.domain.marketplaces import EndpointProfile, Region
+from core.services.consent import ConsentTarget
 from core.services.demo import DemoWorkspace, open_demo
 from gui.connection_test import start_connection_test
-from gui.reauthorize_dialog import ReauthorizeDialog
+from gui.reauthorize.dialog import open_reauthorize
+from gui.tasks import TaskRunner
+from tests.gui.amazon_support import threaded_runner
+
+__all__ = ["threaded_runner"]  # the fixture, used by name below
 
 WAIT_MS = 10_000
 
@@ -63,7 +67,9 @@ def test_test_connection_on_the_demo(qtbot: Any, demo: DemoWorkspace) -> None:
     assert ws.current.channels[uk].health.result is CheckResult.OK
 
 
-def test_reauthorize_on_the_demo_through_the_listener(qtbot: Any, demo: DemoWorkspace) -> None:
+def test_reauthorize_on_the_demo_through_the_listener(
+    qtbot: Any, demo: DemoWorkspace, threaded_runner: TaskRunner
+) -> None:
     sim = demo.simulator
     assert sim is not None
     ws = demo
@@ -76,12 +82,12 @@ def test_reauthorize_on_the_demo_through_the_listener(qtbot: Any, demo: DemoWork
         urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
         return True
 
-    dialog = ReauthorizeDialog(ws, ConsentTarget.for_channel(ws.current, au), open_url=open_url)
+    target = ConsentTarget.for_channel(ws.current, au)
+    dialog = open_reauthorize(None, ws, target, runner=threaded_runner, open_url=open_url)
     qtbot.addWidget(dialog)
-    dialog.open()
     assert "Demo:" in dialog.start_page.instructions.text()
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
-    listener = dialog.flow.listener
+    listener = dialog.session.listener
     assert listener is not None
     assert "redirect_uri=" + requests.utils.quote(listener.url, safe="") in urls[0]
     page = requests.get(urls[0], timeout=5)  # the simulator redirects straight to the listener
@@ -89,4 +95,4 @@ def test_reauthorize_on_the_demo_through_the_listener(qtbot: Any, demo: DemoWork
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=WAIT_MS)
     assert dialog.outcome == "success"
     assert au in ws.pending_channel_ids()
-    dialog.flow.close()
+    dialog.close()

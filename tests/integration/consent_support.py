@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from core.amazon.consent import ConsentTarget
 from core.amazon.lwa import LwaClient
 from core.amazon.sellers import SellersClient
 from core.domain import changes as ch
 from core.domain.inventory import AppCredentials, Channel, Company, Inventory
-from core.domain.marketplaces import Region, by_country
+from core.domain.marketplaces import EndpointProfile, Region, by_country
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_client_secret_ref
 from core.services.workspace import Workspace
 from core.simulator import SimApp, SimSeller, Simulator
+from core.storage.keychain import SecretStore
 
 APPLICATION_ID = "amzn1.sp.solution.7e1f6c2a-0d4b-4a55-9e7c-1c0ffee00001"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
@@ -77,6 +80,27 @@ def app_credentials(redirect_uri: str = VENDOR_REDIRECT) -> AppCredentials:
     return AppCredentials(
         application_id=APPLICATION_ID, lwa_client_id=CLIENT_ID, redirect_uri=redirect_uri
     )
+
+
+def simulator_app(amazon: Amazon, redirect_uri: str = VENDOR_REDIRECT) -> AppCredentials:
+    """The test app's credentials, pointed at the running simulator (as the demo's are)."""
+    return replace(
+        app_credentials(redirect_uri),
+        endpoint_profile=EndpointProfile.SIMULATOR,
+        endpoint_url=amazon.sim.base_url,
+    )
+
+
+def simulator_workspace(folder: Path, amazon: Amazon, secrets: SecretStore) -> Workspace:
+    """A saved workspace in ``folder``: Acme's five EU channels, the app pointed at ``amazon``
+    with its client secret in ``secrets``. A test then sees exactly what it leaves pending."""
+    workspace = eu_workspace(Workspace.open(folder, secrets))
+    ref = new_client_secret_ref(workspace.namespace)
+    workspace.apply(
+        ch.set_app_credentials(simulator_app(amazon), Secret(CLIENT_SECRET), new_ref=ref)
+    )
+    workspace.save()
+    return workspace
 
 
 def eu_changes() -> list[ch.Change]:

@@ -32,14 +32,13 @@ from core.amazon.consent import (
     Authorized,
     ConsentAttempts,
     WrongAccount,
-    authorization_change,
     complete,
     consent_url,
-    coverage,
     parse_redirect,
 )
 from core.amazon.listener import CallbackListener
 from core.domain.marketplaces import by_country
+from core.services.consent.coverage import authorization_change, coverage
 from core.services.workspace import Workspace
 from core.storage.keychain import SERVICE_NAME, KeyringSecretStore
 from core.storage.resources import resource_path

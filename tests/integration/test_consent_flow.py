@@ -25,10 +25,8 @@ from core.amazon.consent import (
     ConsentTarget,
     RefusalReason,
     WrongAccount,
-    authorization_change,
     complete,
     consent_url,
-    coverage,
     parse_redirect,
     self_authorize,
 )
@@ -38,6 +36,7 @@ from core.domain.errors import UserFacingError
 from core.domain.inventory import AppCredentials, AuthSource, CheckResult
 from core.domain.marketplaces import Region, by_country
 from core.domain.secret import Secret
+from core.services.consent.coverage import authorization_change, coverage
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from tests.integration.consent_support import (

@@ -7,153 +7,100 @@ the new grant covers, a wrong account (nothing applied), or the error and its ne
 verified grant becomes one pending change (one Undo step) applied on the GUI thread: the
 channels show Unsaved until Save in the main window.
 
-Open it with :func:`open_reauthorize`. Never ``exec()`` it: the network work runs on a worker
-(:class:`gui.consent_flow.ConsentFlow`) and the window keeps painting.
+The dialog adapts a :class:`~core.services.consent.session.ConsentSession`, which decides what
+happens: the link, whether an answer or a result still counts, what a grant covers, applying it.
+The dialog shows the pages, runs the session's checks on the window's task runner (network
+lane), and receives the listener's events through a bridge that it closes when it closes, so
+nothing reaches a closed dialog.
+
+Open it with :func:`open_reauthorize`. Never ``exec()`` it: the window keeps painting.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from core.amazon.consent import (
-    Authorized,
-    ConsentAttempts,
-    ConsentTarget,
-    Coverage,
-    WrongAccount,
-    authorization_change,
-    coverage,
-)
-from core.domain.changes import Apply, combined
-from core.domain.errors import UserFacingError, ValidationError
-from core.domain.inventory import utcnow
+from core.domain.changes import Apply
+from core.domain.errors import UserFacingError
 from core.domain.marketplaces import Endpoints
 from core.domain.secret import Secret
-from core.services import consent_texts as texts
+from core.services.consent import ConsentAttempts, ConsentTarget, texts
+from core.services.consent.session import (
+    Authorized,
+    Check,
+    ConsentSession,
+    Coverage,
+    WrongAccount,
+)
+from core.services.lanes import Lane
 from core.services.workspace import Workspace
 from gui import dialogs
-from gui.consent_flow import Clock, ConsentFlow, cannot_start
-from gui.reauthorize_pages import (
-    PastePanel,
-    ResultPage,
-    SelfAuthPage,
-    StartPage,
-    WaitingPage,
-    button,
-    show_message,
-)
+from gui.bridge import Bridge
+from gui.reauthorize.frame import ReauthorizeFrame
+from gui.reauthorize.pages import show_message
 from gui.tasks import TaskRunner
-
-log = logging.getLogger(__name__)
 
 OpenUrl = Callable[[QUrl], bool]
 Outcome = Literal["success", "confirm", "wrong_account", "error"]
 
 
-class ReauthorizeDialog(QDialog):
+class ReauthorizeDialog(ReauthorizeFrame):
     """One reauthorization. :attr:`authorized` follows once its change is pending."""
 
     authorized = Signal(object)  # Authorized
 
     def __init__(
         self,
-        workspace: Workspace,
-        target: ConsentTarget,
+        session: ConsentSession,
+        runner: TaskRunner,
         *,
-        apply: Apply | None = None,
-        endpoints: Endpoints | None = None,
-        attempts: ConsentAttempts | None = None,
         open_url: OpenUrl | None = None,
-        runner: TaskRunner | None = None,
-        clock: Clock = utcnow,
-        listen: bool = True,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.workspace = workspace
+        """Show ``session`` (the dialog closes it when it closes); Amazon is asked on
+        ``runner``'s network lane."""
+        target = session.target
+        account = texts.expected_account(session.workspace.current, target)
+        region = target.region.display_name
+        super().__init__(
+            f"Reauthorize {target.label}", f"Amazon {region} · Account: {account.text}", parent
+        )
+        self.session = session
         self.target = target
-        self._apply = apply or workspace.try_apply
+        self.account = account
+        self.runner = runner
         self._open_url: OpenUrl = open_url or QDesktopServices.openUrl
         self.outcome: Outcome | None = None
         self._pending: tuple[Authorized, Coverage] | None = None
-        self.account = texts.expected_account(workspace.current, target)
-        self.flow = ConsentFlow(
-            workspace, target, endpoints=endpoints, attempts=attempts, runner=runner,
-            clock=clock, listen=listen, parent=self,
-        )  # fmt: skip
-        self.setWindowTitle(f"Reauthorize {target.label} — SP Connect")
-        self.setAccessibleName(f"Reauthorize {target.label}")
-        self.setMinimumWidth(620)
-        self._build()
+        self._fill()
         self._wire()
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
+        # The listener's events come from its thread; closed in done(), so none arrives later.
+        self.bridge = Bridge(self)
+        self.bridge.listen(session.answered, self._on_answer)
+        self.bridge.listen(session.listener_stopped, lambda _: self._update_listener_text())
         self._show_start()
 
-    # --- building -----------------------------------------------------------------------
+    # --- filling in and wiring ---------------------------------------------------------
 
-    def _build(self) -> None:
-        self.title = QLabel(f"Reauthorize {self.target.label}")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.title.setWordWrap(True)
-        region = self.target.region.display_name
-        self.subtitle = QLabel(f"Amazon {region} · Account: {self.account.text}")
-        self.subtitle.setWordWrap(True)
-        self.start_page = StartPage()
-        self.waiting_page = WaitingPage()
-        self.self_auth_page = SelfAuthPage()
-        self.result_page = ResultPage()
-        self.pages = QStackedWidget()
-        for page in (self.start_page, self.waiting_page, self.self_auth_page, self.result_page):
-            self.pages.addWidget(page)
-        self.paste = PastePanel()
-        self.try_again_button = button(
-            "&Try again", "Try again", "Start a new consent from the beginning."
-        )
-        self.use_button = button(
-            "&Use this account",
-            "Use this account",
-            "Give the channels this authorization (pending until you Save in the main window).",
-        )
-        self.close_button = button(
-            "Cancel", "Cancel", "Stop here. Nothing changes (Escape does the same)."
-        )
-        self.close_button.clicked.connect(self.reject)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        for widget in (self.try_again_button, self.use_button, self.close_button):
-            row.addWidget(widget)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.paste)
-        layout.addLayout(row)
+    def _fill(self) -> None:
         start = self.start_page
         try:
-            endpoints = self.flow.endpoints
+            endpoints = self.session.endpoints
         except UserFacingError as exc:
             endpoints = Endpoints.amazon()
             show_message(start.message, str(exc))
-        problem = cannot_start(self.workspace)
+        problem = self.session.cannot_start()
         if problem is not None:  # said at once, not only after a click
             show_message(start.message, str(problem))
         start.instructions.setText(texts.instructions_html(self.target, self.account, endpoints))
@@ -172,29 +119,10 @@ class ReauthorizeDialog(QDialog):
         a.back_button.clicked.connect(self._show_start)
         a.verify_button.clicked.connect(self._verify_token)
         self.paste.finish_button.clicked.connect(self._finish_paste)
-        self.paste.edit.textChanged.connect(self._update_default)
         self.try_again_button.clicked.connect(self._try_again)
         self.use_button.clicked.connect(self._use_account)
-        self.flow.finished.connect(self._on_finished)
-        self.flow.failed.connect(self._on_failed)
-        self.flow.busyChanged.connect(self._on_busy)
-        self.flow.listenerAnswered.connect(self._on_listener_answered)
-        self.flow.listenerStopped.connect(self._update_listener_text)
 
     # --- pages --------------------------------------------------------------------------
-
-    def _page(self, page: QWidget, *, paste: bool, buttons: Sequence[QWidget] = ()) -> None:
-        self.pages.setCurrentWidget(page)
-        self.paste.setVisible(paste)
-        for widget in (self.try_again_button, self.use_button):
-            widget.setVisible(widget in buttons)
-        final = page is self.result_page
-        self.close_button.setText("Close" if final else "Cancel")
-        self.close_button.setAccessibleName("Close" if final else "Cancel")
-        self.close_button.setToolTip(
-            "Close this window." if final else "Stop here. Nothing changes (Escape does the same)."
-        )
-        self._update_default()
 
     def _show_start(self) -> None:
         self._update_listener_text()
@@ -218,7 +146,7 @@ class ReauthorizeDialog(QDialog):
         self, outcome: Outcome, title: str, html: str, buttons: Sequence[QWidget] = ()
     ) -> None:
         self.outcome = outcome
-        self.flow.settle()
+        self.session.settle()
         self._timer.stop()
         self.self_auth_page.token.clear()
         self.result_page.title.setText(title)
@@ -227,41 +155,20 @@ class ReauthorizeDialog(QDialog):
         self._page(self.result_page, paste=False, buttons=buttons)
         (buttons[0] if buttons else self.close_button).setFocus()
 
-    def _update_default(self) -> None:
-        """Enter does the obvious thing on each page (and finishes once something is pasted)."""
-        page = self.pages.currentWidget()
-        target: QWidget | None = None
-        if self.paste.isVisible() and self.paste.edit.text().strip():
-            target = self.paste.finish_button
-        elif page is self.start_page:
-            target = self.start_page.open_button
-        elif page is self.waiting_page:  # back from the browser: the next step is to paste
-            target = self.paste.finish_button
-        elif page is self.self_auth_page:
-            target = self.self_auth_page.verify_button
-        elif self.use_button.isVisible():
-            target = self.use_button
-        elif self.try_again_button.isVisible():
-            target = self.try_again_button
-        else:
-            target = self.close_button
-        for widget in self.findChildren(QPushButton):
-            widget.setDefault(widget is target)
-
     def _update_listener_text(self) -> None:
-        text = texts.listener_text(self.flow.listening, self.flow.listener_error)
+        text = texts.listener_text(self.session.listening, self.session.listener_error)
         self.start_page.listener_label.setText(text)
-        if self.pages.currentWidget() is self.waiting_page and not self.flow.busy:
+        if self.pages.currentWidget() is self.waiting_page and not self.session.busy:
             self.waiting_page.status.setText(text)
 
     def _tick(self) -> None:
-        self.waiting_page.countdown.setText(texts.countdown_text(self.flow.remaining()))
+        self.waiting_page.countdown.setText(texts.countdown_text(self.session.remaining()))
 
     # --- the browser consent ------------------------------------------------------------
 
     def _link(self, message: QLabel) -> str | None:
         try:
-            url = self.flow.link()
+            url = self.session.link()
         except UserFacingError as exc:
             show_message(message, str(exc))
             return None
@@ -307,63 +214,78 @@ class ReauthorizeDialog(QDialog):
             self.paste.edit.setFocus()
             return
         try:
-            self.flow.finish(text)
+            check = self.session.finish(text)
         except UserFacingError as exc:
             show_message(self.paste.message, f"{exc.message} {exc.next_step}".strip())
             self.paste.edit.selectAll()
             self.paste.edit.setFocus()
             return
+        self._run(check)
         show_message(self.paste.message, "")
         self.paste.edit.clear()
 
-    def _on_listener_answered(self) -> None:
-        self.waiting_page.status.setText("Amazon's answer has arrived.")
+    def _on_answer(self, query: str) -> None:
+        """The listener's answer, here on the GUI thread; the session says whether it counts."""
+        try:
+            check = self.session.take_answer(query)
+        except UserFacingError as exc:  # Amazon's answer was an error, not a consent
+            self._on_failed(exc)
+            return
+        if check is not None:
+            self.waiting_page.status.setText("Amazon's answer has arrived.")
+            self._run(check)
+
+    # --- asking Amazon ------------------------------------------------------------------
+
+    def _run(self, check: Check[Any]) -> None:
+        if self.runner.lanes.closed:  # the window has shut down: nobody is left to tell
+            return
+        self._on_busy(True)
+        self.runner.run(
+            check.run,
+            lambda result: self._check_ended(check, result, None),
+            lambda exc: self._check_ended(check, None, exc),
+            lane=Lane.NETWORK,
+        )
+
+    def _check_ended(self, check: Check[Any], result: object, exc: BaseException | None) -> None:
+        if not self.session.ended(check):
+            return  # its try is over (Try again, a result shown, the dialog closed)
+        self._on_busy(False)
+        if exc is None:
+            self._on_finished(result)
+        else:
+            self._on_failed(exc)
 
     def _on_busy(self, busy: bool) -> None:
-        page = self.pages.currentWidget()
-        if page is self.self_auth_page:
-            a = self.self_auth_page
-            a.busy.setVisible(busy)
-            for widget in (a.verify_button, a.token, a.back_button):
-                widget.setEnabled(not busy)
+        if self.pages.currentWidget() is self.self_auth_page:
+            self.self_auth_page.set_busy(busy)
             if not busy:
-                a.token.setFocus()
                 self._update_default()
             return
         if busy:
             self._timer.stop()
-            if page is not self.waiting_page:
+            if self.pages.currentWidget() is not self.waiting_page:
                 self._page(self.waiting_page, paste=True)
-            self.waiting_page.status.setText("Checking Amazon's answer with Amazon…")
-        w = self.waiting_page
-        w.busy.setVisible(busy)
-        for each in (w.open_button, w.copy_button, self.paste):
-            each.setEnabled(not busy)
+        self.waiting_page.set_busy(busy)
+        self.paste.setEnabled(not busy)
 
     # --- self-authorization -------------------------------------------------------------
 
     def _verify_token(self) -> None:
         page = self.self_auth_page
-        for label in (page.seller_message, page.token_message, page.message):
-            show_message(label, "")
+        page.clear_messages()
         token = page.token.text().strip()
         if not token:
             show_message(page.token_message, "Paste the refresh token from Seller Central.")
             page.token.setFocus()
             return
         try:
-            self.flow.self_authorize(Secret(token), page.seller.text())
+            check = self.session.self_authorize(Secret(token), page.seller.text())
         except UserFacingError as exc:
             show_message(page.message, str(exc))
-
-    def _self_auth_failed(self, exc: UserFacingError) -> None:
-        page = self.self_auth_page
-        if isinstance(exc, ValidationError):
-            for error in exc.errors:
-                label = {"seller_id": page.seller_message, "refresh_token": page.token_message}
-                show_message(label.get(error.field, page.message), error.message)
             return
-        show_message(page.message, str(exc))
+        self._run(check)
 
     # --- results ------------------------------------------------------------------------
 
@@ -377,11 +299,11 @@ class ReauthorizeDialog(QDialog):
             )
             return
         assert isinstance(result, Authorized)
-        covered = coverage(self.workspace.current, self.target, result)
+        covered = self.session.coverage(result)
         self._pending = (result, covered)
-        if result.needs_confirmation and covered.channel_ids:
+        if self.session.asks_confirmation(result, covered):
             html = texts.authorized_html(
-                self.target, result, covered, self.workspace.current, applied=False
+                self.target, result, covered, self.session.workspace.current, applied=False
             )
             self._show_result(
                 "confirm",
@@ -397,25 +319,19 @@ class ReauthorizeDialog(QDialog):
             return
         result, covered = self._pending
         self._pending = None
-        try:
-            changes = authorization_change(self.workspace, result, covered, self.flow.clock())
-        except UserFacingError as exc:
-            self._show_error(exc)
-            return
-        refusal = self._apply(combined(changes, f"New authorization for {self.target.label}"))
+        refusal = self.session.apply(result, covered)
         if refusal is not None:
             self._show_error(refusal)
             return
-        log.info("new authorization pending for %d channel(s)", len(covered.channel_ids))
         html = texts.authorized_html(
-            self.target, result, covered, self.workspace.current, applied=True
+            self.target, result, covered, self.session.workspace.current, applied=True
         )
         self._show_result("success", "Authorized: click Save to keep it", html)
         self.authorized.emit(result)
 
     def _on_failed(self, exc: BaseException) -> None:
         if self.pages.currentWidget() is self.self_auth_page and isinstance(exc, UserFacingError):
-            self._self_auth_failed(exc)
+            self.self_auth_page.show_error(exc)
             return
         if not isinstance(exc, UserFacingError):
             dialogs.report_error(self, exc)  # a bug: the crash dialog, with the details
@@ -429,7 +345,7 @@ class ReauthorizeDialog(QDialog):
     def _try_again(self) -> None:
         self._pending = None
         self.outcome = None
-        self.flow.restart()
+        self.session.restart()
         self.waiting_page.link.clear()
         self.waiting_page.message.hide()
         self._show_start()
@@ -441,7 +357,8 @@ class ReauthorizeDialog(QDialog):
         self._timer.stop()
         self.self_auth_page.token.clear()
         self.paste.edit.clear()
-        self.flow.close()
+        self.bridge.close()
+        self.session.close()
         super().done(result)
 
 
@@ -450,15 +367,18 @@ def open_reauthorize(
     workspace: Workspace,
     target: ConsentTarget,
     *,
+    runner: TaskRunner,
     apply: Apply | None = None,
     endpoints: Endpoints | None = None,
     attempts: ConsentAttempts | None = None,
     open_url: OpenUrl | None = None,
 ) -> ReauthorizeDialog:
-    """Open the reauthorize dialog (window-modal, without blocking); returns it."""
-    dialog = ReauthorizeDialog(
-        workspace, target, apply=apply, endpoints=endpoints, attempts=attempts,
-        open_url=open_url, parent=parent,
-    )  # fmt: skip
+    """Open the reauthorize dialog (window-modal, without blocking) on a new consent session.
+
+    ``runner`` is the window's: Amazon is asked on its network lane. ``apply`` is how the new
+    grant becomes pending (by default ``workspace.try_apply``).
+    """
+    session = ConsentSession(workspace, target, attempts=attempts, endpoints=endpoints, apply=apply)
+    dialog = ReauthorizeDialog(session, runner, open_url=open_url, parent=parent)
     dialog.open()
     return dialog

@@ -1,4 +1,5 @@
-"""The pages of the reauthorize dialog: widgets, words and tooltips only; the dialog wires them.
+"""The pages of the reauthorize dialog: widgets, words and tooltips, and how each page shows
+busy and errors; the dialog wires them and decides which page shows.
 
 Every control has an accessible name and a plain-words tooltip; captions are buddies of their
 fields, so Alt+letter reaches each one.
@@ -20,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.services.consent_texts import LINK_MINUTES, PASTE_TITLE, SWITCHER_WARNING
+from core.domain.errors import UserFacingError, ValidationError
+from core.services.consent.texts import LINK_MINUTES, PASTE_TITLE, SWITCHER_WARNING
 
 
 def text_label(text: str = "", *, rich: bool = True, selectable: bool = True) -> QLabel:
@@ -61,6 +63,17 @@ def show_message(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setAccessibleName(text)
     label.setVisible(bool(text))
+
+
+def heading(text: str, scale: float) -> QLabel:
+    """A bold label, ``scale`` times the usual size."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
 
 
 def warning_frame(html: str) -> QFrame:
@@ -171,6 +184,14 @@ class WaitingPage(QWidget):
         layout.addWidget(self.busy)
         layout.addStretch(1)
 
+    def set_busy(self, busy: bool) -> None:
+        """While Amazon is asked: a busy bar, and no new link."""
+        if busy:
+            self.status.setText("Checking Amazon's answer with Amazon…")
+        self.busy.setVisible(busy)
+        for widget in (self.open_button, self.copy_button):
+            widget.setEnabled(not busy)
+
 
 class SelfAuthPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -239,6 +260,27 @@ class SelfAuthPage(QWidget):
         layout.addWidget(self.busy)
         layout.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
+
+    def set_busy(self, busy: bool) -> None:
+        """While Amazon checks the token: a busy bar, and nothing to change or click."""
+        self.busy.setVisible(busy)
+        for widget in (self.verify_button, self.token, self.back_button):
+            widget.setEnabled(not busy)
+        if not busy:
+            self.token.setFocus()
+
+    def clear_messages(self) -> None:
+        for label in (self.seller_message, self.token_message, self.message):
+            show_message(label, "")
+
+    def show_error(self, exc: UserFacingError) -> None:
+        """Each problem under the field it is about; the rest under the Verify button."""
+        if isinstance(exc, ValidationError):
+            labels = {"seller_id": self.seller_message, "refresh_token": self.token_message}
+            for error in exc.errors:
+                show_message(labels.get(error.field, self.message), error.message)
+            return
+        show_message(self.message, str(exc))
 
 
 class ResultPage(QWidget):

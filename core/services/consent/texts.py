@@ -13,12 +13,13 @@ from html import escape
 from urllib.parse import urlsplit
 
 from core.amazon.attempts import ATTEMPT_LIFETIME
-from core.amazon.consent import Authorized, ConsentTarget, Coverage, WrongAccount
+from core.amazon.consent import Authorized, ConsentTarget, WrongAccount
 from core.domain import marketplaces
 from core.domain.errors import UserFacingError, ValidationError
 from core.domain.inventory import Inventory
 from core.domain.marketplaces import EndpointProfile, Endpoints
 from core.domain.validation import normalize_seller_id
+from core.services.consent.coverage import Coverage
 
 #: Amazon's spapi_oauth_code lives five minutes (spapi-facts §4.3).
 CODE_MINUTES = 5

@@ -1,0 +1,63 @@
+"""The blocking part of a consent, and what must be true before one starts.
+
+A consent needs the app's application ID (the consent link names it, spapi-facts §1.1), and its
+LWA client ID and client secret (the code exchange authenticates with them, spapi-facts §4).
+The first two and the secret's keychain entry name are checked on the calling thread before
+anything starts (:func:`cannot_start`); the secret's value is read inside the :class:`Check`,
+off the GUI thread, because the keychain may be slow or locked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
+from core.domain.app_rules import AppUse, incomplete_app, read_client_secret
+from core.domain.errors import UserFacingError
+from core.domain.inventory import AppCredentials
+from core.domain.marketplaces import Endpoints
+from core.domain.secret import Secret
+from core.services.workspace import Workspace
+
+SecretReader = Callable[[str], Secret | None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Check(Generic[T]):
+    """The blocking part of finishing a consent, for one try.
+
+    Run :attr:`run` off the GUI thread (the network lane: it reads the keychain and calls
+    Amazon), then hand its outcome to :meth:`ConsentSession.ended` before using it.
+    """
+
+    try_number: int
+    run: Callable[[], T] = field(repr=False)
+
+
+def cannot_start(workspace: Workspace) -> UserFacingError | None:
+    """Why no consent can start here (read-only inventory, incomplete app), or ``None``."""
+    if workspace.read_only_reason is not None:
+        return UserFacingError(
+            f"{workspace.read_only_reason} A new authorization could not be kept.",
+            "Reauthorize from the SP Connect window that can save this inventory.",
+        )
+    return incomplete_app(workspace.current.app, AppUse.CONSENT)
+
+
+def with_amazon(
+    app: AppCredentials,
+    read: SecretReader,
+    endpoints: Endpoints,
+    call: Callable[[LwaClient, SellersClient], T],
+) -> T:
+    """Runs in the check: read the client secret, then call Amazon with fresh clients."""
+    secret = read_client_secret(app, read, AppUse.CONSENT)
+    with (
+        LwaClient(endpoints, app.lwa_client_id, secret) as lwa,
+        SellersClient(endpoints) as sellers,
+    ):
+        return call(lwa, sellers)
