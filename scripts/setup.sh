@@ -3,7 +3,9 @@
 # the keychain tests and the browser tests need, and the project's .venv.
 # Expects ROOT, VENV and PY to be set by the caller.
 
-# The full list from shared/reference/toolchain.md ("Debian packages a fresh machine needs").
+# The full list a fresh Debian machine needs (line 1: Qt offscreen; lines 2-4: Qt's xcb plugin
+# for a real X window; then Xvfb, a real Secret Service, Chromium and pdftoppm for the tests).
+# A developer's machine has most of them already, so a missing one only shows on a clean one.
 APT_PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
   libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1

@@ -4,14 +4,20 @@ An :class:`Attempt` is bound to one :class:`ConsentTarget` (one seller in one re
 :data:`ATTEMPT_LIFETIME`, and is used up by the first :meth:`ConsentAttempts.claim` of its state.
 
 **State format.** ``<random>`` or ``<random>.<port>``: ``<random>`` is
-``secrets.token_urlsafe(32)`` (43 characters of ``A-Z a-z 0-9 - _``, 256 bits, as LWA's CSRF
-guidance asks, spapi-facts §11) and ``<port>`` the decimal port of the app's loopback listener,
-when one runs. The random part never contains a ``.``, so the static hand-off page
+``secrets.token_urlsafe(32)`` (43 characters of ``A-Z a-z 0-9 - _``, 256 bits, as Login with
+Amazon's CSRF guidance asks) and ``<port>`` the decimal port of the app's loopback listener, when
+one runs. The random part never contains a ``.``, so the static hand-off page
 (``resources/handoff.html``) finds the port as the text after the *last* ``.``. The whole value,
 port included, is what Amazon echoes and what is compared.
 
-There is no PKCE in Amazon's consent (spapi-facts §2.1, §11): ``state`` is the whole defence,
-with the ``selling_partner_id`` check after it (:func:`core.amazon.consent.complete`).
+Amazon documents no PKCE for the SP-API consent: ``state`` is the whole defence, with the
+``selling_partner_id`` check after it (:func:`core.amazon.consent.complete`). Amazon asks for a
+short-lived state, unique to the user, checked when the answer comes back.
+
+Sources: Login with Amazon's CSRF guidance,
+https://developer.amazon.com/docs/login-with-amazon/cross-site-request-forgery.html, and
+"Website authorization workflow", Step 1, in Amazon's archived SP-API developer guide,
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from core.domain.inventory import Inventory, utcnow
 from core.domain.marketplaces import Marketplace, Region
 from core.domain.plan import PlanItem, consent_seller_id
 
-#: A consent must come back within this time of being started (DESIGN §3.1 step 2).
+#: A consent must come back within this time of being started (ARCHITECTURE.md, "Consent").
 ATTEMPT_LIFETIME = timedelta(minutes=10)
 #: How long a finished attempt is remembered, so that a replay says "already used".
 _REMEMBER = timedelta(hours=1)

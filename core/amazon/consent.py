@@ -1,6 +1,6 @@
 """Getting a new authorization: the consent URL, and checking what came back.
 
-DESIGN §3.1. The flow, and where each step lives:
+The flow (ARCHITECTURE.md, "Consent"), and where each step lives:
 
 1. :class:`~core.amazon.attempts.ConsentAttempts` starts an
    :class:`~core.amazon.attempts.Attempt` for one :class:`~core.amazon.attempts.ConsentTarget`
@@ -10,16 +10,22 @@ DESIGN §3.1. The flow, and where each step lives:
 2. Amazon sends the browser to the app's HTTPS redirect URI; the result reaches the app through
    the loopback listener (:mod:`core.amazon.listener`) or is pasted back. Either way the text goes
    through :func:`~core.amazon.redirect.parse_redirect`.
-3. :func:`complete` checks it in the order DESIGN §3.1 step 4 gives, and returns either
-   :class:`Authorized` or :class:`WrongAccount`. :func:`self_authorize` does the same for a
-   refresh token pasted from Seller Central. Nothing is applied here.
-4. Which channels the new grant covers, and the pending change that gives it to them (DESIGN
-   §3.1 step 5), belong to the inventory, not to Amazon's protocol: see
-   :mod:`core.services.consent.coverage`. The person's side of all of this (the listener, the
-   link, finishing, applying) is :class:`core.services.consent.session.ConsentSession`.
+3. :func:`complete` checks it (state, then the code exchange, then the Seller ID, then the
+   participations call) and returns either :class:`Authorized` or :class:`WrongAccount`.
+   :func:`self_authorize` does the same for a refresh token pasted from Seller Central. Nothing
+   is applied here.
+4. Which channels the new grant covers, and the pending change that gives it to them, belong to
+   the inventory, not to Amazon's protocol: see :mod:`core.services.consent.coverage`. The
+   person's side of all of this (the listener, the link, finishing, applying) is
+   :class:`core.services.consent.session.ConsentSession`.
 
 The names of :mod:`core.amazon.attempts` and :mod:`core.amazon.redirect` are importable from here
 too.
+
+The consent address and its parameters are Amazon's, from its archived SP-API developer guide
+("the developer guide" below), "Constructing an OAuth authorization URI" and "Website
+authorization workflow", Step 1:
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations
@@ -80,7 +86,7 @@ CONSENT_PATH = "/apps/authorize/consent"
 def consent_url(
     app: AppCredentials, endpoints: Endpoints, marketplace: Marketplace, state: str
 ) -> str:
-    """Amazon's consent address for ``marketplace`` (spapi-facts §1.1).
+    """Amazon's consent address for ``marketplace`` (the developer guide, see the module docstring).
 
     ``{Seller Central site}/apps/authorize/consent?application_id=...&state=...``, plus
     ``version=beta`` for a draft app and ``redirect_uri`` when the app has one (otherwise Amazon
@@ -176,7 +182,7 @@ def complete(
     now: datetime,
     redirect_uri: str | None = None,
 ) -> ConsentResult:
-    """Check a consent's answer (DESIGN §3.1 step 4) and, if it is right, verify the new grant.
+    """Check a consent's answer (ARCHITECTURE.md, "Consent") and, if right, verify the new grant.
 
     In this order: (1) claim ``state`` (single use); (2) exchange the code, never retried;
     (3) compare ``selling_partner_id`` with the expected Seller ID: a mismatch returns

@@ -1,10 +1,10 @@
 """HTTP plumbing shared by the Amazon clients: the session, typed errors and bounded retries.
 
 Every error a client raises is an :class:`AmazonError` (a
-:class:`~core.domain.errors.UserFacingError`):
-its ``message`` says what happened and ``next_step`` the one thing to do, in plain words. None of
-them holds a secret, a request body or a URL: ``requests`` exceptions can quote a URL that carries
-an authorization code, so they are translated here and never chained (``raise ... from None``).
+:class:`~core.domain.errors.UserFacingError`): its ``message`` says what happened and
+``next_step`` the one thing to do, in plain words. None of them holds a secret, a request body or
+a URL: ``requests`` exceptions can quote a URL that carries an authorization code, so they are
+translated here and never chained (``raise ... from None``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: SP-API limits the User-Agent header to 500 characters (spapi-facts §6.2).
+#: SP-API rejects a User-Agent header longer than 500 characters: "Include a User-Agent header
+#: in all requests", in Amazon's archived SP-API developer guide,
+#: https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 USER_AGENT_MAX = 500
 #: Read by the clients when no timeout is given: (connect, read) in seconds.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 20.0)
@@ -143,7 +145,12 @@ class NetworkError(AmazonError):
 
 
 class AccessDenied(AmazonError):
-    """403 that is not a token problem: typically the app lacks a role (spapi-facts §4.5)."""
+    """403 that is not a token problem: typically the app lacks a role.
+
+    Each API needs one of its roles (for the Sellers API, see
+    https://developer-docs.amazon.com/sp-api/docs/sellers-api), and after a role is added the
+    seller must reauthorize (https://developer-docs.amazon.com/sp-api/docs/renew-authorizations).
+    """
 
     default_message = (
         "Amazon refused this request: the app is missing a permission (role) it needs for it."
@@ -238,7 +245,7 @@ def _header_safe(text: str) -> str:
 def default_user_agent() -> str:
     """``SPConnect/<version> (Language=Python/3.x.y; Platform=<OS>/<release>)``.
 
-    The form SP-API asks for (spapi-facts §6.2), at most 500 characters.
+    The form SP-API asks for, at most 500 characters (see :data:`USER_AGENT_MAX`).
     """
     python = ".".join(str(n) for n in sys.version_info[:3])
     system = _header_safe(platform.system() or "unknown")

@@ -1,8 +1,11 @@
-"""The one-shot loopback listener that receives the consent's answer (DESIGN §3.1 step 3).
+"""The one-shot loopback listener that receives the consent's answer (ARCHITECTURE.md, "Consent").
 
-Amazon only redirects to registered HTTPS addresses (spapi-facts §2.1), so the vendor hosts the
-static hand-off page (``resources/handoff.html``), which sends the whole browser tab on to
-``http://127.0.0.1:<port>/callback?<Amazon's query>``; the simulator redirects here directly.
+Amazon only redirects to registered HTTPS addresses, never to a loopback one (an Amazon engineer
+in https://github.com/amzn/selling-partner-api-docs/issues/26; a Windows app asking for
+``127.0.0.1`` in https://github.com/amzn/selling-partner-api-docs/issues/685 was told it is not
+implemented). So the vendor hosts the static hand-off page (``resources/handoff.html``), which
+sends the whole browser tab on to ``http://127.0.0.1:<port>/callback?<Amazon's query>``; the
+simulator redirects here directly.
 
 What the listener accepts (RFC 8252 §7.3 loopback redirect, hardened):
 

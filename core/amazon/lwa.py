@@ -1,35 +1,43 @@
 """Login with Amazon (LWA) token client: exchange a consent code, refresh an access token.
 
-Amazon's token endpoint (spapi-facts §4): ``POST`` a form (``application/x-www-form-urlencoded;
-charset=UTF-8``) to the LWA token URL; success is ``{"access_token": "Atza|...", "token_type":
-"bearer", "expires_in": 3600, "refresh_token": "Atzr|..."}``; errors are
-``{"error": ..., "error_description": ...}``:
+Amazon's token endpoint: ``POST`` a form (``application/x-www-form-urlencoded;charset=UTF-8``)
+to the LWA token URL; success is ``{"access_token": "Atza|...", "token_type": "bearer",
+"expires_in": 3600, "refresh_token": "Atzr|..."}``; errors are ``{"error": ...,
+"error_description": ...}``:
 
-========  ==========================  =============================================================
-HTTP      ``error``                   raised here
-========  ==========================  =============================================================
-400       ``invalid_grant``           :class:`~core.amazon.http.CodeRejected` on a code exchange
-(expired,
-                                      used, or ``redirect_uri`` mismatch),
-                                      :class:`~core.amazon.http.
-                                      NeedsReauthorization` on a refresh (revoked or expired grant)
-401       ``invalid_client``          :class:`~core.amazon.http.AppCredentialsError` (no seller
-action)
-400       ``unsupported_grant_type``, :class:`~core.amazon.http.AmazonError`: a fault in SP Connect
-          ``invalid_request``
-429                                   :class:`~core.amazon.http.RateLimited` (``Retry-After``
-honoured) 5xx                                   :class:`~core.amazon.http.AmazonServerError`
-========  ==========================  =============================================================
+========  ============================  ========================================================
+HTTP      ``error``                     raised here
+========  ============================  ========================================================
+400       ``invalid_grant``             :class:`~core.amazon.http.CodeRejected` on a code
+                                        exchange (expired, used, or ``redirect_uri`` mismatch),
+                                        :class:`~core.amazon.http.NeedsReauthorization` on a
+                                        refresh (revoked or expired grant)
+401       ``invalid_client``            :class:`~core.amazon.http.AppCredentialsError` (no
+                                        seller action)
+400       ``unsupported_grant_type``,   :class:`~core.amazon.http.AmazonError`: a fault in SP
+          ``invalid_request``           Connect
+429                                     :class:`~core.amazon.http.RateLimited` (``Retry-After``
+                                        honoured)
+5xx                                     :class:`~core.amazon.http.AmazonServerError`
+========  ============================  ========================================================
 
-A refresh is retried (throttling, server and network errors) by :func:`core.amazon.http.
-call_with_retries`; a code exchange never is: the code is single-use, so after a failure the
-only safe next step is a new consent.
+A refresh is retried (throttling, server and network errors) by
+:func:`core.amazon.http.call_with_retries`; a code exchange never is: the code is single-use, so
+after a failure the only safe next step is a new consent.
 
 The token host per region is **UNVERIFIED**: SP-API's documentation uses ``api.amazon.com`` for
 every region, while other LWA products document ``api.amazon.co.uk`` and ``api.amazon.co.jp``.
-The URL comes from :meth:`core.domain.marketplaces.Endpoints.lwa_token_url`, and can be overridden
-per region through ``Endpoints.token_urls``
+The URL comes from :meth:`core.domain.marketplaces.Endpoints.lwa_token_url`, and can be
+overridden per region through ``Endpoints.token_urls``
 (:meth:`~core.domain.marketplaces.Endpoints.with_token_url`).
+
+Sources: the request, the answer and the one-hour access token are in Amazon's archived SP-API
+developer guide, "Connecting to the Selling Partner API", Step 1, and the code exchange in its
+"Website authorization workflow", Step 4:
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+The error codes are those developers report, for example
+https://github.com/amzn/selling-partner-api-docs/issues/268 (an expired or used code) and
+https://github.com/amzn/selling-partner-api-docs/issues/2379 (a revoked refresh token).
 """
 
 from __future__ import annotations

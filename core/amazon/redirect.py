@@ -1,7 +1,11 @@
-"""Reading the consent's answer from the address Amazon returned to (spapi-facts §1.2).
+"""Reading the consent's answer from the address Amazon returned to.
 
 The same function reads what the loopback listener received and what a person pasted, so both
 ways end in the same validation (:func:`core.amazon.consent.complete`).
+
+What Amazon appends to the redirect URI is documented in Amazon's archived SP-API developer
+guide, "Website authorization workflow", Step 3:
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ from core.domain.validation import normalize_seller_id
 
 @dataclass(frozen=True, slots=True)
 class RedirectParams:
-    """What Amazon appended to the redirect URI (spapi-facts §1.2). ``repr`` shows no secret."""
+    """What Amazon appended to the redirect URI (see the module docstring).
+
+    ``repr`` shows no secret.
+    """
 
     state: str = field(repr=False)
     code: Secret

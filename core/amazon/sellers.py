@@ -1,17 +1,28 @@
 """SP-API Sellers client: ``getMarketplaceParticipations``, the cheap "who is this token for" call.
 
 ``GET {SP-API host}/sellers/v1/marketplaceParticipations`` with the LWA access token in
-``x-amz-access-token`` (no SigV4 since October 2023, spapi-facts §6.2). The answer lists the
-marketplaces the authorization covers and the ``storeName``, but no Seller ID (§6.1): the Seller
-ID comes from the consent redirect.
+``x-amz-access-token`` (no SigV4 since October 2023). The answer lists the marketplaces the
+authorization covers and the ``storeName``, but no Seller ID: the Seller ID comes from the
+consent redirect.
 
-Errors (§4.4, §4.5): a 403 whose ``details`` say the token is "revoked, malformed or invalid" is
+Errors: a 403 whose ``details`` say the token is "revoked, malformed or invalid" is
 :class:`~core.amazon.http.NeedsReauthorization`; any other 403 is
-:class:`~core.amazon.http.AccessDenied`
-(typically a role missing from the app: the developer adds it, then the seller reauthorizes);
-429 is :class:`~core.amazon.http.RateLimited`, 5xx :class:`~core.amazon.http.AmazonServerError`.
-Throttling, server and network errors are retried with backoff; the default usage plan is only 0.016
-requests per second with a burst of 15.
+:class:`~core.amazon.http.AccessDenied` (typically a role missing from the app: the developer
+adds it, then the seller reauthorizes); 429 is :class:`~core.amazon.http.RateLimited`, 5xx
+:class:`~core.amazon.http.AmazonServerError`. Throttling, server and network errors are retried
+with backoff; the default usage plan is only 0.016 requests per second with a burst of 15.
+
+Sources:
+
+* the API and its roles, https://developer-docs.amazon.com/sp-api/docs/sellers-api, and its
+  model (the payload and the usage plan),
+  https://github.com/amzn/selling-partner-api-models/blob/main/models/sellers-api-model/sellers.json
+* no SigV4:
+  https://developer-docs.amazon.com/sp-api/changelog/sp-api-will-no-longer-require-aws-iam-or-aws-signature-version-4
+* the 403 for a revoked token, as developers report it:
+  https://github.com/amzn/selling-partner-api-docs/issues/2147
+* an expired client secret, as developers report it:
+  https://github.com/amzn/selling-partner-api-models/issues/4489
 """
 
 from __future__ import annotations
@@ -163,7 +174,8 @@ def _error_for(response: requests.Response, data: Any, request_id: str | None) -
     if status in (401, 403):
         text = _error_text(errors)
         if "secret" in text:
-            # "The LWA secret token you provided has expired." (spapi-facts §12): the app's side.
+            # "The LWA secret token you provided has expired.": the app's side (see the module
+            # docstring for the source).
             return AppCredentialsError(**ids)
         if any(words in text for words in _TOKEN_WORDING):
             return NeedsReauthorization(**ids)

@@ -186,7 +186,7 @@ def set_mws_records(
     new_ref: str | None,
     clear_token: bool = False,
 ) -> Change:
-    """Record what Seller Central shows for a legacy channel (DESIGN §3.3).
+    """Record what Seller Central shows for a legacy channel (app status, MWS credentials).
 
     ``mws_auth_token`` replaces the stored token (under ``new_ref``); ``None`` keeps it, unless
     ``clear_token`` removes it.
@@ -267,7 +267,11 @@ def set_authorization(
 
 
 def roll_back_authorization(channel_ids: Iterable[str]) -> Change:
-    """Point channels back at the authorization their current one replaced (DESIGN §3.3)."""
+    """Point channels back at the authorization their current one replaced.
+
+    Each authorization remembers the one it replaced (``previous_id``), so a mistaken
+    reauthorization can be rolled back; like every change, this one is pending until Save.
+    """
     ids = tuple(channel_ids)
 
     def apply(inv: Inventory) -> Touched:

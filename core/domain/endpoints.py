@@ -5,8 +5,9 @@ The app credentials record where to reach Amazon (``endpoint_profile`` and, for 
 client uses, so the GUI, headless commands and the demo never decide it each on their own.
 
 The redirect URI rule differs by profile: Amazon (live and sandbox) accepts only HTTPS redirect
-addresses (spapi-facts §2.1); the built-in simulator also accepts ``http://127.0.0.1`` ones, which
-is how the demo sends the consent's answer straight to the app's loopback listener.
+addresses, as an Amazon engineer said in https://github.com/amzn/selling-partner-api-docs/issues/26;
+the built-in simulator also accepts ``http://127.0.0.1`` ones, which is how the demo sends the
+consent's answer straight to the app's loopback listener.
 """
 
 from __future__ import annotations

@@ -1,8 +1,16 @@
 """Amazon reference data: marketplaces, regions and endpoints, in one place.
 
-Source: ``shared/reference/spapi-facts.md`` §7 (regional SP-API hosts) and §8 (marketplace ids,
-Seller Central sites). Sites marked there as third-party only (IE, BE, ZA, EG, SA) are kept as
-listed and flagged ``site_verified=False``.
+Sources:
+
+* the regional SP-API hosts: https://developer-docs.amazon.com/sp-api/docs/sp-api-endpoints; the
+  sandbox hosts: "Selling Partner API sandbox endpoints" in Amazon's archived SP-API developer
+  guide ("the developer guide"),
+  https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+* the marketplace ids and codes: https://developer-docs.amazon.com/sp-api/docs/marketplace-ids;
+* the Seller Central sites: "Seller Central URLs" in the developer guide. The sites for IE, BE,
+  ZA, EG and SA are not in that table and come from third-party lists only, so they are flagged
+  ``site_verified=False`` (they are still to be checked against
+  https://developer-docs.amazon.com/sp-api/docs/seller-central-urls).
 
 UNVERIFIED and therefore configurable through :class:`Endpoints`:
 
@@ -10,8 +18,8 @@ UNVERIFIED and therefore configurable through :class:`Endpoints`:
   other Amazon LWA products document ``api.amazon.co.uk`` / ``api.amazon.co.jp``. Whether SP-API
   refresh tokens from EU or FE must use those is unverified, so the token URL can be overridden
   per region;
-* the United Kingdom's country code: Amazon's marketplace page says ``UK``, the 2022 guide and
-  ISO 3166 say ``GB``. :func:`by_country` accepts both.
+* the United Kingdom's country code: Amazon's marketplace page says ``UK``, the developer guide
+  and ISO 3166 say ``GB``. :func:`by_country` accepts both.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The reauthorization plan: the fewest consents that fix every channel needing one.
 
-An SP-API authorization covers one seller in one region, so channels are grouped by
-(region, Seller ID) and each group is one consent (DESIGN §2, §3.1). Unified children are
-authorized through their parent: their channels join the parent's group, and a child's channel
-with no Seller ID of its own takes the Seller ID of the parent's channel in the same region.
+An SP-API authorization covers one seller in one region, so channels are grouped by (region, Seller
+ID) and each group is one consent (ARCHITECTURE.md, "Consent"). Unified children are authorized
+through their parent: their channels join the parent's group, and a child's channel with no Seller
+ID of its own takes the Seller ID of the parent's channel in the same region.
 
 Which Seller ID a channel belongs to, first match wins: its expected Seller ID, its legacy MWS
 Merchant Token (the same value), the seller of its current authorization, and for a unified

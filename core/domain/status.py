@@ -2,7 +2,8 @@
 
 A channel shows one API badge (which API its credentials reach) and any number of health
 overlays (what is wrong with them). Every badge carries text and a tooltip sentence saying what
-it means and the one next step, so the GUI never relies on colour alone (DESIGN §2).
+it means and the one next step, so the GUI never relies on colour alone: a badge must read the
+same to someone who cannot tell its colours apart.
 
 Days until expiry are counted by :func:`core.domain.dates.days_left` (24-hour days, rounded up,
 the same in every time zone): zero or fewer days left is "Expired". Dates in the tooltips are in
@@ -22,7 +23,7 @@ from core.domain.inventory import Authorization, Channel, CheckResult, Inventory
 #: reminding sellers about a month ahead, so the same window gives them time to act.
 DEFAULT_WARN_DAYS = 30
 #: A connection failing longer than this means orders from that time may need entering by hand
-#: and a full inventory sync is due (DESIGN §3.3).
+#: and a full inventory sync is due once it works again.
 FAILING_WARN = timedelta(hours=36)
 
 

@@ -1,8 +1,11 @@
 """Validation of what a person types or imports, with messages in plain words.
 
-Amazon publishes no format for Seller IDs (spapi-facts §9): they are upper-case letters and
-digits, usually ``A`` followed by 10 to 15 characters. An unusual but plausible value is a
-*warning*, never a refusal. The MWS Authorization Token format ``amzn.mws.<uuid>`` is Amazon's own.
+Amazon publishes no format for Seller IDs (the Merchant Token): in practice they are upper-case
+letters and digits, usually ``A`` followed by 10 to 15 characters, but that is UNVERIFIED, so an
+unusual but plausible value is a *warning*, never a refusal. The MWS Authorization Token format
+``amzn.mws.<uuid>`` is Amazon's own, from the examples in its MWS developer guide, "Required
+request parameters", mirrored at
+https://github.com/bizon/mws-api-doc/blob/master/doc/en_FR/dev_guide/DG_RequiredRequestParameters.md
 """
 
 from __future__ import annotations

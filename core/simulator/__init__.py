@@ -1,6 +1,6 @@
 """A faithful local stand-in for Amazon's authorization services, for demo mode and tests.
 
-What it reproduces (with Amazon's shapes and limits from ``shared/reference/spapi-facts.md``):
+What it reproduces, with the shapes and limits Amazon documents (each module names its source):
 
 * the consent page ``GET /apps/authorize/consent`` with its error pages (MD1000 for a draft app
   without ``version=beta`` or for an LWA client ID in place of the application ID, MD4100,

@@ -1,9 +1,16 @@
 """Amazon's consent flow: the consent page, its error codes, and the redirect with the code.
 
-``GET /apps/authorize/consent`` checks the link the way Amazon does (spapi-facts §1.1, §2.3) and
-shows the account switcher with Confirm and Cancel; ``POST /apps/authorize/confirm`` sends the
-browser to the redirect URI with ``spapi_oauth_code``, ``state``, ``selling_partner_id`` and, for
-hybrid apps, ``mws_auth_token`` (§1.2).
+``GET /apps/authorize/consent`` checks the link the way Amazon does and shows the account
+switcher with Confirm and Cancel; ``POST /apps/authorize/confirm`` sends the browser to the
+redirect URI with ``spapi_oauth_code``, ``state``, ``selling_partner_id`` and, for hybrid apps,
+``mws_auth_token``.
+
+Sources: the link's parameters and the redirect are those of the "Website authorization
+workflow" (Steps 1 and 3) in Amazon's archived SP-API developer guide ("the developer guide"),
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+and the error codes are those of https://developer-docs.amazon.com/sp-api/docs/authorization-errors
+(see :data:`core.simulator.pages.MD_ERRORS`). The guide lists no parameters for a cancelled
+consent, so whether Amazon redirects then (with ``error=``) is UNVERIFIED.
 """
 
 from __future__ import annotations
@@ -57,7 +64,8 @@ def check_link(amazon: SimulatedAmazon, params: Mapping[str, str]) -> tuple[SimA
     if not redirect_uri:
         if not app.redirect_uris:
             return _error("MD5101", "The app has no registered redirect URI.")
-        # Without redirect_uri Amazon uses the app's first registered one (spapi-facts §1.1).
+        # Without redirect_uri Amazon uses the app's first registered one (the developer guide,
+        # "Website authorization workflow", Step 1; see the module docstring).
         return app, app.redirect_uris[0]
     if "#" in redirect_uri:
         return _error("MD5110")
@@ -98,7 +106,8 @@ def confirm(amazon: SimulatedAmazon, request: Request) -> Response:
         return checked
     app, target = checked
     if form.get("action") != "confirm":
-        # Amazon documents no redirect for a cancelled consent (spapi-facts §1.2, UNVERIFIED).
+        # Amazon documents no redirect for a cancelled consent (UNVERIFIED, see the module
+        # docstring).
         return html_response(200, pages.cancelled_page(app))
     seller = amazon.account_from_form(form.get("account", ""))
     if seller is None:
@@ -110,7 +119,8 @@ def _redirect_with_code(
     amazon: SimulatedAmazon, app: SimApp, seller: SimSeller, target: str, state: str | None
 ) -> Response:
     issued = amazon.issue_code(app, seller, target)
-    # The order of Amazon's documented example (spapi-facts §1.2).
+    # The order of Amazon's example (the developer guide, "Website authorization workflow",
+    # Step 3).
     params: list[tuple[str, str]] = []
     if state is not None:
         params.append(("state", state))

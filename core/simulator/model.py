@@ -1,4 +1,10 @@
-"""The simulator's records: seller accounts, apps, the request log, and Amazon's lifetimes."""
+"""The simulator's records: seller accounts, apps, the request log, and Amazon's lifetimes.
+
+Amazon's numbers come from its archived SP-API developer guide ("the developer guide" below),
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+and from the Sellers API model,
+https://github.com/amzn/selling-partner-api-models/blob/main/models/sellers-api-model/sellers.json
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,18 @@ from dataclasses import dataclass
 from core.domain.marketplaces import Region
 from core.domain.secret import Secret
 
-#: ``spapi_oauth_code`` lives five minutes (spapi-facts §4.3).
+#: ``spapi_oauth_code`` lives five minutes (the developer guide, "Website authorization
+#: workflow", Step 4; see the module docstring).
 CODE_LIFETIME_S = 300.0
-#: Access tokens live one hour (§4.2).
+#: Access tokens live one hour (the developer guide, "Connecting to the Selling Partner API",
+#: Step 1).
 ACCESS_TOKEN_LIFETIME_S = 3600
-#: getMarketplaceParticipations' default usage plan (§6.1).
+#: getMarketplaceParticipations' default usage plan (the Sellers API model).
 DEFAULT_RATE = 0.016
 DEFAULT_BURST = 15
 
-#: An account is one seller in one region: authorizations are regional (§1.3).
+#: An account is one seller in one region: "Authorizations are regional" (the developer guide,
+#: "Constructing an OAuth authorization URI").
 AccountKey = tuple[str, Region]
 
 
@@ -24,7 +33,7 @@ AccountKey = tuple[str, Region]
 class SimSeller:
     """A seller account the simulated person can pick in the consent page's account switcher.
 
-    One account per seller and region: authorizations are regional (§1.3).
+    One account per seller and region: authorizations are regional (see :data:`AccountKey`).
     """
 
     seller_id: str
@@ -52,9 +61,9 @@ class SimApp:
 
     ``loopback_redirects`` is a simulator-only convenience: it accepts any
     ``http://127.0.0.1:<port>/...`` redirect URI (the app's one-shot listener), which Amazon
-    never does (it accepts only registered HTTPS URIs, spapi-facts §2.1). ``sellers_role`` off
-    simulates an app without a role that allows the Sellers API (a 403 that is not a token
-    problem).
+    never does: it accepts only registered HTTPS URIs, as an Amazon engineer confirmed in
+    https://github.com/amzn/selling-partner-api-docs/issues/26. ``sellers_role`` off simulates
+    an app without a role that allows the Sellers API (a 403 that is not a token problem).
     """
 
     application_id: str

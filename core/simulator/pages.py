@@ -33,8 +33,12 @@ td, th { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eee; font
 code { background: #f6f6f6; padding: 1px 4px; }
 """
 
-#: What each consent-page error code means (spapi-facts §2.3). Amazon's own page shows only the
-#: code; the simulator adds the explanation for support staff.
+#: What each consent-page error code means, from
+#: https://developer-docs.amazon.com/sp-api/docs/authorization-errors; MD4100 as developers
+#: report it (https://github.com/amzn/selling-partner-api-docs/issues/1954), and MD1000 for an
+#: LWA client ID in place of the application ID as in
+#: https://github.com/amzn/selling-partner-api-docs/issues/3479. Amazon's own page shows only
+#: the code; the simulator adds the explanation for support staff.
 MD_ERRORS: Mapping[str, str] = {
     "MD1000": "The app is still a draft: its authorization link must include version=beta. "
     "(Amazon shows the same code when the link names the app's LWA client ID instead of its "
@@ -130,7 +134,8 @@ def no_account_page() -> str:
 
 
 def cancelled_page(app: SimApp) -> str:
-    # Amazon documents no redirect for a cancelled consent (spapi-facts §1.2, UNVERIFIED).
+    # Amazon documents no redirect for a cancelled consent (see core.simulator.consent):
+    # whether it redirects with ``error=`` is UNVERIFIED, so the simulator only shows a page.
     body = (
         "<h1>Authorization cancelled</h1>"
         f"<p>You did not authorize {escape(app.name)}. Nothing was changed.</p>"

@@ -1,9 +1,20 @@
-"""The Sellers API: ``GET /sellers/v1/marketplaceParticipations`` (spapi-facts §6.1).
+"""The Sellers API: ``GET /sellers/v1/marketplaceParticipations``.
 
-Authenticated by ``x-amz-access-token`` alone (no SigV4, §6.2). A missing, unknown, expired or
-revoked token gets Amazon's 403 ``Unauthorized`` with "The access token you provided is revoked,
-malformed or invalid." (§4.4). The usage plan is a token bucket per seller-and-app pair, 0.016
-requests a second with a burst of 15 by default; a throttled call gets 429 ``QuotaExceeded``.
+Authenticated by ``x-amz-access-token`` alone (SP-API has needed no SigV4 since October 2023). A
+missing, unknown, expired or revoked token gets Amazon's 403 ``Unauthorized`` with "The access
+token you provided is revoked, malformed or invalid." The usage plan is a token bucket per
+seller-and-app pair, 0.016 requests a second with a burst of 15 by default; a throttled call gets
+429 ``QuotaExceeded``.
+
+Sources:
+
+* the API, https://developer-docs.amazon.com/sp-api/docs/sellers-api, and its model (the
+  payload and the usage plan),
+  https://github.com/amzn/selling-partner-api-models/blob/main/models/sellers-api-model/sellers.json
+* no SigV4:
+  https://developer-docs.amazon.com/sp-api/changelog/sp-api-will-no-longer-require-aws-iam-or-aws-signature-version-4
+* the 403 text, as developers report it:
+  https://github.com/amzn/selling-partner-api-docs/issues/2147
 """
 
 from __future__ import annotations
@@ -24,8 +35,10 @@ BAD_TOKEN = "The access token you provided is revoked, malformed or invalid."  #
 QUOTA = "You exceeded your quota for the requested resource."
 
 # What Amazon says of each marketplace: (name, countryCode, currency, language, domain).
-# Names and domains as seen in public payloads (third-party); ISO country codes, so "GB" for
-# the United Kingdom (spapi-facts §8 note). "Non-Amazon" channels have no domain (§6.1).
+# Names and domains as seen in public payloads (third-party). The model gives countryCode as
+# ISO 3166-1 alpha-2, so "GB" for the United Kingdom, although Amazon's marketplace-IDs page
+# (https://developer-docs.amazon.com/sp-api/docs/marketplace-ids) says "UK": which one the API
+# returns is UNVERIFIED, and SP Connect accepts both. "Non-Amazon" channels have no domain.
 _MARKETPLACES: Mapping[str, tuple[str, str, str, str, str]] = MappingProxyType(
     {
         "A2EUQ1WTGCTBG2": ("Amazon.ca", "CA", "CAD", "en_CA", "www.amazon.ca"),
@@ -54,7 +67,8 @@ _MARKETPLACES: Mapping[str, tuple[str, str, str, str, str]] = MappingProxyType(
         "A38D8NSA03LJTC": ("Non-Amazon", "DE", "EUR", "de_DE", ""),
     }
 )
-#: A "Non-Amazon" channel id (third-party list, spapi-facts §6.1), for tests of the filter.
+#: A "Non-Amazon" channel id (third-party list, https://github.com/bizon/amazon-ids), for tests
+#: of the filter.
 NON_AMAZON_DE = "A38D8NSA03LJTC"
 
 

@@ -68,7 +68,9 @@ class Tokens:
 
 
 def _token(prefix: str) -> str:
-    # About 390 characters, like Amazon's; Amazon allows up to 2048 bytes (spapi-facts §4.2).
+    # About 390 characters, like Amazon's. Amazon allows up to 2048 bytes: "Connecting to the
+    # Selling Partner API", Step 1, in Amazon's archived SP-API developer guide,
+    # https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
     return prefix + secrets.token_urlsafe(288)
 
 

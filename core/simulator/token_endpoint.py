@@ -1,12 +1,18 @@
-"""Login with Amazon's token endpoint: ``POST /auth/o2/token`` (spapi-facts §4).
+"""Login with Amazon's token endpoint: ``POST /auth/o2/token``.
+
+Amazon's archived SP-API developer guide describes it in "Connecting to the Selling Partner
+API", Step 1, and "Website authorization workflow", Step 4:
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 
 Success: ``{"access_token": "Atza|...", "token_type": "bearer", "expires_in": 3600,
 "refresh_token": "Atzr|..."}`` (the refresh grant echoes the refresh token it was given).
 Errors use LWA's shape ``{"error", "error_description"}`` with Amazon's statuses: 400
 ``invalid_grant`` (code expired, used, of another app or for another redirect URI; refresh token
 revoked or unknown), 401 ``invalid_client`` (wrong or expired client secret), 400
-``unsupported_grant_type``, 400 ``invalid_request`` (a field missing). Descriptions are Amazon's
-observed texts where the facts give them; the others are UNVERIFIED.
+``unsupported_grant_type``, 400 ``invalid_request`` (a field missing). The ``invalid_grant`` and
+``invalid_client`` descriptions are the texts developers report from Amazon, for example in
+https://github.com/amzn/selling-partner-api-docs/issues/268 and
+https://github.com/amzn/selling-partner-api-docs/issues/2379; the others are UNVERIFIED.
 """
 
 from __future__ import annotations

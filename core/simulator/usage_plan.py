@@ -1,6 +1,7 @@
-"""SP-API usage plans: Amazon's token-bucket rate limiting (spapi-facts §6.1).
+"""SP-API usage plans: Amazon's token-bucket rate limiting.
 
-Tokens flow into a bucket at ``rate`` per second up to ``burst``; each request takes one; a
+As https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits describes it:
+tokens flow into a bucket at ``rate`` per second up to ``burst``; each request takes one; a
 request that finds the bucket empty is throttled (429). Amazon limits per
 selling-partner-and-application pair, and some operations also per application; a request is
 throttled by whichever limit it reaches first.

@@ -2,6 +2,10 @@
 
 Kept apart from :mod:`http.server` so that the Amazon behaviour (:mod:`.consent`,
 :mod:`.token_endpoint`, :mod:`.sellers_api`) reads as plain functions.
+
+Amazon's error shape and its page headers follow its archived SP-API developer guide ("the
+developer guide" below),
+https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations
@@ -73,7 +77,10 @@ def sp_api_error(
     error_type: str = "",
     headers: tuple[tuple[str, str], ...] = (),
 ) -> Response:
-    """The SP-API error shape (spapi-facts §4.5), with ``x-amzn-RequestId`` and ``ErrorType``."""
+    """The SP-API error shape, with ``x-amzn-RequestId`` and ``ErrorType``.
+
+    As in the developer guide, "Response format" (see the module docstring).
+    """
     extra = (("x-amzn-RequestId", request_id()), ("x-amzn-ErrorType", error_type or code))
     payload = {"errors": [{"code": code, "message": message, "details": details}]}
     return json_response(status, payload, extra + headers)
@@ -81,7 +88,8 @@ def sp_api_error(
 
 _PAGE_HEADERS = (
     ("Content-Type", "text/html; charset=utf-8"),
-    # OAuth values travel in query strings: Amazon asks for no-referrer (spapi-facts §11).
+    # OAuth values travel in query strings: Amazon asks for no-referrer (the developer guide,
+    # "Website authorization workflow", Step 1).
     ("Referrer-Policy", "no-referrer"),
     ("Cache-Control", "no-store"),
 )

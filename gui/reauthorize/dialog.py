@@ -1,4 +1,4 @@
-"""Reauthorize: get a new Amazon authorization for one consent target (DESIGN §3.1).
+"""Reauthorize: get a new Amazon authorization for one consent target (ARCHITECTURE.md, "Consent").
 
 The dialog says which Seller Central site to open and which account to select, opens the
 consent link in the browser (or copies it for support staff to send), waits with a countdown,

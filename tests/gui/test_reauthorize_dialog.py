@@ -53,7 +53,6 @@ from tests.integration.consent_support import (
 __all__ = ["amazon", "browser", "store", "threaded_runner", "workspace"]
 
 EU_IDS = {c.lower() for c in EU_CODES}
-# Offscreen Qt says this whenever a dialog is shown; toolchain.md: harmless.
 
 
 class Links:

@@ -1,9 +1,11 @@
-"""The consent session: getting a new Amazon authorization, as a person does it (DESIGN §3.1).
+"""The consent session: getting a new Amazon authorization, as a person does it.
 
 * :mod:`core.services.consent.session`: :class:`~core.services.consent.session.ConsentSession`
   (listener, link, finishing, coverage, applying) and the result types a GUI needs;
 * :mod:`core.services.consent.coverage`: which channels a grant covers, and the pending change;
 * :mod:`core.services.consent.texts`: what the reauthorize dialog says, in plain words.
+
+ARCHITECTURE.md, "Consent", describes the flow and the order of its checks.
 
 This top level names only the attempt types, and stays light on purpose: the main window
 imports it for its registry of attempts before its first paint, and the session's modules bring

@@ -1,10 +1,10 @@
 """The blocking part of a consent, and what must be true before one starts.
 
-A consent needs the app's application ID (the consent link names it, spapi-facts §1.1), and its
-LWA client ID and client secret (the code exchange authenticates with them, spapi-facts §4).
-The first two and the secret's keychain entry name are checked on the calling thread before
-anything starts (:func:`cannot_start`); the secret's value is read inside the :class:`Check`,
-off the GUI thread, because the keychain may be slow or locked.
+A consent needs the app's application ID (the consent link names it) and its LWA client ID and
+client secret (the code exchange authenticates with them; :mod:`core.amazon.consent` and
+:mod:`core.amazon.lwa` cite Amazon). The first two and the secret's keychain entry name are checked
+on the calling thread before anything starts (:func:`cannot_start`); the secret's value is read
+inside the :class:`Check`, off the GUI thread, because the keychain may be slow or locked.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Which channels a new grant covers, and the pending changes that give it to them.
 
-DESIGN §3.1 step 5. Amazon's answer is checked in :mod:`core.amazon.consent`; what it means for
-this inventory (which channels, which Undo step) is the workspace's business, so it lives here,
-above both (core/amazon never imports the services).
+The last step of a consent (ARCHITECTURE.md, "Consent"). Amazon's answer is checked in
+:mod:`core.amazon.consent`; what it means for this inventory (which channels, which Undo step) is
+the workspace's business, so it lives here, above both (core/amazon never imports the services).
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ class Coverage:
 
 
 def coverage(inventory: Inventory, target: ConsentTarget, authorized: Authorized) -> Coverage:
-    """Which channels the new authorization applies to (DESIGN §3.1 step 5).
+    """Which channels the new authorization applies to.
 
     Candidates: the target's channels, every channel of the same seller and region (by
     :func:`core.domain.plan.consent_seller_id`), and the channels of those companies' unified
     children in the region that have no other Seller ID. A candidate is covered when Amazon's
     participations list its marketplace; otherwise it is named in ``not_covered`` and keeps its
-    old state (Japan, Australia and Singapore are often separate accounts).
+    old state (Japan, Australia and Singapore are often separate accounts, as developers report
+    in https://github.com/amzn/selling-partner-api-models/issues/546).
     """
     auth = authorized.authorization
     seller = normalize_seller_id(auth.seller_id)

@@ -1,7 +1,7 @@
 """A consent session: one person getting a new authorization for one consent target.
 
-DESIGN §3.1, the person's side, in plain Python (like electrum's wizard: the logic outside the
-GUI, tested without Qt). A :class:`ConsentSession` holds:
+The person's side of a consent (ARCHITECTURE.md, "Consent"), in plain Python (like electrum's
+wizard: the logic outside the GUI, tested without Qt). A :class:`ConsentSession` holds:
 
 * the one-shot loopback listener (:mod:`core.amazon.listener`), started at once on a free port
   and afresh for each try. Its answer comes out as :attr:`ConsentSession.answered` (the query
@@ -341,8 +341,8 @@ class ConsentSession:
     def asks_confirmation(result: Authorized, covered: Coverage) -> bool:
         """Whether the person must confirm the returned account before anything is applied.
 
-        So it is when nobody knew which Seller ID to expect (DESIGN §3.1 step 4). A grant that
-        covers no channel has nothing to confirm: applying it says so.
+        So it is when nobody knew which Seller ID to expect. A grant that covers no channel has
+        nothing to confirm: applying it says so.
         """
         return result.needs_confirmation and bool(covered.channel_ids)
 
