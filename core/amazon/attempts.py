@@ -17,7 +17,7 @@ short-lived state, unique to the user, checked when the answer comes back.
 Sources: Login with Amazon's CSRF guidance,
 https://developer.amazon.com/docs/login-with-amazon/cross-site-request-forgery.html, and
 "Website authorization workflow", Step 1, in Amazon's archived SP-API developer guide,
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations

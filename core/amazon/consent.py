@@ -25,7 +25,7 @@ too.
 The consent address and its parameters are Amazon's, from its archived SP-API developer guide
 ("the developer guide" below), "Constructing an OAuth authorization URI" and "Website
 authorization workflow", Step 1:
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 #: SP-API rejects a User-Agent header longer than 500 characters: "Include a User-Agent header
 #: in all requests", in Amazon's archived SP-API developer guide,
-#: https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+#: https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 USER_AGENT_MAX = 500
 #: Read by the clients when no timeout is given: (connect, read) in seconds.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 20.0)

@@ -34,7 +34,7 @@ overridden per region through ``Endpoints.token_urls``
 Sources: the request, the answer and the one-hour access token are in Amazon's archived SP-API
 developer guide, "Connecting to the Selling Partner API", Step 1, and the code exchange in its
 "Website authorization workflow", Step 4:
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 The error codes are those developers report, for example
 https://github.com/amzn/selling-partner-api-docs/issues/268 (an expired or used code) and
 https://github.com/amzn/selling-partner-api-docs/issues/2379 (a revoked refresh token).

@@ -5,7 +5,7 @@ ways end in the same validation (:func:`core.amazon.consent.complete`).
 
 What Amazon appends to the redirect URI is documented in Amazon's archived SP-API developer
 guide, "Website authorization workflow", Step 3:
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations

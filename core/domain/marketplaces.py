@@ -5,7 +5,7 @@ Sources:
 * the regional SP-API hosts: https://developer-docs.amazon.com/sp-api/docs/sp-api-endpoints; the
   sandbox hosts: "Selling Partner API sandbox endpoints" in Amazon's archived SP-API developer
   guide ("the developer guide"),
-  https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+  https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 * the marketplace ids and codes: https://developer-docs.amazon.com/sp-api/docs/marketplace-ids;
 * the Seller Central sites: "Seller Central URLs" in the developer guide. The sites for IE, BE,
   ZA, EG and SA are not in that table and come from third-party lists only, so they are flagged

@@ -7,7 +7,7 @@ redirect URI with ``spapi_oauth_code``, ``state``, ``selling_partner_id`` and, f
 
 Sources: the link's parameters and the redirect are those of the "Website authorization
 workflow" (Steps 1 and 3) in Amazon's archived SP-API developer guide ("the developer guide"),
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 and the error codes are those of https://developer-docs.amazon.com/sp-api/docs/authorization-errors
 (see :data:`core.simulator.pages.MD_ERRORS`). The guide lists no parameters for a cancelled
 consent, so whether Amazon redirects then (with ``error=``) is UNVERIFIED.

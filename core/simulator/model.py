@@ -1,7 +1,7 @@
 """The simulator's records: seller accounts, apps, the request log, and Amazon's lifetimes.
 
 Amazon's numbers come from its archived SP-API developer guide ("the developer guide" below),
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 and from the Sellers API model,
 https://github.com/amzn/selling-partner-api-models/blob/main/models/sellers-api-model/sellers.json
 """

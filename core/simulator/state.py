@@ -70,7 +70,7 @@ class Tokens:
 def _token(prefix: str) -> str:
     # About 390 characters, like Amazon's. Amazon allows up to 2048 bytes: "Connecting to the
     # Selling Partner API", Step 1, in Amazon's archived SP-API developer guide,
-    # https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+    # https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
     return prefix + secrets.token_urlsafe(288)
 
 

@@ -2,7 +2,7 @@
 
 Amazon's archived SP-API developer guide describes it in "Connecting to the Selling Partner
 API", Step 1, and "Website authorization workflow", Step 4:
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 
 Success: ``{"access_token": "Atza|...", "token_type": "bearer", "expires_in": 3600,
 "refresh_token": "Atzr|..."}`` (the refresh grant echoes the refresh token it was given).

@@ -5,7 +5,7 @@ Kept apart from :mod:`http.server` so that the Amazon behaviour (:mod:`.consent`
 
 Amazon's error shape and its page headers follow its archived SP-API developer guide ("the
 developer guide" below),
-https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from core.services.consent.coverage import Coverage
 
 #: Amazon's spapi_oauth_code lives five minutes: "Website authorization workflow", Step 4, in
 #: Amazon's archived SP-API developer guide,
-#: https://github.com/amzn/selling-partner-api-docs/blob/main/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
+#: https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md
 CODE_MINUTES = 5
 LINK_MINUTES = int(ATTEMPT_LIFETIME.total_seconds() // 60)
 PASTE_TITLE = "Finish by pasting"  # the hand-off page tells sellers to look for this name
