@@ -19,9 +19,10 @@ from core.domain.errors import (
 )
 from core.domain.inventory import Inventory
 from core.domain.secret import Secret
+from core.storage.backups import DB_NAME, KEEP_BACKUPS, list_backups, restore_backup
 from core.storage.keychain import MemorySecretStore
 from core.storage.schema import LATEST
-from core.storage.store import DB_NAME, KEEP_BACKUPS, ChangeSet, Store, list_backups, restore_backup
+from core.storage.store import ChangeSet, Store
 from tests.core.factories import company, full_inventory
 
 
@@ -228,14 +229,14 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_migration_backs_up_first_and_keeps_the_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import core.storage.store
+    import core.storage.opening
 
     s = Store.open(tmp_path)
     s.save(everything(full_inventory()), MemorySecretStore(), {})
     s.close()
-    newer = (*core.storage.store.MIGRATIONS, "CREATE TABLE notes (id TEXT PRIMARY KEY) STRICT;")
-    monkeypatch.setattr(core.storage.store, "MIGRATIONS", newer)
-    monkeypatch.setattr(core.storage.store, "LATEST", len(newer))
+    newer = (*core.storage.opening.MIGRATIONS, "CREATE TABLE notes (id TEXT PRIMARY KEY) STRICT;")
+    monkeypatch.setattr(core.storage.opening, "MIGRATIONS", newer)
+    monkeypatch.setattr(core.storage.opening, "LATEST", len(newer))
     s = Store.open(tmp_path)
     try:
         assert s.load() == full_inventory()
@@ -252,14 +253,14 @@ def test_a_migration_backs_up_first_and_keeps_the_data(
 def test_a_failed_migration_leaves_the_file_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import core.storage.store
+    import core.storage.opening
 
     s = Store.open(tmp_path)
     s.save(everything(full_inventory()), MemorySecretStore(), {})
     s.close()
-    broken = (*core.storage.store.MIGRATIONS, "CREATE TABLE notes (id TEXT); THIS IS NOT SQL;")
-    monkeypatch.setattr(core.storage.store, "MIGRATIONS", broken)
-    monkeypatch.setattr(core.storage.store, "LATEST", len(broken))
+    broken = (*core.storage.opening.MIGRATIONS, "CREATE TABLE notes (id TEXT); THIS IS NOT SQL;")
+    monkeypatch.setattr(core.storage.opening, "MIGRATIONS", broken)
+    monkeypatch.setattr(core.storage.opening, "LATEST", len(broken))
     with pytest.raises(StoreError, match="could not be upgraded") as caught:
         Store.open(tmp_path)
     assert not isinstance(caught.value, CorruptStoreError)
