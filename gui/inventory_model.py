@@ -27,16 +27,11 @@ from PySide6.QtGui import QFont
 from core.domain.inventory import utcnow
 from core.domain.status import Category
 from core.services.view import badges, texts
-from core.services.view.rows import (
-    ChannelRow,
-    Column,
-    CompanyRow,
-    InventoryRows,
-    QuickFilter,
-    Row,
-)
+from core.services.view.nodes import ChannelRow, CompanyRow, Row, up
+from core.services.view.rows import InventoryRows, QuickFilter
+from core.services.view.sorting import Column
 from core.services.workspace import Workspace, WorkspaceEvent
-from gui.model_update import NeedsReset, RowUpdate, up
+from gui.model_update import NeedsReset, RowUpdate
 
 StatusRole = Qt.ItemDataRole.UserRole + 1  # tuple[Badge, ...] for the status column
 KeyRole = Qt.ItemDataRole.UserRole + 2  # ("company" | "channel", id)

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from core.domain.inventory import utcnow
 from core.domain.status import app_secret_status
 from core.services.view.badges import Badge, Tone
-from core.services.view.rows import Column, InventoryRows, QuickFilter
+from core.services.view.rows import InventoryRows, QuickFilter
+from core.services.view.sorting import Column
 from core.services.workspace import WorkspaceEvent
 from gui.badge_delegate import BadgeDelegate, badges_width
 from gui.details_panel import DetailsPanel

@@ -10,15 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.services.view.rows import ChannelRow, CompanyRow, InventoryRows, Row, search_text
+from core.services.view.nodes import ChannelRow, CompanyRow, Row, search_text, up
+from core.services.view.rows import InventoryRows
 
 if TYPE_CHECKING:
     from gui.inventory_model import InventoryModel
-
-
-def up(node: Row) -> CompanyRow | None:
-    """The company row above ``node``, or None at the top."""
-    return node.owner if isinstance(node, ChannelRow) else node.parent
 
 
 class NeedsReset(Exception):

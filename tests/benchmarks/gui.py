@@ -104,7 +104,7 @@ def _stock_tree(rows: Any) -> Any:
 
     from core.domain.inventory import utcnow
     from core.services.view import texts
-    from core.services.view.rows import Column
+    from core.services.view.sorting import Column
 
     now, columns = utcnow(), range(len(Column))
     model = QStandardItemModel()

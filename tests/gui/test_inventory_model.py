@@ -12,7 +12,8 @@ from core.domain import changes
 from core.domain.inventory import Channel, Company, new_id, utcnow
 from core.domain.samples import demo_inventory, generate_inventory
 from core.domain.status import ApiBadge, Category, summarize
-from core.services.view.rows import Column, InventoryRows, QuickFilter
+from core.services.view.rows import InventoryRows, QuickFilter
+from core.services.view.sorting import Column
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.bridge import Bridge

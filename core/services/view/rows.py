@@ -1,10 +1,11 @@
-"""The inventory as tree rows: cached status, search text, filter and sort. No Qt here.
+"""The inventory as tree rows: building them, the filter, the sort, the counts. No Qt here.
 
 :class:`InventoryRows` is what :mod:`gui.inventory_model` shows. It holds one row per company and
-per channel with everything a keystroke or a repaint needs precomputed (the channel's derived
-status, its summary category, lower-case search text), so that filtering 50,000 channels is a
-few list comprehensions instead of a proxy model walking the tree (see toolchain.md, "Qt at
-scale"). Being Qt-free, the first one is built on the loader thread, off the GUI thread.
+per channel (:mod:`core.services.view.nodes`) with everything a keystroke or a repaint needs
+precomputed (the channel's derived status, its summary category, lower-case search text), so
+that filtering 50,000 channels is a few list comprehensions instead of a proxy model walking the
+tree (see toolchain.md, "Qt at scale"). Being Qt-free, the first one is built on the loader
+thread, off the GUI thread. Sort keys live in :mod:`core.services.view.sorting`.
 
 Tree shape: top-level companies; under each, its channels, then its unified children (each with
 its own channels). Each company keeps every row it owns (``channels``, ``children``). A filter
@@ -15,32 +16,17 @@ are listed when the view first asks for them, and kept until the next filter (``
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Any
 
-from core.domain.inventory import Authorization, Channel, Company, Inventory
-from core.domain.status import (
-    DEFAULT_WARN_DAYS,
-    ApiBadge,
-    Category,
-    ChannelStatus,
-    Severity,
-    category,
-    channel_status,
-)
-
-
-class Column(IntEnum):
-    NAME = 0
-    MARKETPLACE = 1
-    SELLER_ID = 2
-    STATUS = 3
-    EXPIRES = 4
-    LAST_CHECK = 5
+from core.domain.inventory import Channel, Company, Inventory
+from core.domain.status import DEFAULT_WARN_DAYS, ApiBadge, Category, category, channel_status
+from core.services.view import sorting
+from core.services.view.nodes import ChannelRow, CompanyRow, Row, search_text
+from core.services.view.sorting import Column
 
 
 class QuickFilter(StrEnum):
@@ -62,86 +48,6 @@ _QUICK_CATEGORIES: dict[QuickFilter, frozenset[Category]] = {
     QuickFilter.APP_CREDENTIALS: frozenset({Category.APP_CREDENTIALS}),
     QuickFilter.HEALTHY: frozenset({Category.HEALTHY}),
 }
-
-_keys = itertools.count(1)
-
-
-class ChannelRow:
-    __slots__ = (
-        "auth",
-        "category",
-        "channel",
-        "key",
-        "owner",
-        "pending",
-        "row",
-        "search",
-        "status",
-    )
-
-    def __init__(self, channel: Channel, owner: CompanyRow) -> None:
-        self.key = next(_keys)
-        self.channel = channel
-        self.owner = owner
-        self.auth: Authorization | None = None
-        self.pending = False
-        self.status: ChannelStatus = _PLACEHOLDER
-        self.category = Category.HEALTHY
-        self.search = ""
-        self.row = 0
-
-    @property
-    def id(self) -> str:
-        return self.channel.id
-
-
-class CompanyRow:
-    __slots__ = (
-        "channels",
-        "children",
-        "company",
-        "gen",
-        "key",
-        "parent",
-        "pending",
-        "row",
-        "search",
-        "shown",
-    )
-
-    def __init__(self, company: Company, parent: CompanyRow | None) -> None:
-        self.key = next(_keys)
-        self.company = company
-        self.parent = parent
-        self.channels: list[ChannelRow] = []
-        self.children: list[CompanyRow] = []
-        self.shown: list[Row] = []
-        self.pending = False
-        self.search = company.name.casefold()
-        self.row = 0
-        self.gen = -1  # the filter generation ``shown`` was listed for
-
-    @property
-    def id(self) -> str:
-        return self.company.id
-
-    def worst(self) -> Severity:
-        return max((r.status.severity for r in self.channels), default=Severity.OK)
-
-    def attention(self) -> int:
-        """How many of its own channels are not fine."""
-        return sum(1 for r in self.channels if r.category is not Category.HEALTHY)
-
-
-Row = CompanyRow | ChannelRow
-
-_PLACEHOLDER = ChannelStatus(ApiBadge.NOT_CONNECTED, (), Severity.OK)
-
-
-def search_text(channel: Channel, company: Company) -> str:
-    market = channel.marketplace
-    parts = (company.name, channel.name, channel.seller_id or "", channel.mws_merchant_token or "")
-    return " ".join((*parts, market.country, market.code, market.id)).casefold()
 
 
 class InventoryRows:
@@ -365,58 +271,11 @@ class InventoryRows:
             row.children.sort(key=company_key, reverse=rev)
 
     def company_key(self) -> Callable[[CompanyRow], Any]:
-        column = self.sort_column
-        if column is Column.STATUS:
-            return lambda r: (-r.worst(), -r.attention(), r.search, r.key)
-        if column is Column.EXPIRES:
-            return lambda r: (min((_expiry(c) for c in r.channels), default=_INF), r.search)
-        return lambda r: (r.search, r.key)
+        return sorting.company_key(self.sort_column)
 
     def channel_key(self) -> Callable[[ChannelRow], Any]:
-        column = self.sort_column
-        if column is Column.MARKETPLACE:
-            return lambda r: (r.channel.marketplace.country, r.key)
-        if column is Column.SELLER_ID:
-            return lambda r: (r.channel.seller_id or "~", r.key)
-        if column is Column.STATUS:
-            return lambda r: (-r.status.severity, r.category, _expiry(r), r.key)
-        if column is Column.EXPIRES:
-            return lambda r: (_expiry(r), r.key)
-        if column is Column.LAST_CHECK:
-            return lambda r: (_checked(r), r.key)
-        return lambda r: (r.channel.name.casefold(), r.channel.marketplace.country, r.key)
+        return sorting.channel_key(self.sort_column)
 
     def insert_position(self, siblings: list[Any], node: Row) -> int:
         """Where ``node`` goes among ``siblings`` (channels before companies) in sort order."""
-        rev = self.descending
-        if isinstance(node, ChannelRow):
-            ckey = self.channel_key()
-            mine = ckey(node)
-            for i, other in enumerate(siblings):
-                if isinstance(other, CompanyRow):
-                    return i
-                theirs = ckey(other)
-                if (theirs > mine) if not rev else (theirs < mine):
-                    return i
-            return len(siblings)
-        okey = self.company_key()
-        mine = okey(node)
-        for i, other in enumerate(siblings):
-            if isinstance(other, ChannelRow):
-                continue
-            theirs = okey(other)
-            if (theirs > mine) if not rev else (theirs < mine):
-                return i
-        return len(siblings)
-
-
-_INF = float("inf")
-
-
-def _expiry(row: ChannelRow) -> float:
-    return _INF if row.auth is None else row.auth.expires_at.timestamp()
-
-
-def _checked(row: ChannelRow) -> float:
-    checked = row.channel.health.checked_at
-    return -_INF if checked is None else checked.timestamp()
+        return sorting.insert_position(siblings, node, self.sort_column, self.descending)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.services.view.badges import channel_badges, company_badges
-from core.services.view.rows import ChannelRow, Column, CompanyRow
+from core.services.view.nodes import ChannelRow, CompanyRow
+from core.services.view.sorting import Column
 
 
 def day(moment: datetime) -> str:
