@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from core.bulk import collector_paused
 from core.domain.inventory import (
     NO_HEALTH,
     AppCredentials,
@@ -93,6 +94,11 @@ def app_row(a: AppCredentials) -> dict[str, object]:
 
 def load_inventory(conn: sqlite3.Connection) -> Inventory:
     """Every row of the inventory as domain records. Reads no secret."""
+    with collector_paused():  # every record made here is kept: nothing to collect meanwhile
+        return _load(conn)
+
+
+def _load(conn: sqlite3.Connection) -> Inventory:
     companies = {
         r[0]: Company(r[0], r[1], r[2], r[3])
         for r in conn.execute("SELECT id, name, parent_id, notes FROM companies")
