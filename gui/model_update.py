@@ -118,10 +118,11 @@ class RowUpdate:
             m.dataChanged.emit(m.index_for(node, 0), m.index_for(node, m.columnCount() - 1))
 
     def _lists(self, node: Row, parent: CompanyRow | None) -> list[Any]:
+        """Every row of ``node``'s kind under ``parent``, in sort order."""
         if isinstance(node, ChannelRow):
             assert parent is not None
-            return parent.channels
-        return self.rows.roots if parent is None else parent.children
+            return self.rows.ordered(parent).channels
+        return self.rows.roots if parent is None else self.rows.ordered(parent).children
 
     def _visible_list(self, parent: CompanyRow | None) -> list[Any] | None:
         """The shown list the view knows under ``parent``, or None if it knows none."""

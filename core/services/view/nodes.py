@@ -1,15 +1,18 @@
 """The tree's nodes: one row per company and per channel, with what a repaint or a keystroke needs.
 
 A :class:`ChannelRow` caches its channel's derived status, summary category and lower-case search
-text; a :class:`CompanyRow` keeps every row it owns (``channels``, ``children``) and the list the
-current filter shows under it (``shown``, listed for filter generation ``gen``). ``key`` is a
+text; a :class:`CompanyRow` keeps every row it owns (``channels``, ``children``: in sort order
+once the rows' ``ordered`` has seen it for sort generation ``order``) and the list the current
+filter shows under it (``shown``, listed for filter generation ``gen``). ``key`` is a
 unique int per row: the GUI's model index carries it instead of a pointer.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 
+from core.domain import marketplaces
 from core.domain.inventory import Authorization, Channel, Company
 from core.domain.status import ApiBadge, Category, ChannelStatus, Severity
 
@@ -55,6 +58,7 @@ class CompanyRow:
         "company",
         "gen",
         "key",
+        "order",
         "parent",
         "pending",
         "row",
@@ -73,6 +77,7 @@ class CompanyRow:
         self.search = company.name.casefold()
         self.row = 0
         self.gen = -1  # the filter generation ``shown`` was listed for
+        self.order = -1  # the sort generation ``channels`` and ``children`` were sorted for
 
     @property
     def id(self) -> str:
@@ -96,6 +101,13 @@ def up(node: Row) -> CompanyRow | None:
 
 def search_text(channel: Channel, company: Company) -> str:
     """What a filter word is looked for in: names, Seller ID, merchant token, marketplace."""
-    market = channel.marketplace
-    parts = (company.name, channel.name, channel.seller_id or "", channel.mws_merchant_token or "")
-    return " ".join((*parts, market.country, market.code, market.id)).casefold()
+    seller, token = channel.seller_id or "", channel.mws_merchant_token or ""
+    own = f"{company.name} {channel.name} {seller} {token}".casefold()
+    return f"{own} {_market_words(channel.marketplace_id)}"
+
+
+@functools.cache
+def _market_words(marketplace_id: str) -> str:
+    # A handful of marketplaces for every channel: their words are folded once, not per row.
+    market = marketplaces.get(marketplace_id)
+    return f"{market.country} {market.code} {market.id}".casefold()

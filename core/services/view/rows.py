@@ -22,8 +22,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from core.domain.inventory import Channel, Company, Inventory
-from core.domain.status import DEFAULT_WARN_DAYS, ApiBadge, Category, category, channel_status
+from core.bulk import collector_paused
+from core.domain.inventory import Authorization, Channel, Company, Inventory
+from core.domain.status import (
+    DEFAULT_WARN_DAYS,
+    ApiBadge,
+    Category,
+    ChannelStatus,
+    category,
+    channel_status,
+)
 from core.services.view import sorting
 from core.services.view.nodes import ChannelRow, CompanyRow, Row, search_text
 from core.services.view.sorting import Column
@@ -50,6 +58,42 @@ _QUICK_CATEGORIES: dict[QuickFilter, frozenset[Category]] = {
 }
 
 
+class _Statuses:
+    """Channel statuses for one build, computed once per set of inputs that decide them.
+
+    Channels alike in everything :func:`channel_status` reads (the authorization, whether MWS
+    credentials are on record, the expected Seller ID, the last check's result, since when it
+    fails and its message, pending or not) share one status: a unified account's channels, or
+    healthy ones on one grant. The key must name every input of ``channel_status``;
+    ``tests/core/test_rows.py`` compares every row with a direct computation to hold that.
+    """
+
+    def __init__(self, inventory: Inventory, now: datetime, warn_days: int) -> None:
+        self._inventory, self._now, self._warn_days = inventory, now, warn_days
+        self._known: dict[tuple[object, ...], tuple[ChannelStatus, Category]] = {}
+
+    def of(
+        self, channel: Channel, auth: Authorization | None, pending: bool
+    ) -> tuple[ChannelStatus, Category]:
+        health = channel.health
+        key = (
+            id(auth),  # the inventory holds every authorization while the rows are built
+            channel.mws_auth_token_ref is not None,
+            channel.seller_id,
+            health.result,
+            health.failing_since,
+            health.message,
+            pending,
+        )
+        known = self._known.get(key)
+        if known is None:
+            status = channel_status(
+                channel, self._inventory, self._now, pending=pending, warn_days=self._warn_days
+            )
+            known = self._known[key] = (status, category(status))
+        return known
+
+
 class InventoryRows:
     """Every row of one inventory, the current filter, sort and summary counts."""
 
@@ -71,7 +115,8 @@ class InventoryRows:
         self.shown: list[CompanyRow] = []  # the top-level companies the filter shows
         self.matched: set[int] | None = None  # keys of shown channels; None: all
         self.visible: set[int] | None = None  # keys of shown companies; None: all
-        self.gen = 0
+        self.gen = 0  # filter generation: a company's ``shown`` list is kept until it changes
+        self.order = 0  # sort generation: a company's own lists are sorted on first use after
         self.counts: Counter[Category] = Counter()
         self.words: tuple[str, ...] = ()
         self.quick = QuickFilter.ALL
@@ -80,7 +125,8 @@ class InventoryRows:
         if previous is not None:
             self.words, self.quick = previous.words, previous.quick
             self.sort_column, self.descending = previous.sort_column, previous.descending
-        self._build(now, pending_channels, pending_companies, previous)
+        with collector_paused():  # tens of thousands of rows, all kept: nothing to collect
+            self._build(now, pending_channels, pending_companies, previous)
 
     # --- building -------------------------------------------------------------------------
 
@@ -92,41 +138,45 @@ class InventoryRows:
         previous: InventoryRows | None,
     ) -> None:
         inv = self.inventory
+        companies, channels = self.companies, self.channels
         for company in inv.companies.values():
             row = CompanyRow(company, None)
             row.pending = company.id in pending_companies
-            self.companies[company.id] = row
-        for row in self.companies.values():
+            companies[company.id] = row
+        for row in companies.values():
             parent = self._parent_row(row.company)
             row.parent = parent
             (parent.children if parent is not None else self.roots).append(row)
         old = previous.channels if previous is not None else {}
+        statuses = _Statuses(inv, now, self.warn_days)
+        auths = inv.authorizations
         for channel in inv.channels.values():
-            owner = self.companies.get(channel.company_id)
+            owner = companies.get(channel.company_id)
             if owner is None:  # an orphan the validation should have refused: not shown
                 continue
             crow = ChannelRow(channel, owner)
-            before = old.get(channel.id)
+            auth = auths.get(channel.authorization_id) if channel.authorization_id else None
             pending = channel.id in pending_channels
+            before = old.get(channel.id)
             if (
                 before is not None
                 and before.channel is channel
                 and before.pending == pending
-                and before.auth is inv.authorization_of(channel)
+                and before.auth is auth
                 and before.owner.company.name == owner.company.name
             ):
-                crow.status, crow.category, crow.search = (
-                    before.status,
-                    before.category,
-                    before.search,
-                )
-                crow.auth, crow.pending = before.auth, pending
+                crow.status, crow.category = before.status, before.category
+                crow.search = before.search
             else:
-                self.refresh(crow, channel, now, pending)
+                crow.status, crow.category = statuses.of(channel, auth, pending)
+                crow.search = search_text(channel, owner.company)
+            crow.auth, crow.pending = auth, pending
             owner.channels.append(crow)
-            self.channels[channel.id] = crow
-            self.counts[crow.category] += 1
-        self._sort_all()
+            channels[channel.id] = crow
+        self.counts = Counter(r.category for r in channels.values())
+        # Only the top level now: a company's own rows are sorted when the view first lists
+        # them (most are never opened), see ordered().
+        self.roots.sort(key=self.company_key(), reverse=self.descending)
         self.apply_filter()
 
     def _parent_row(self, company: Company) -> CompanyRow | None:
@@ -180,6 +230,7 @@ class InventoryRows:
     def children(self, row: CompanyRow) -> list[Row]:
         """The rows the filter shows under ``row``, listed on first use after each filter."""
         if row.gen != self.gen:
+            self.ordered(row)
             matched, visible = self.matched, self.visible
             channels: list[Row] = (
                 list(row.channels)
@@ -196,6 +247,15 @@ class InventoryRows:
                 node.row = i
             row.gen = self.gen
         return row.shown
+
+    def ordered(self, row: CompanyRow) -> CompanyRow:
+        """``row``, its own channels and children sorted in the current order (on first use)."""
+        if row.order != self.order:
+            rev = self.descending
+            row.channels.sort(key=self.channel_key(), reverse=rev)
+            row.children.sort(key=self.company_key(), reverse=rev)
+            row.order = self.order
+        return row
 
     def listed(self, row: CompanyRow) -> bool:
         """Whether ``row``'s children were listed since the last filter."""
@@ -243,8 +303,9 @@ class InventoryRows:
     def set_sort(self, column: Column, descending: bool) -> None:
         """Re-sort every list; what is shown stays shown (the model moves rows, no reset)."""
         self.sort_column, self.descending = column, descending
-        self._sort_all()
+        self.order += 1  # companies' own lists follow when next used (ordered())
         company_key, channel_key = self.company_key(), self.channel_key()
+        self.roots.sort(key=company_key, reverse=descending)
 
         def resort(shown: list[Row]) -> None:
             channels = [n for n in shown if isinstance(n, ChannelRow)]
@@ -261,14 +322,6 @@ class InventoryRows:
         for row in self.companies.values():
             if row.gen == self.gen:
                 resort(row.shown)
-
-    def _sort_all(self) -> None:
-        company_key, channel_key = self.company_key(), self.channel_key()
-        rev = self.descending
-        self.roots.sort(key=company_key, reverse=rev)
-        for row in self.companies.values():
-            row.channels.sort(key=channel_key, reverse=rev)
-            row.children.sort(key=company_key, reverse=rev)
 
     def company_key(self) -> Callable[[CompanyRow], Any]:
         return sorting.company_key(self.sort_column)
