@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,6 +22,7 @@ from core.domain.inventory import Inventory
 from core.domain.secret import Secret
 from core.storage.backups import DB_NAME, KEEP_BACKUPS, list_backups, restore_backup
 from core.storage.keychain import MemorySecretStore
+from core.storage.records import record_maker
 from core.storage.schema import LATEST
 from core.storage.store import ChangeSet, Store
 from tests.core.factories import company, full_inventory
@@ -271,3 +273,34 @@ def test_a_failed_migration_leaves_the_file_as_it_was(
         assert s._query("SELECT name FROM sqlite_master WHERE name = 'notes'") == []
     finally:
         s.close()
+
+
+def test_records_made_for_loading_are_those_the_constructors_make() -> None:
+    inv = full_inventory()
+    samples = [
+        *inv.channels.values(),
+        *inv.authorizations.values(),
+        *(c.health for c in inv.channels.values()),
+    ]
+    for record in samples:
+        kind = type(record)
+        values = [getattr(record, f.name) for f in dataclasses.fields(record)]
+        made = record_maker(kind)(*values)
+        assert type(made) is kind
+        assert made == kind(*values)
+        assert hash(made) == hash(kind(*values))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, dataclasses.fields(made)[0].name, None)
+
+
+def test_a_record_that_checks_itself_is_made_by_its_own_constructor() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(ValueError, match="negative"):
+        record_maker(Checked)(-1)
