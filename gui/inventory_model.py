@@ -1,9 +1,9 @@
 """The inventory tree as a QAbstractItemModel: companies, unified children, channels.
 
 It adapts :class:`core.services.view.rows.InventoryRows` (the rows, their cached status, filter and
-sort) to Qt. Workspace events update it by rows: the model compares the workspace's inventory
-with the objects its rows hold (cheap identity checks) and emits ``dataChanged``, inserts,
-removals and moves for what differs. Only the first load, a filter change and large changes
+sort) to Qt. Workspace events update it by rows: only the rows an event changes
+(:mod:`core.services.view.updates`) are brought in line, with ``dataChanged``, inserts, removals
+and moves (:mod:`gui.model_update`). Only the first load, a filter change and large changes
 (Revert of many edits) reset it. An index's internal id is its row's key (a plain int), never
 a pointer, so a stale index can only miss, not crash.
 """
@@ -30,6 +30,7 @@ from core.services.view import badges, texts
 from core.services.view.nodes import ChannelRow, CompanyRow, Row, up
 from core.services.view.rows import InventoryRows, QuickFilter
 from core.services.view.sorting import Column
+from core.services.view.updates import rows_to_update
 from core.services.workspace import Workspace, WorkspaceEvent
 from gui.model_update import NeedsReset, RowUpdate
 
@@ -174,6 +175,10 @@ class InventoryModel(QAbstractItemModel):
     def index_for(self, node: Row, column: int = 0) -> QModelIndex:
         return self.createIndex(node.row, column, node.key)
 
+    def row_changed(self, node: Row) -> None:
+        """Tell the view every cell of ``node``'s row changed (the view holds its index)."""
+        self.dataChanged.emit(self.index_for(node), self.index_for(node, len(_HEADERS) - 1))
+
     def parent_index(self, parent: CompanyRow | None) -> QModelIndex:
         return _ROOT if parent is None else self.index_for(parent)
 
@@ -281,7 +286,7 @@ class InventoryModel(QAbstractItemModel):
 
     @Slot(object)
     def on_workspace_event(self, event: WorkspaceEvent) -> None:
-        """Bring the rows in line with the workspace, by rows where possible."""
+        """Bring the rows in line with the workspace: those the event changes, no others."""
         rows, ws = self._rows, self._ws
         if rows is None or ws is None:
             return
@@ -289,35 +294,15 @@ class InventoryModel(QAbstractItemModel):
         self._now = now = self._clock()
         pending_channels = ws.pending_channel_ids()
         pending_companies = ws.pending_company_ids()
-        auths = cur.authorizations
-        changed_channels = set(event.channels)
-        for cid, channel in cur.channels.items():
-            crow = rows.channels.get(cid)
-            if (
-                crow is None
-                or crow.channel is not channel
-                or crow.pending != (cid in pending_channels)
-                or crow.auth is not auths.get(channel.authorization_id or "")
-            ):
-                changed_channels.add(cid)
-        changed_channels.update(rows.channels.keys() - cur.channels.keys())
-        changed_companies = set(event.companies)
-        for cid, company in cur.companies.items():
-            orow = rows.companies.get(cid)
-            if (
-                orow is None
-                or orow.company is not company
-                or orow.pending != (cid in pending_companies)
-            ):
-                changed_companies.add(cid)
-        changed_companies.update(rows.companies.keys() - cur.companies.keys())
+        companies, channels = rows_to_update(rows, event, cur, pending_channels, pending_companies)
         rows.inventory = cur
-        if len(changed_channels) + len(changed_companies) > RESET_LIMIT:
+        rows.pending_channels, rows.pending_companies = pending_channels, pending_companies
+        if len(channels) + len(companies) > RESET_LIMIT:
             self._rebuild(now, pending_channels, pending_companies)
-        elif changed_channels or changed_companies:
+        elif channels or companies:
             try:
                 RowUpdate(self, rows, now, pending_channels, pending_companies).run(
-                    changed_companies, changed_channels
+                    companies, channels
                 )
             except NeedsReset:
                 self._rebuild(now, pending_channels, pending_companies)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from core.domain import changes as ch
 from core.domain.inventory import CheckResult, Health, Inventory
 from core.domain.samples import demo_inventory, generate_inventory
 from core.domain.status import Category, category, channel_status, summarize
 from core.services.view.nodes import ChannelRow, CompanyRow, search_text
 from core.services.view.rows import InventoryRows, QuickFilter
 from core.services.view.sorting import Column, channel_key, company_key
-from tests.core.factories import NOW, channel, company
+from core.services.view.updates import rows_to_update
+from core.services.workspace import Workspace, WorkspaceEvent
+from core.storage.keychain import MemorySecretStore
+from tests.core.factories import CA, NOW, authorization, channel, company
 
 NAMESPACE = "test"
 
@@ -42,14 +49,14 @@ def test_every_row_shows_what_its_channel_alone_would(make: object) -> None:
     pending = frozenset(ids[::7])
     rows = InventoryRows(inventory, NOW, pending, frozenset(list(inventory.companies)[:3]))
     assert rows.total == len(inventory.channels)
-    for channel_id, ch in inventory.channels.items():
+    for channel_id, record in inventory.channels.items():
         row = rows.channels[channel_id]
         is_pending = channel_id in pending
-        alone = channel_status(ch, inventory, NOW, pending=is_pending)
-        assert row.status == alone, ch.name
+        alone = channel_status(record, inventory, NOW, pending=is_pending)
+        assert row.status == alone, record.name
         assert row.category == category(alone)
-        assert row.search == search_text(ch, inventory.companies[ch.company_id])
-        assert row.auth is inventory.authorization_of(ch)
+        assert row.search == search_text(record, inventory.companies[record.company_id])
+        assert row.auth is inventory.authorization_of(record)
         assert row.pending == is_pending
 
 
@@ -108,3 +115,99 @@ def test_rows_come_in_sort_order_listed_before_or_after_a_sort(
     rows.set_sort(Column.NAME, not descending)
     rows.set_filter("", QuickFilter.ALL)
     _listed_in_order(rows, Column.NAME, not descending)
+
+
+# --- which rows an event changes -------------------------------------------------------------
+
+
+class Follower:
+    """Rows kept in line with a workspace the way the GUI's model does, recording each answer."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.rows = InventoryRows(ws.current, NOW)
+        self.answers: list[tuple[set[str], set[str]]] = []
+        ws.changed.connect(self.follow)
+
+    def follow(self, event: WorkspaceEvent) -> None:
+        ws, rows = self.ws, self.rows
+        pending_channels, pending_companies = ws.pending_channel_ids(), ws.pending_company_ids()
+        answer = rows_to_update(rows, event, ws.current, pending_channels, pending_companies)
+        self.answers.append(answer)
+        # Then bring those rows in line (the model's RowUpdate does this with Qt signals).
+        rows.inventory = ws.current
+        rows.pending_channels, rows.pending_companies = pending_channels, pending_companies
+        companies, channels = answer
+        for company_id in companies:
+            if company_id in rows.companies and company_id in ws.current.companies:
+                rows.companies[company_id].company = ws.current.companies[company_id]
+                rows.companies[company_id].pending = company_id in pending_companies
+        for channel_id in channels:
+            row = rows.channels.get(channel_id)
+            if row is not None and channel_id in ws.current.channels:
+                pending = channel_id in pending_channels
+                rows.refresh(row, ws.current.channels[channel_id], NOW, pending)
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Iterator[Workspace]:
+    """Two companies; one grant shared by two channels of the first; a third channel alone."""
+    ws = Workspace.open(tmp_path, MemorySecretStore())
+    grant = authorization("a1", ref=None)
+    inv = Inventory(
+        companies={"c1": company("c1"), "c2": company("c2", "Bolt Tools")},
+        channels={
+            "ch1": channel("ch1", authorization_id="a1"),
+            "ch2": channel("ch2", marketplace_id=CA, name="Acme CA", authorization_id="a1"),
+            "ch3": channel("ch3", company_id="c2", name="Bolt US"),
+        },
+        authorizations={"a1": grant},
+    )
+    ws.apply(ch.replace_all(inv, {}, NOW))
+    ws.save()
+    yield ws
+    ws.close()
+
+
+def test_a_test_result_changes_its_channel_row_only(shared: Workspace) -> None:
+    follower = Follower(shared)
+    shared.record_health("ch1", Health(NOW, CheckResult.FAILED, NOW, "Amazon did not answer"))
+    assert follower.answers == [(set(), {"ch1"})]
+
+
+def test_an_edited_company_changes_its_row_and_its_channels_unsaved_badges(
+    shared: Workspace,
+) -> None:
+    follower = Follower(shared)
+    shared.apply(ch.edit_company(replace(shared.current.companies["c1"], notes="New notes")))
+    assert follower.answers == [({"c1"}, {"ch1", "ch2"})]
+    shared.apply(ch.edit_company(replace(shared.current.companies["c1"], notes="Newer notes")))
+    assert follower.answers[-1] == ({"c1"}, set())  # its channels' badges stay as they are
+    shared.save()  # the same inventory, saved: the Unsaved badges go, nothing else
+    assert follower.answers[-1] == ({"c1"}, {"ch1", "ch2"})
+
+
+def test_a_shared_grant_replaced_through_one_channel_changes_every_channel_on_it(
+    shared: Workspace,
+) -> None:
+    follower = Follower(shared)
+    grant = shared.current.authorizations["a1"]
+    confirmed = grant.with_confirmed_expiry(NOW + timedelta(days=3))
+    shared.apply(ch.set_authorization(confirmed, None, ["ch1"], Health()))
+    assert follower.answers[-1] == (set(), {"ch1", "ch2"})  # ch2 was not named
+    row = follower.rows.channels["ch2"]
+    assert row.auth is confirmed
+    assert row.status == channel_status(row.channel, shared.current, NOW, pending=True)
+    again = confirmed.with_confirmed_expiry(NOW + timedelta(days=2))
+    shared.apply(ch.set_authorization(again, None, ["ch1"], Health()))
+    assert follower.answers[-1] == (set(), {"ch1", "ch2"})  # already pending: still found
+
+
+def test_undo_compares_every_row(shared: Workspace) -> None:
+    follower = Follower(shared)
+    shared.apply(ch.edit_channel(replace(shared.current.channels["ch3"], name="Bolt USA")))
+    shared.apply(ch.edit_company(replace(shared.current.companies["c1"], name="Acme Ltd")))
+    shared.undo()  # a new inventory: the company's rename and its channels' badges go
+    assert follower.answers[-1] == ({"c1"}, {"ch1", "ch2"})
+    shared.undo()
+    assert follower.answers[-1] == (set(), {"ch3"})

@@ -109,6 +109,8 @@ class InventoryRows:
     ) -> None:
         self.inventory = inventory
         self.warn_days = warn_days
+        # The workspace's pending ids the rows show (their Unsaved badges), as of the last update.
+        self.pending_channels, self.pending_companies = pending_channels, pending_companies
         self.companies: dict[str, CompanyRow] = {}
         self.channels: dict[str, ChannelRow] = {}
         self.roots: list[CompanyRow] = []
