@@ -56,6 +56,9 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _Display = Qt.ItemDataRole.DisplayRole
 _Tooltip = Qt.ItemDataRole.ToolTipRole
+_Accessible = Qt.ItemDataRole.AccessibleTextRole
+#: The roles data() answers.
+_ROLES = frozenset({_Display, _Accessible, _Tooltip, StatusRole, KeyRole, Qt.ItemDataRole.FontRole})
 # Built once: flags() runs for every row the view lays out.
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _COMPANY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -221,6 +224,8 @@ class InventoryModel(QAbstractItemModel):
     def hasChildren(self, parent: Index = _ROOT) -> bool:
         if not parent.isValid():
             return self.limit > 0
+        # Through rowCount, so the company's rows get listed: the view keeps this answer, and a
+        # row added under a listed company is signalled (an unlisted one changes silently).
         return self.rowCount(parent) > 0
 
     def canFetchMore(self, parent: Index) -> bool:
@@ -260,15 +265,20 @@ class InventoryModel(QAbstractItemModel):
         return None
 
     def data(self, index: Index, role: int = _Display) -> Any:
+        # Called for every role of every cell the view paints: most roles are not ours.
+        if role not in _ROLES:
+            return None
         node = self.nodes.get(index.internalId()) if index.isValid() else None
         if node is None:
             return None
         column = index.column()
-        if role == _Display or role == Qt.ItemDataRole.AccessibleTextRole:
+        if role in (_Display, _Accessible):
             if isinstance(node, ChannelRow):
                 return texts.channel_cell(node, column, self._now)
             return texts.company_cell(node, column)
-        if role == StatusRole and column == Column.STATUS:
+        if role == StatusRole:
+            if column != Column.STATUS:
+                return None
             if isinstance(node, ChannelRow):
                 return badges.channel_badges(node.status)
             return badges.company_badges(node)
@@ -278,7 +288,7 @@ class InventoryModel(QAbstractItemModel):
             return texts.company_tooltip(node, column)
         if role == KeyRole:
             return ("channel", node.id) if isinstance(node, ChannelRow) else ("company", node.id)
-        if role == Qt.ItemDataRole.FontRole and column == 0 and isinstance(node, CompanyRow):
+        if column == 0 and isinstance(node, CompanyRow):  # the font
             return self._bold
         return None
 
@@ -297,6 +307,8 @@ class InventoryModel(QAbstractItemModel):
         companies, channels = rows_to_update(rows, event, cur, pending_channels, pending_companies)
         rows.inventory = cur
         rows.pending_channels, rows.pending_companies = pending_channels, pending_companies
+        if channels or companies:
+            rows.forget_matches()  # rows come, go or change their search text
         if len(channels) + len(companies) > RESET_LIMIT:
             self._rebuild(now, pending_channels, pending_companies)
         elif channels or companies:

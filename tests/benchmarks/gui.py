@@ -83,16 +83,27 @@ def measure_start(folder: Path, n_channels: int, runs: int, env: dict[str, str])
 
 # --- the filter, in a child process ----------------------------------------------------------
 
-#: Typing and erasing: broad matches first (many rows), then narrow ones.
-FILTER_TEXTS = ("harbor", "a1b", "willow 0", "germany")
+#: What is typed and erased in each round: broad matches first (many rows), then narrow ones.
+#: Every round types other words, so that no round finds what an earlier one typed (the real
+#: filter keeps the answers of the words just typed, as a person erasing them meets them again).
+FILTER_TEXTS = (
+    ("harbor", "a1b", "willow 0", "germany"),
+    ("maple", "b2c", "cedar 1", "france"),
+    ("copper", "c3d", "golden 2", "japan"),
+    ("river", "d4e", "north 3", "canada"),
+    ("stone", "e5f", "wave 4", "italy"),
+    ("trail", "f6g", "oak 5", "sweden"),
+    ("fox", "g7h", "leaf 6", "poland"),
+    ("hill", "h8i", "red 7", "mexico"),
+)
 
 
-def _keys() -> list[Any]:
+def _keys(round_number: int) -> list[Any]:
     from PySide6.QtCore import Qt
 
     back = Qt.Key.Key_Backspace
     keys: list[Any] = []
-    for text in FILTER_TEXTS:
+    for text in FILTER_TEXTS[round_number % len(FILTER_TEXTS)]:
         keys += [*text, *[back] * len(text)]
     return keys
 
@@ -171,8 +182,8 @@ def measure_filter(folder: Path, runs: int) -> dict[str, Any]:
 
     ours: list[float] = []
     stock: list[float] = []
-    for _ in range(runs):
-        for key in _keys():
+    for round_number in range(runs):
+        for key in _keys(round_number):
             ours.append(keystroke(page.filter_edit, page.view, key))
             stock.append(keystroke(edit, view, key))
     window.close()

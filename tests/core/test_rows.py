@@ -211,3 +211,40 @@ def test_undo_compares_every_row(shared: Workspace) -> None:
     assert follower.answers[-1] == ({"c1"}, {"ch1", "ch2"})
     shared.undo()
     assert follower.answers[-1] == (set(), {"ch3"})
+
+
+# --- the filter ------------------------------------------------------------------------------
+
+
+def shown_ids(rows: InventoryRows) -> tuple[set[str], set[str], list[str]]:
+    """The channels and companies a filter shows, and the top-level order."""
+    channels = {r.id for r in rows.channels.values() if rows.is_shown(r)}
+    companies = {c.id for c in rows.companies.values() if rows.is_shown(c)}
+    return channels, companies, [c.id for c in rows.shown]
+
+
+def test_typing_and_erasing_shows_what_a_fresh_filter_would() -> None:
+    inventory = generated()
+    rows = InventoryRows(inventory, NOW)
+    typed = ["h", "ha", "har", "harb", "har", "ha", "h", "", "1", "1 a", "1 ab", "1 a", "ab"]
+    typed += ["ab 1", "b", "", "willow", "willow 0", "illow", "germany", "erman", "e"]
+    for quick in (QuickFilter.ALL, QuickFilter.ATTENTION, QuickFilter.MWS):
+        for text in typed:
+            rows.set_filter(text, quick)
+            fresh = InventoryRows(inventory, NOW)
+            fresh.set_filter(text, quick)
+            assert shown_ids(rows) == shown_ids(fresh), (text, quick)
+
+
+def test_a_changed_row_is_found_by_words_looked_for_before() -> None:
+    inventory = generated()
+    rows = InventoryRows(inventory, NOW)
+    rows.set_filter("zephyr", QuickFilter.ALL)
+    assert not rows.matched
+    row = next(iter(rows.channels.values()))
+    renamed = replace(row.channel, name="Zephyr Goods")
+    inventory.channels[renamed.id] = renamed
+    rows.refresh(row, renamed, NOW, pending=True)
+    rows.set_filter("zep", QuickFilter.ALL)
+    rows.set_filter("zephyr", QuickFilter.ALL)
+    assert rows.matched == {row.key}

@@ -58,6 +58,10 @@ _QUICK_CATEGORIES: dict[QuickFilter, frozenset[Category]] = {
 }
 
 
+#: How many filter answers are kept: enough for typing a few words and erasing them again.
+_KEEP_MATCHES = 32
+
+
 class _Statuses:
     """Channel statuses for one build, computed once per set of inputs that decide them.
 
@@ -120,6 +124,8 @@ class InventoryRows:
         self.gen = 0  # filter generation: a company's ``shown`` list is kept until it changes
         self.order = 0  # sort generation: a company's own lists are sorted on first use after
         self.counts: Counter[Category] = Counter()
+        # Filter answers by words, to narrow or go back to as a person types (_matching).
+        self._found: dict[tuple[str, ...], tuple[list[ChannelRow], list[CompanyRow]]] = {}
         self.words: tuple[str, ...] = ()
         self.quick = QuickFilter.ALL
         self.sort_column = Column.NAME
@@ -190,6 +196,7 @@ class InventoryRows:
 
     def refresh(self, row: ChannelRow, channel: Channel, now: datetime, pending: bool) -> None:
         """Recompute a channel row's status, category and search text."""
+        self.forget_matches()
         inv = self.inventory
         row.channel = channel
         row.auth = inv.authorization_of(channel)
@@ -278,9 +285,7 @@ class InventoryRows:
             self.matched = self.visible = None
             self.shown = list(self.roots)
         else:
-            candidates: list[ChannelRow] | Iterable[ChannelRow] = self.channels.values()
-            for word in words:
-                candidates = [r for r in candidates if word in r.search]
+            candidates, named = self._matching(words)
             if quick is QuickFilter.MWS:
                 candidates = [r for r in candidates if r.status.api is ApiBadge.MWS]
             elif quick is not QuickFilter.ALL:
@@ -289,9 +294,6 @@ class InventoryRows:
             owners = {r.owner for r in candidates}
             self.matched = {r.key for r in candidates}
             if quick is QuickFilter.ALL:  # a company whose name matches shows, channels or not
-                named: list[CompanyRow] | Iterable[CompanyRow] = self.companies.values()
-                for word in words:
-                    named = [c for c in named if word in c.search]
                 owners.update(named)
             owners.update([c.parent for c in owners if c.parent is not None])
             self.visible = {c.key for c in owners}
@@ -299,6 +301,44 @@ class InventoryRows:
             self.shown = [c for c in self.roots if c.key in visible]
         for i, row in enumerate(self.shown):
             row.row = i
+
+    def _matching(
+        self, words: tuple[str, ...]
+    ) -> tuple[Iterable[ChannelRow], Iterable[CompanyRow]]:
+        """The channels and the companies whose search text holds every one of ``words``.
+
+        Typing narrows: rows that hold "harb" are among those that held "har", so a keystroke
+        looks only through the smallest earlier answer that must contain it; erasing goes back
+        to an earlier answer as it was. Answers are kept until the rows change
+        (:meth:`forget_matches`).
+        """
+        if not words:
+            return self.channels.values(), self.companies.values()
+        found = self._found.get(words)
+        if found is not None:
+            return found
+        channels: Iterable[ChannelRow] = self.channels.values()
+        companies: Iterable[CompanyRow] = self.companies.values()
+        smallest = len(self.channels) + 1
+        for earlier, (their_channels, their_companies) in self._found.items():
+            # Every row holding each of ``words`` holds each earlier word that is part of one.
+            if len(their_channels) < smallest and all(
+                any(old in new for new in words) for old in earlier
+            ):
+                channels, companies = their_channels, their_companies
+                smallest = len(their_channels)
+        for word in words:
+            channels = [r for r in channels if word in r.search]
+            companies = [c for c in companies if word in c.search]
+        found = (list(channels), list(companies))
+        if len(self._found) >= _KEEP_MATCHES:
+            del self._found[next(iter(self._found))]  # the oldest
+        self._found[words] = found
+        return found
+
+    def forget_matches(self) -> None:
+        """Rows were added, removed or changed: earlier filter answers no longer hold."""
+        self._found.clear()
 
     # --- sorting --------------------------------------------------------------------------
 
