@@ -13,6 +13,8 @@ For each inventory size (built with :func:`core.domain.samples.generate_inventor
 * filter: one keystroke in the real window's filter box, from the key press until the tree has
   repainted, against the stock answer: a recursive ``QSortFilterProxyModel`` over a
   ``QStandardItemModel`` of the same rows and texts, in the same process, keystrokes interleaved;
+* one Test connection result: the window recording one channel's health and repainting,
+  against a bare one-row commit on the same connection and a repaint of the tree;
 * memory: the peak resident memory of the ``main.py`` process.
 
 This process only orchestrates: building inventories and timing keystrokes run in child
@@ -186,9 +188,47 @@ def measure_filter(folder: Path, runs: int) -> dict[str, Any]:
         for key in _keys(round_number):
             ours.append(keystroke(page.filter_edit, page.view, key))
             stock.append(keystroke(edit, view, key))
-    window.close()
+    view.close()
+    edit.close()
     del stock_model
-    return {"filter": spread(ours), "stock": spread(stock)}
+    results = measure_results(window, 10 * runs)
+    window.close()
+    return {"filter": spread(ours), "stock": spread(stock), **results}
+
+
+def measure_results(window: Any, count: int) -> dict[str, Any]:
+    """One Test connection result as the window takes it, against a bare commit and repaint.
+
+    :meth:`Workspace.record_health` on the GUI thread, as the test run does, until the tree
+    has repainted; the floor is the least a window showing it must do: the same row's
+    ``UPDATE`` and ``COMMIT`` with bare ``sqlite3`` on the store's own connection, and a
+    repaint of the tree, each right after a result.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from core.domain.inventory import CheckResult, Health, utcnow
+
+    ws = window.document.workspace
+    conn = ws.store._conn
+    viewport = window.page.view.viewport()
+    ids = list(ws.current.channels)
+    results, floors = [], []
+    for n in range(count):
+        channel_id = ids[(n * 7919) % len(ids)]  # spread over the inventory
+        health = Health(utcnow(), CheckResult.FAILED, utcnow(), f"no answer {n}")
+        start = time.perf_counter()
+        ws.record_health(channel_id, health)
+        QApplication.processEvents()
+        viewport.repaint()
+        results.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "UPDATE channels SET check_message = ? WHERE id = ?", (f"bare {n}", channel_id)
+        )
+        conn.execute("COMMIT")
+        floors.append(time.perf_counter() - start)
+    return {"result": spread(results), "result_floor": spread(floors)}
 
 
 # --- entry point -----------------------------------------------------------------------------
@@ -204,6 +244,7 @@ def measure_size(
             run_job(env, "gui", "--filter", str(folder), "--runs", str(filter_runs or runs))
         )
         result["filter_ratio"] = result["filter"]["median"] / result["stock"]["median"]
+        result["result_ratio"] = result["result"]["median"] / result["result_floor"]["median"]
     return result
 
 
@@ -218,6 +259,7 @@ def describe(n_channels: int, r: dict[str, Any]) -> str:
         line += (
             f" | filter {f['median'] * 1000:.1f} ms [{f['min'] * 1000:.1f}-{f['max'] * 1000:.1f}]"
             f" (x{r['filter_ratio']:.2f} of stock {s['median'] * 1000:.1f} ms)"
+            f" | test result {ms(r['result'])} (x{r['result_ratio']:.2f} of commit + repaint)"
         )
     return line + f" | peak RSS {r['rss_mb']:.0f} MB (floor {r['floor_rss_mb']:.0f} MB)"
 
@@ -236,6 +278,8 @@ def figures(n_channels: int, r: dict[str, Any]) -> dict[str, float]:
         out[f"filter_max_ms_{name}"] = round(r["filter"]["max"] * 1000, 2)
         out[f"filter_stock_ms_{name}"] = round(r["stock"]["median"] * 1000, 2)
         out[f"filter_ratio_{name}"] = round(r["filter_ratio"], 3)
+        out[f"result_ms_{name}"] = round(r["result"]["median"] * 1000, 2)
+        out[f"result_ratio_{name}"] = round(r["result_ratio"], 3)
     return out
 
 

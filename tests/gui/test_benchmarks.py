@@ -16,6 +16,8 @@ HEADLINE_KEYS = {
     "open_ratio",
     "save_ratio",
     "save_growth",
+    "save_ratio_max",
+    "result_growth",
     "rate_ratio",
     "max_stall_ms",
 }
@@ -29,7 +31,8 @@ def test_every_benchmark_runs_and_ends_with_one_json_line(
     out = capsys.readouterr().out.strip().splitlines()
     figures = json.loads(out[-1])
     assert figures.keys() >= HEADLINE_KEYS
-    for key in ("ready_ratio", "filter_ms", "filter_ratio", "open_ratio", "save_ratio", "rss_mb"):
+    sized = ("ready_ratio", "filter_ms", "filter_ratio", "result_ms", "open_ratio", "save_ratio")
+    for key in (*sized, "rss_mb"):
         assert figures[f"{key}_300"] > 0, key
     assert figures["headline_channels"] == 300
     assert figures["quick"] is True
