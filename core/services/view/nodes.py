@@ -35,15 +35,24 @@ class ChannelRow:
         "status",
     )
 
-    def __init__(self, channel: Channel, owner: CompanyRow) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        owner: CompanyRow,
+        auth: Authorization | None = None,
+        pending: bool = False,
+        status: ChannelStatus = PLACEHOLDER,
+        category: Category = Category.HEALTHY,
+        search: str = "",
+    ) -> None:
         self.key = next(_keys)
         self.channel = channel
         self.owner = owner
-        self.auth: Authorization | None = None
-        self.pending = False
-        self.status: ChannelStatus = PLACEHOLDER
-        self.category = Category.HEALTHY
-        self.search = ""
+        self.auth = auth
+        self.pending = pending
+        self.status = status
+        self.category = category
+        self.search = search
         self.row = 0
 
     @property

@@ -162,10 +162,10 @@ class InventoryRows:
             owner = companies.get(channel.company_id)
             if owner is None:  # an orphan the validation should have refused: not shown
                 continue
-            crow = ChannelRow(channel, owner)
-            auth = auths.get(channel.authorization_id) if channel.authorization_id else None
+            auth_id = channel.authorization_id
+            auth = auths.get(auth_id) if auth_id else None
             pending = channel.id in pending_channels
-            before = old.get(channel.id)
+            before = old.get(channel.id) if old else None
             if (
                 before is not None
                 and before.channel is channel
@@ -173,12 +173,11 @@ class InventoryRows:
                 and before.auth is auth
                 and before.owner.company.name == owner.company.name
             ):
-                crow.status, crow.category = before.status, before.category
-                crow.search = before.search
+                status, summary, search = before.status, before.category, before.search
             else:
-                crow.status, crow.category = statuses.of(channel, auth, pending)
-                crow.search = search_text(channel, owner.company)
-            crow.auth, crow.pending = auth, pending
+                status, summary = statuses.of(channel, auth, pending)
+                search = search_text(channel, owner.company)
+            crow = ChannelRow(channel, owner, auth, pending, status, summary, search)
             owner.channels.append(crow)
             channels[channel.id] = crow
         self.counts = Counter(r.category for r in channels.values())
