@@ -75,7 +75,7 @@ def measure_size(tmp: Path, n_channels: int, runs: int, env: dict[str, str]) -> 
     if n_channels:
         print(_row("filter", result["filter"], "stock recursive proxy", result["stock"]))
         print(
-            _row("result", result["result"], "floor: bare one-row commit", result["result_floor"])
+            _row("result", result["result"], "floor: bare commit + repaint", result["result_floor"])
         )
         print(_row("open", result["open"], "floor: bare sqlite3 read", result["open_floor"]))
         print(_row("save one", result["save"], "floor: bare one-row commit", result["save_floor"]))

@@ -223,10 +223,10 @@ def measure_results(window: Any, count: int) -> dict[str, Any]:
         results.append(time.perf_counter() - start)
         start = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "UPDATE channels SET check_message = ? WHERE id = ?", (f"bare {n}", channel_id)
-        )
+        bare = (f"bare {n}", channel_id)
+        conn.execute("UPDATE channels SET check_message = ? WHERE id = ?", bare)
         conn.execute("COMMIT")
+        viewport.repaint()
         floors.append(time.perf_counter() - start)
     return {"result": spread(results), "result_floor": spread(floors)}
 
