@@ -191,11 +191,59 @@ class SelfTest(QObject):
         page = self.window.page
         rows = page.model.rows if page is not None else None
         count = rows.total if rows is not None else 0
+        if count and (page is None or page.model.rowCount() == 0):
+            self.fail(f"the tree shows none of the {count} channels")
+            return
         if self.screenshot is not None:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
             if not self.window.grab().save(str(self.screenshot)):
                 self.fail(f"could not save the screenshot to {self.screenshot}")
                 return
+        self._take_a_keystroke(lambda: self._ready(count))
+
+    def _take_a_keystroke(self, then: Callable[[], None]) -> None:
+        """Post a key press to where a person types first; ``then`` runs once it is handled.
+
+        Ready means usable, not merely painted: a posted key is handled only after everything
+        queued before it (layouts, repaints, deferred work), so its arrival is the moment a
+        person's first keystroke would be taken. End moves the cursor and changes nothing.
+        """
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeyEvent
+
+        page, stack = self.window.page, self.window.stack
+        target: QObject | None = stack.currentWidget()  # the welcome view of an empty inventory
+        if page is not None and target is page:
+            target = page.filter_edit
+        if target is None:
+            self.fail("the window shows nothing to type into")
+            return
+        SelfTest._KeyProbe(target, then)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            key = QKeyEvent(kind, Qt.Key.Key_End, Qt.KeyboardModifier.NoModifier)
+            QApplication.postEvent(target, key)
+
+    class _KeyProbe(QObject):
+        """Calls back once ``target`` has handled a key press (seen as its release arrives)."""
+
+        def __init__(self, target: QObject, callback: Callable[[], None]) -> None:
+            super().__init__(target)
+            self._pressed = False
+            self._callback: Callable[[], None] | None = callback
+            target.installEventFilter(self)
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            kind = event.type()
+            if kind == QEvent.Type.KeyPress:
+                self._pressed = True
+            elif kind == QEvent.Type.KeyRelease and self._pressed and self._callback:
+                callback, self._callback = self._callback, None
+                QTimer.singleShot(0, callback)
+            return False
+
+    def _ready(self, count: int) -> None:
+        if self._done:
+            return
         print(f"self-test: ready ({count} channels)", flush=True)
         self._end(0)
 

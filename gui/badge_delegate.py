@@ -7,6 +7,7 @@ the fill for contrast. Hovering a badge shows its own explanation (the HealthBad
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
@@ -46,8 +47,15 @@ def is_dark(palette: QPalette) -> bool:
 
 def badge_colors(tone: Tone, palette: QPalette) -> tuple[QColor, QColor, QColor]:
     """Fill, border and text colours of a badge for this palette."""
-    light, dark = _FILLS[tone]
-    fill = QColor(dark if is_dark(palette) else light)
+    return tuple(QColor(c) for c in _colors(tone, is_dark(palette)))  # type: ignore[return-value]
+
+
+@functools.cache
+def _colors(tone: Tone, dark: bool) -> tuple[QColor, QColor, QColor]:
+    # Worked out once per tone and palette kind (a repaint paints dozens of badges); shared,
+    # so never changed by a caller.
+    light_fill, dark_fill = _FILLS[tone]
+    fill = QColor(dark_fill if dark else light_fill)
     hue = max(fill.hslHueF(), 0.0)
     sat = fill.hslSaturationF()
     if _luminance(fill) > 0.4:
@@ -76,17 +84,33 @@ def badge_font(base: QFont) -> QFont:
     return font
 
 
+_METRICS: dict[str, tuple[QFont, QFontMetricsF]] = {}
+
+
+def _badge_font_metrics(base: QFont) -> tuple[QFont, QFontMetricsF]:
+    """The badge font for ``base`` and its metrics, made once per font (every paint asks)."""
+    key = base.key()
+    found = _METRICS.get(key)
+    if found is None:
+        font = badge_font(base)
+        found = _METRICS[key] = (font, QFontMetricsF(font))
+    return found
+
+
 #: A badge narrower than this is not drawn at all (its text would be mostly "…").
 _MIN_WIDTH = 44.0
 
 
 def badge_rects(badges: Sequence[Badge], font: QFont, rect: QRectF) -> list[QRectF]:
-    """Where each badge goes in ``rect``, left to right.
+    """Where each badge goes in ``rect``, left to right (``font``: the badge font).
 
     The last badge that fits only in part is shortened (its text elided); those after it are
     left out and counted by :func:`paint_badges`.
     """
-    metrics = QFontMetricsF(font)
+    return _rects(badges, QFontMetricsF(font), rect)
+
+
+def _rects(badges: Sequence[Badge], metrics: QFontMetricsF, rect: QRectF) -> list[QRectF]:
     height = min(metrics.height() + 4.0, rect.height() - 2.0)
     top = rect.top() + (rect.height() - height) / 2
     x = rect.left() + _MARGIN
@@ -106,22 +130,23 @@ def badge_rects(badges: Sequence[Badge], font: QFont, rect: QRectF) -> list[QRec
 def paint_badges(
     painter: QPainter, rect: QRectF, badges: Sequence[Badge], palette: QPalette, font: QFont
 ) -> None:
-    font = badge_font(font)
-    metrics = QFontMetricsF(font)
-    rects = badge_rects(badges, font, rect)
+    font, metrics = _badge_font_metrics(font)
+    rects = _rects(badges, metrics, rect)
+    dark = is_dark(palette)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setFont(font)
     for badge, box in zip(badges, rects, strict=False):
-        fill, border, text = badge_colors(badge.tone, palette)
+        fill, border, text = _colors(badge.tone, dark)
         radius = box.height() / 2
         painter.setPen(QPen(border, 1.0))
         painter.setBrush(fill)
         painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
         painter.setPen(text)
-        label = metrics.elidedText(
-            badge.text, Qt.TextElideMode.ElideRight, box.width() - 2 * _PAD_X
-        )
+        room = box.width() - 2 * _PAD_X
+        label = badge.text
+        if metrics.horizontalAdvance(label) > room:  # only the shortened last badge
+            label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
     hidden = len(badges) - len(rects)
     if hidden > 0 and rects and rect.right() - rects[-1].right() > _GAP + 16:
@@ -136,7 +161,7 @@ def paint_badges(
 
 
 def badges_width(badges: Sequence[Badge], font: QFont) -> float:
-    metrics = QFontMetricsF(badge_font(font))
+    metrics = _badge_font_metrics(font)[1]
     widths = [metrics.horizontalAdvance(b.text) + 2 * _PAD_X for b in badges]
     return sum(widths) + _GAP * max(len(widths) - 1, 0) + 2 * _MARGIN
 

@@ -1,9 +1,9 @@
 """The inventory tree as a QAbstractItemModel: companies, unified children, channels.
 
 It adapts :class:`core.services.view.rows.InventoryRows` (the rows, their cached status, filter and
-sort) to Qt. Workspace events update it by rows: the model compares the workspace's inventory
-with the objects its rows hold (cheap identity checks) and emits ``dataChanged``, inserts,
-removals and moves for what differs. Only the first load, a filter change and large changes
+sort) to Qt. Workspace events update it by rows: only the rows an event changes
+(:mod:`core.services.view.updates`) are brought in line, with ``dataChanged``, inserts, removals
+and moves (:mod:`gui.model_update`). Only the first load, a filter change and large changes
 (Revert of many edits) reset it. An index's internal id is its row's key (a plain int), never
 a pointer, so a stale index can only miss, not crash.
 """
@@ -27,16 +27,12 @@ from PySide6.QtGui import QFont
 from core.domain.inventory import utcnow
 from core.domain.summary import Category
 from core.services.view import badges, texts
-from core.services.view.rows import (
-    ChannelRow,
-    Column,
-    CompanyRow,
-    InventoryRows,
-    QuickFilter,
-    Row,
-)
+from core.services.view.nodes import ChannelRow, CompanyRow, Row, up
+from core.services.view.rows import InventoryRows, QuickFilter
+from core.services.view.sorting import Column
+from core.services.view.updates import rows_to_update
 from core.services.workspace import Workspace, WorkspaceEvent
-from gui.model_update import NeedsReset, RowUpdate, up
+from gui.model_update import NeedsReset, RowUpdate
 
 StatusRole = Qt.ItemDataRole.UserRole + 1  # tuple[Badge, ...] for the status column
 KeyRole = Qt.ItemDataRole.UserRole + 2  # ("company" | "channel", id)
@@ -60,6 +56,9 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _Display = Qt.ItemDataRole.DisplayRole
 _Tooltip = Qt.ItemDataRole.ToolTipRole
+_Accessible = Qt.ItemDataRole.AccessibleTextRole
+#: The roles data() answers.
+_ROLES = frozenset({_Display, _Accessible, _Tooltip, StatusRole, KeyRole, Qt.ItemDataRole.FontRole})
 # Built once: flags() runs for every row the view lays out.
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _COMPANY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -179,6 +178,10 @@ class InventoryModel(QAbstractItemModel):
     def index_for(self, node: Row, column: int = 0) -> QModelIndex:
         return self.createIndex(node.row, column, node.key)
 
+    def row_changed(self, node: Row) -> None:
+        """Tell the view every cell of ``node``'s row changed (the view holds its index)."""
+        self.dataChanged.emit(self.index_for(node), self.index_for(node, len(_HEADERS) - 1))
+
     def parent_index(self, parent: CompanyRow | None) -> QModelIndex:
         return _ROOT if parent is None else self.index_for(parent)
 
@@ -221,6 +224,8 @@ class InventoryModel(QAbstractItemModel):
     def hasChildren(self, parent: Index = _ROOT) -> bool:
         if not parent.isValid():
             return self.limit > 0
+        # Through rowCount, so the company's rows get listed: the view keeps this answer, and a
+        # row added under a listed company is signalled (an unlisted one changes silently).
         return self.rowCount(parent) > 0
 
     def canFetchMore(self, parent: Index) -> bool:
@@ -260,15 +265,20 @@ class InventoryModel(QAbstractItemModel):
         return None
 
     def data(self, index: Index, role: int = _Display) -> Any:
+        # Called for every role of every cell the view paints: most roles are not ours.
+        if role not in _ROLES:
+            return None
         node = self.nodes.get(index.internalId()) if index.isValid() else None
         if node is None:
             return None
         column = index.column()
-        if role == _Display or role == Qt.ItemDataRole.AccessibleTextRole:
+        if role in (_Display, _Accessible):
             if isinstance(node, ChannelRow):
                 return texts.channel_cell(node, column, self._now)
             return texts.company_cell(node, column)
-        if role == StatusRole and column == Column.STATUS:
+        if role == StatusRole:
+            if column != Column.STATUS:
+                return None
             if isinstance(node, ChannelRow):
                 return badges.channel_badges(node.status)
             return badges.company_badges(node)
@@ -278,7 +288,7 @@ class InventoryModel(QAbstractItemModel):
             return texts.company_tooltip(node, column)
         if role == KeyRole:
             return ("channel", node.id) if isinstance(node, ChannelRow) else ("company", node.id)
-        if role == Qt.ItemDataRole.FontRole and column == 0 and isinstance(node, CompanyRow):
+        if column == 0 and isinstance(node, CompanyRow):  # the font
             return self._bold
         return None
 
@@ -286,7 +296,7 @@ class InventoryModel(QAbstractItemModel):
 
     @Slot(object)
     def on_workspace_event(self, event: WorkspaceEvent) -> None:
-        """Bring the rows in line with the workspace, by rows where possible."""
+        """Bring the rows in line with the workspace: those the event changes, no others."""
         rows, ws = self._rows, self._ws
         if rows is None or ws is None:
             return
@@ -294,35 +304,17 @@ class InventoryModel(QAbstractItemModel):
         self._now = now = self._clock()
         pending_channels = ws.pending_channel_ids()
         pending_companies = ws.pending_company_ids()
-        auths = cur.authorizations
-        changed_channels = set(event.channels)
-        for cid, channel in cur.channels.items():
-            crow = rows.channels.get(cid)
-            if (
-                crow is None
-                or crow.channel is not channel
-                or crow.pending != (cid in pending_channels)
-                or crow.auth is not auths.get(channel.authorization_id or "")
-            ):
-                changed_channels.add(cid)
-        changed_channels.update(rows.channels.keys() - cur.channels.keys())
-        changed_companies = set(event.companies)
-        for cid, company in cur.companies.items():
-            orow = rows.companies.get(cid)
-            if (
-                orow is None
-                or orow.company is not company
-                or orow.pending != (cid in pending_companies)
-            ):
-                changed_companies.add(cid)
-        changed_companies.update(rows.companies.keys() - cur.companies.keys())
+        companies, channels = rows_to_update(rows, event, cur, pending_channels, pending_companies)
         rows.inventory = cur
-        if len(changed_channels) + len(changed_companies) > RESET_LIMIT:
+        rows.pending_channels, rows.pending_companies = pending_channels, pending_companies
+        if channels or companies:
+            rows.forget_matches()  # rows come, go or change their search text
+        if len(channels) + len(companies) > RESET_LIMIT:
             self._rebuild(now, pending_channels, pending_companies)
-        elif changed_channels or changed_companies:
+        elif channels or companies:
             try:
                 RowUpdate(self, rows, now, pending_channels, pending_companies).run(
-                    changed_companies, changed_channels
+                    companies, channels
                 )
             except NeedsReset:
                 self._rebuild(now, pending_channels, pending_companies)

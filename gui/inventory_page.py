@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from core.domain.app_rules import app_secret_status
 from core.domain.inventory import utcnow
 from core.services.view.badges import Badge, Tone
-from core.services.view.rows import Column, InventoryRows, QuickFilter
+from core.services.view.rows import InventoryRows, QuickFilter
+from core.services.view.sorting import Column
 from core.services.workspace import Workspace, WorkspaceEvent
 from gui.badge_delegate import BadgeDelegate, badges_width
 from gui.bridge import Bridge

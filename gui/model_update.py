@@ -1,24 +1,53 @@
 """Row-by-row updates of the inventory model after a workspace event.
 
-The model hands over the ids that changed; :class:`RowUpdate` brings its rows in line and emits
-the matching Qt signals: inserts, moves, ``dataChanged`` and removals, each inside its begin/end
-pair. A change it cannot express that way raises :class:`NeedsReset` (the model then resets).
+The model hands over the ids that changed (:func:`core.services.view.updates.rows_to_update`);
+:class:`RowUpdate` brings its rows in line and emits the matching Qt signals: inserts, moves,
+``dataChanged`` and removals, each inside its begin/end pair. A change it cannot express that way
+raises :class:`NeedsReset` (the model then resets). It knows the model only as a
+:class:`TreeModel`, so this module does not import the model's (which imports this one).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from core.services.view.rows import ChannelRow, CompanyRow, InventoryRows, Row, search_text
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 
-if TYPE_CHECKING:
-    from gui.inventory_model import InventoryModel
+from core.services.view.nodes import ChannelRow, CompanyRow, Row, search_text, up
+from core.services.view.rows import InventoryRows
+
+Index = QModelIndex | QPersistentModelIndex
 
 
-def up(node: Row) -> CompanyRow | None:
-    """The company row above ``node``, or None at the top."""
-    return node.owner if isinstance(node, ChannelRow) else node.parent
+class TreeModel(Protocol):
+    """What a row update needs of the model (:class:`gui.inventory_model.InventoryModel`)."""
+
+    nodes: dict[int, Row]
+    limit: int  # how many top-level rows the view has been given
+
+    @property
+    def rows(self) -> InventoryRows | None: ...
+
+    def exposed(self, node: Row) -> bool: ...
+
+    def parent_index(self, parent: CompanyRow | None) -> QModelIndex: ...
+
+    def row_changed(self, node: Row) -> None: ...
+
+    def beginInsertRows(self, parent: Index, first: int, last: int, /) -> None: ...
+
+    def endInsertRows(self, /) -> None: ...
+
+    def beginRemoveRows(self, parent: Index, first: int, last: int, /) -> None: ...
+
+    def endRemoveRows(self, /) -> None: ...
+
+    def beginMoveRows(
+        self, source: Index, first: int, last: int, destination: Index, row: int, /
+    ) -> bool: ...
+
+    def endMoveRows(self, /) -> None: ...
 
 
 class NeedsReset(Exception):
@@ -35,7 +64,7 @@ class RowUpdate:
 
     def __init__(
         self,
-        model: InventoryModel,
+        model: TreeModel,
         rows: InventoryRows,
         now: datetime,
         pending_channels: frozenset[str],
@@ -117,15 +146,15 @@ class RowUpdate:
             self._changed(child)  # their "Unified" badge names this company
 
     def _changed(self, node: Row) -> None:
-        m = self.m
-        if m.exposed(node):
-            m.dataChanged.emit(m.index_for(node, 0), m.index_for(node, m.columnCount() - 1))
+        if self.m.exposed(node):
+            self.m.row_changed(node)
 
     def _lists(self, node: Row, parent: CompanyRow | None) -> list[Any]:
+        """Every row of ``node``'s kind under ``parent``, in sort order."""
         if isinstance(node, ChannelRow):
             assert parent is not None
-            return parent.channels
-        return self.rows.roots if parent is None else parent.children
+            return self.rows.ordered(parent).channels
+        return self.rows.roots if parent is None else self.rows.ordered(parent).children
 
     def _visible_list(self, parent: CompanyRow | None) -> list[Any] | None:
         """The shown list the view knows under ``parent``, or None if it knows none."""

@@ -2,8 +2,9 @@
 hold. (The layers and the core/Qt boundary are import-linter contracts in pyproject.toml.)
 
 Imports are read from the source (grimp parses, it does not import). It sits outside
-``tests/core``: the Qt-blocked run hides the ``gui`` package itself. Every import counts, including those under ``TYPE_CHECKING`` and inside
-functions: a circle hidden there is still a circle to a reader.
+``tests/core``: the Qt-blocked run hides the ``gui`` package itself. Every import counts,
+including those under ``TYPE_CHECKING`` and inside functions: a circle hidden there is still a
+circle to a reader.
 """
 
 from __future__ import annotations

@@ -3,12 +3,12 @@
 ``python -m tests.benchmarks store [--runs N] [--sizes 5000,50000]``
 
 For each size it builds an inventory with :func:`core.domain.samples.generate_inventory`, saves it,
-then measures (medians of ``--runs`` runs, all on the same disk in the same run):
+then measures (``--runs`` runs each, all on the same disk in the same run):
 
 * ``open``: :meth:`Workspace.open` (lock, migrations check, orphan clean-up, load of every
   row into domain objects; no secret is read), against the floor of a bare ``sqlite3`` query
-  that fetches the same rows;
-* ``save one``: :meth:`Workspace.save` of one renamed channel (median of 50), against the floor
+  that fetches the same rows, interleaved;
+* ``save one``: :meth:`Workspace.save` of one renamed channel (50 of them), against the floor
   of a bare one-row ``UPDATE`` + ``COMMIT`` on the store's own connection (same pragmas: WAL,
   ``synchronous=FULL``), each floor run right after a Save so that load drift hits both;
 * peak memory: Python allocations at their peak while opening (``tracemalloc``).
@@ -21,100 +21,67 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import sqlite3
-import statistics
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from core.domain import changes as ch
-from core.domain.inventory import utcnow
-from core.domain.samples import generate_inventory
 from core.services.workspace import Workspace
+from core.storage.backups import DB_NAME
 from core.storage.keychain import MemorySecretStore
-from core.storage.store import DB_NAME
+from tests.benchmarks._common import build, spread, timed
+from tests.benchmarks._floor import bare_read
+
+TARGETS = "targets: open < 1 s and <= 3x floor; save one <= 2x floor, flat with size"
 
 
-def median_time(fn: Callable[[], object], runs: int) -> float:
-    times = []
+def open_workspace(folder: Path) -> None:
+    Workspace.open(folder, MemorySecretStore()).close()
+
+
+def measure(folder: Path, runs: int, save_runs: int = 50) -> dict[str, Any]:
+    """Open and one Save of the inventory saved in ``folder`` (its channels get renamed)."""
+    path = folder / DB_NAME
+    # Interleaved, so that drift in the machine's load hits the figure and its floor alike.
+    opens, open_floors = [], []
     for _ in range(runs):
-        gc.collect()
+        opens.append(timed(lambda: open_workspace(folder)))
+        open_floors.append(timed(lambda: bare_read(path)))
+
+    tracemalloc.start()
+    open_workspace(folder)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    ws = Workspace.open(folder, MemorySecretStore())
+    assert ws.store is not None
+    conn = ws.store._conn  # the floor runs on the very same connection and settings
+    ids = list(ws.current.channels)[: save_runs + 1]
+    saves, save_floors = [], []
+    for i, channel_id in enumerate(ids):
+        channel = ws.current.channels[channel_id]
+        ws.apply(ch.edit_channel(replace(channel, name=f"renamed {i}")))
+        saves.append(timed(ws.save))
+        gc.collect()  # the same preparation as before the Save: caches equally cold
         start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def build(folder: Path, n_channels: int, secrets: MemorySecretStore) -> None:
-    ws = Workspace.open(folder, secrets)
-    inventory, values = generate_inventory(n_channels, utcnow(), ws.namespace)
-    ws.apply(ch.replace_all(inventory, values, utcnow()))
-    ws.save()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE channels SET name = ? WHERE id = ?", (f"bare {i}", channel_id))
+        conn.execute("COMMIT")
+        save_floors.append(time.perf_counter() - start)
     ws.close()
-
-
-def bare_read(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    for table in ("companies", "authorizations", "channels", "app_credentials"):
-        conn.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
-    conn.close()
-
-
-def open_workspace(folder: Path, secrets: MemorySecretStore) -> None:
-    Workspace.open(folder, secrets).close()
-
-
-def measure(n_channels: int, runs: int, save_runs: int = 51) -> dict[str, float]:
-    secrets = MemorySecretStore()
-    with tempfile.TemporaryDirectory(prefix="spc-bench-") as tmp:
-        folder = Path(tmp)
-        build(folder, n_channels, secrets)
-        path = folder / DB_NAME
-
-        # Interleaved, so that drift in the machine's load hits the figure and its floor alike.
-        opens, open_floors = [], []
-        for _ in range(runs):
-            opens.append(median_time(lambda: open_workspace(folder, secrets), 1))
-            open_floors.append(median_time(lambda: bare_read(path), 1))
-        open_s, open_floor = statistics.median(opens), statistics.median(open_floors)
-
-        tracemalloc.start()
-        open_workspace(folder, secrets)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-
-        ws = Workspace.open(folder, secrets)
-        assert ws.store is not None
-        conn = ws.store._conn  # the floor runs on the very same connection and settings
-        ids = list(ws.current.channels)[: save_runs + 1]
-        saves, save_floors = [], []
-        for i in range(save_runs + 1):
-            channel = ws.current.channels[ids[i]]
-            ws.apply(ch.edit_channel(replace(channel, name=f"renamed {i}")))
-            gc.collect()
-            start = time.perf_counter()
-            ws.save()
-            saves.append(time.perf_counter() - start)
-            gc.collect()  # the same preparation as before the Save: caches equally cold
-            start = time.perf_counter()
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE channels SET name = ? WHERE id = ?", (f"bare {i}", ids[i]))
-            conn.execute("COMMIT")
-            save_floors.append(time.perf_counter() - start)
-        # The first Save of the day makes a backup: not what is measured here.
-        save_s, save_floor = statistics.median(saves[1:]), statistics.median(save_floors[1:])
-        ws.close()
+    # The first Save of the day makes a backup: not what is measured here.
+    save, save_floor = spread(saves[1:]), spread(save_floors[1:])
+    open_, open_floor = spread(opens), spread(open_floors)
     return {
-        "channels": n_channels,
-        "open_s": open_s,
-        "open_floor_s": open_floor,
-        "open_ratio": open_s / open_floor,
-        "save_one_s": save_s,
-        "save_floor_s": save_floor,
-        "save_ratio": save_s / save_floor,
+        "open": open_,
+        "open_floor": open_floor,
+        "open_ratio": open_["median"] / open_floor["median"],
+        "save": save,
+        "save_floor": save_floor,
+        "save_ratio": save["median"] / save_floor["median"],
         "peak_mb": peak / 2**20,
     }
 
@@ -123,18 +90,34 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks store")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default="5000,50000")
+    parser.add_argument("--measure", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    results = []
+    if args.measure:  # one saved inventory, for a benchmark that runs this in a child
+        print(json.dumps(measure(Path(args.measure), max(5, args.runs))))
+        return 0
+    last: dict[str, Any] = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        r = measure(size, max(5, args.runs))
-        results.append(r)
+        with tempfile.TemporaryDirectory(prefix="spc-bench-") as tmp:
+            build(Path(tmp), size, seed=0)
+            r = measure(Path(tmp), max(5, args.runs))
         print(
-            f"{size:>6} channels | open {r['open_s'] * 1000:7.1f} ms "
-            f"(floor {r['open_floor_s'] * 1000:6.1f} ms, x{r['open_ratio']:.2f}) | "
-            f"save one {r['save_one_s'] * 1000:6.2f} ms "
-            f"(floor {r['save_floor_s'] * 1000:5.2f} ms, x{r['save_ratio']:.2f}) | "
-            f"peak {r['peak_mb']:.0f} MB"
+            f"{size:>6} channels | open {r['open']['median'] * 1000:7.1f} ms "
+            f"(floor {r['open_floor']['median'] * 1000:6.1f} ms, x{r['open_ratio']:.2f}) | "
+            f"save one {r['save']['median'] * 1000:6.2f} ms "
+            f"(floor {r['save_floor']['median'] * 1000:5.2f} ms, x{r['save_ratio']:.2f}) | "
+            f"peak {r['peak_mb']:.0f} MB",
+            flush=True,
         )
-    print("targets: open < 1 s and <= 3x floor; save one <= 2x floor, flat with size")
-    print(json.dumps({k: round(v, 5) for k, v in results[-1].items()}))
+        last = {
+            "channels": size,
+            "open_s": round(r["open"]["median"], 5),
+            "open_floor_s": round(r["open_floor"]["median"], 5),
+            "open_ratio": round(r["open_ratio"], 3),
+            "save_one_s": round(r["save"]["median"], 5),
+            "save_floor_s": round(r["save_floor"]["median"], 5),
+            "save_ratio": round(r["save_ratio"], 3),
+            "peak_mb": round(r["peak_mb"], 1),
+        }
+    print(TARGETS)
+    print(json.dumps(last))
     return 0

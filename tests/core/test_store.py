@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
@@ -19,9 +20,11 @@ from core.domain.errors import (
 )
 from core.domain.inventory import Inventory
 from core.domain.secret import Secret
+from core.storage.backups import DB_NAME, KEEP_BACKUPS, list_backups, restore_backup
 from core.storage.keychain import MemorySecretStore
+from core.storage.records import record_maker
 from core.storage.schema import LATEST
-from core.storage.store import DB_NAME, KEEP_BACKUPS, ChangeSet, Store, list_backups, restore_backup
+from core.storage.store import ChangeSet, Store
 from tests.core.factories import company, full_inventory
 
 
@@ -228,14 +231,14 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_migration_backs_up_first_and_keeps_the_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import core.storage.store
+    import core.storage.opening
 
     s = Store.open(tmp_path)
     s.save(everything(full_inventory()), MemorySecretStore(), {})
     s.close()
-    newer = (*core.storage.store.MIGRATIONS, "CREATE TABLE notes (id TEXT PRIMARY KEY) STRICT;")
-    monkeypatch.setattr(core.storage.store, "MIGRATIONS", newer)
-    monkeypatch.setattr(core.storage.store, "LATEST", len(newer))
+    newer = (*core.storage.opening.MIGRATIONS, "CREATE TABLE notes (id TEXT PRIMARY KEY) STRICT;")
+    monkeypatch.setattr(core.storage.opening, "MIGRATIONS", newer)
+    monkeypatch.setattr(core.storage.opening, "LATEST", len(newer))
     s = Store.open(tmp_path)
     try:
         assert s.load() == full_inventory()
@@ -252,14 +255,14 @@ def test_a_migration_backs_up_first_and_keeps_the_data(
 def test_a_failed_migration_leaves_the_file_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import core.storage.store
+    import core.storage.opening
 
     s = Store.open(tmp_path)
     s.save(everything(full_inventory()), MemorySecretStore(), {})
     s.close()
-    broken = (*core.storage.store.MIGRATIONS, "CREATE TABLE notes (id TEXT); THIS IS NOT SQL;")
-    monkeypatch.setattr(core.storage.store, "MIGRATIONS", broken)
-    monkeypatch.setattr(core.storage.store, "LATEST", len(broken))
+    broken = (*core.storage.opening.MIGRATIONS, "CREATE TABLE notes (id TEXT); THIS IS NOT SQL;")
+    monkeypatch.setattr(core.storage.opening, "MIGRATIONS", broken)
+    monkeypatch.setattr(core.storage.opening, "LATEST", len(broken))
     with pytest.raises(StoreError, match="could not be upgraded") as caught:
         Store.open(tmp_path)
     assert not isinstance(caught.value, CorruptStoreError)
@@ -270,3 +273,34 @@ def test_a_failed_migration_leaves_the_file_as_it_was(
         assert s._query("SELECT name FROM sqlite_master WHERE name = 'notes'") == []
     finally:
         s.close()
+
+
+def test_records_made_for_loading_are_those_the_constructors_make() -> None:
+    inv = full_inventory()
+    samples = [
+        *inv.channels.values(),
+        *inv.authorizations.values(),
+        *(c.health for c in inv.channels.values()),
+    ]
+    for record in samples:
+        kind = type(record)
+        values = [getattr(record, f.name) for f in dataclasses.fields(record)]
+        made = record_maker(kind)(*values)
+        assert type(made) is kind
+        assert made == kind(*values)
+        assert hash(made) == hash(kind(*values))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, dataclasses.fields(made)[0].name, None)
+
+
+def test_a_record_that_checks_itself_is_made_by_its_own_constructor() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(ValueError, match="negative"):
+        record_maker(Checked)(-1)

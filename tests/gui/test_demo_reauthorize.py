@@ -19,7 +19,7 @@ from core.domain.inventory import utcnow
 from core.domain.status import channel_status
 from core.services.demo import DemoWorkspace, open_demo
 from core.services.lanes import Lanes
-from core.services.view.rows import Column
+from core.services.view.sorting import Column
 from core.simulator import Simulator
 from gui.inventory_model import StatusRole
 from gui.main_window import MainWindow

@@ -9,11 +9,12 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from core.domain import changes
-from core.domain.inventory import Channel, Company, new_id, utcnow
+from core.domain.inventory import Channel, CheckResult, Company, Health, new_id, utcnow
 from core.domain.samples import demo_inventory, generate_inventory
 from core.domain.status import ApiBadge
 from core.domain.summary import Category, summarize
-from core.services.view.rows import Column, InventoryRows, QuickFilter
+from core.services.view.rows import InventoryRows, QuickFilter
+from core.services.view.sorting import Column
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.bridge import Bridge
@@ -303,3 +304,44 @@ def test_a_large_inventory_passes_the_model_tester(large: Any, qtmodeltester: An
     assert not model.index_of("channel", some.id).isValid()
     ws.undo()
     assert model.index_of("channel", some.id).isValid()
+
+
+class Signals:
+    """Records what the model tells its views: the rows given dataChanged, and anything else."""
+
+    def __init__(self, model: InventoryModel) -> None:
+        self.changed: list[tuple[str, str]] = []
+        self.other: list[str] = []
+        model.dataChanged.connect(self._changed)
+        for name in (
+            "modelReset",
+            "layoutChanged",
+            "rowsInserted",
+            "rowsRemoved",
+            "rowsMoved",
+            "headerDataChanged",
+        ):
+            getattr(model, name).connect(lambda *_args, name=name: self.other.append(name))
+
+    def _changed(self, first: QModelIndex, last: QModelIndex, _roles: Any = None) -> None:
+        assert first.row() == last.row()
+        assert first.parent() == last.parent()
+        self.changed.append(first.siblingAtColumn(0).data(KeyRole))
+
+
+def test_an_event_naming_channels_updates_those_rows_only(large: Any, qtmodeltester: Any) -> None:
+    model, ws = large
+    qtmodeltester.check(model)  # attached from here on: every signal below is checked too
+    channels = list(ws.current.channels.values())
+    named = channels[::500][:3]
+    for channel in channels[::50]:  # the view holds indexes of these rows and of their companies
+        assert model.index_of("channel", channel.id).isValid()
+    signals = Signals(model)
+    for channel in named:  # one Test connection result each, as the window records them
+        result = Health(utcnow(), CheckResult.FAILED, utcnow(), "Amazon did not answer")
+        ws.record_health({channel.id: result})
+    owners = {("company", c.company_id) for c in named}
+    assert set(signals.changed) == {("channel", c.id) for c in named} | owners
+    assert not signals.other  # no reset, no re-layout, no row inserted, moved or removed
+    for channel in named:
+        assert "Check failed" in badge_texts(model, "channel", channel.id)

@@ -15,7 +15,8 @@ from core.domain.errors import SecretStoreError, StoreError
 from core.domain.inventory import Channel, Company
 from core.domain.secret import Secret
 from core.domain.summary import Category
-from core.services.view.rows import Column, QuickFilter
+from core.services.view.rows import QuickFilter
+from core.services.view.sorting import Column
 from core.storage.keychain import MemorySecretStore, UnavailableSecretStore
 from gui.inventory_model import StatusRole
 from gui.main_window import MainWindow

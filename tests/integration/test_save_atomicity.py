@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from core.services.workspace import Workspace
-from core.storage.store import DB_NAME, Store
+from core.storage.backups import DB_NAME
+from core.storage.store import Store
 from tests.file_secret_store import FileSecretStore
 from tests.integration.crash_child import expected, observe, seed_inventory
 

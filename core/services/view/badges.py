@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.domain.status import ApiBadge, ChannelStatus, Severity
-from core.services.view.rows import CompanyRow
+from core.services.view.nodes import CompanyRow
 
 
 class Tone(StrEnum):

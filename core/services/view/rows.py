@@ -1,10 +1,11 @@
-"""The inventory as tree rows: cached status, search text, filter and sort. No Qt here.
+"""The inventory as tree rows: building them, the filter, the sort, the counts. No Qt here.
 
 :class:`InventoryRows` is what :mod:`gui.inventory_model` shows. It holds one row per company and
-per channel with everything a keystroke or a repaint needs precomputed (the channel's derived
-status, its summary category, lower-case search text), so that filtering 50,000 channels is a
-few list comprehensions instead of a proxy model walking the tree (see toolchain.md, "Qt at
-scale"). Being Qt-free, the first one is built on the loader thread, off the GUI thread.
+per channel (:mod:`core.services.view.nodes`) with everything a keystroke or a repaint needs
+precomputed (the channel's derived status, its summary category, lower-case search text), so
+that filtering 50,000 channels is a few list comprehensions instead of a proxy model walking the
+tree (see toolchain.md, "Qt at scale"). Being Qt-free, the first one is built on the loader
+thread, off the GUI thread. Sort keys live in :mod:`core.services.view.sorting`.
 
 Tree shape: top-level companies; under each, its channels, then its unified children (each with
 its own channels). Each company keeps every row it owns (``channels``, ``children``). A filter
@@ -15,25 +16,19 @@ are listed when the view first asks for them, and kept until the next filter (``
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Any
 
+from core.bulk import collector_paused
 from core.domain.inventory import Authorization, Channel, Company, Inventory
-from core.domain.status import DEFAULT_WARN_DAYS, ApiBadge, ChannelStatus, Severity, channel_status
+from core.domain.status import DEFAULT_WARN_DAYS, ApiBadge, ChannelStatus, channel_status
 from core.domain.summary import Category, category
-
-
-class Column(IntEnum):
-    NAME = 0
-    MARKETPLACE = 1
-    SELLER_ID = 2
-    STATUS = 3
-    EXPIRES = 4
-    LAST_CHECK = 5
+from core.services.view import sorting
+from core.services.view.nodes import ChannelRow, CompanyRow, Row, search_text
+from core.services.view.sorting import Column
 
 
 class QuickFilter(StrEnum):
@@ -56,85 +51,45 @@ _QUICK_CATEGORIES: dict[QuickFilter, frozenset[Category]] = {
     QuickFilter.HEALTHY: frozenset({Category.HEALTHY}),
 }
 
-_keys = itertools.count(1)
+
+#: How many filter answers are kept: enough for typing a few words and erasing them again.
+_KEEP_MATCHES = 32
 
 
-class ChannelRow:
-    __slots__ = (
-        "auth",
-        "category",
-        "channel",
-        "key",
-        "owner",
-        "pending",
-        "row",
-        "search",
-        "status",
-    )
+class _Statuses:
+    """Channel statuses for one build, computed once per set of inputs that decide them.
 
-    def __init__(self, channel: Channel, owner: CompanyRow) -> None:
-        self.key = next(_keys)
-        self.channel = channel
-        self.owner = owner
-        self.auth: Authorization | None = None
-        self.pending = False
-        self.status: ChannelStatus = _PLACEHOLDER
-        self.category = Category.HEALTHY
-        self.search = ""
-        self.row = 0
+    Channels alike in everything :func:`channel_status` reads (the authorization, whether MWS
+    credentials are on record, the expected Seller ID, the last check's result, since when it
+    fails and its message, pending or not) share one status: a unified account's channels, or
+    healthy ones on one grant. The key must name every input of ``channel_status``;
+    ``tests/core/test_rows.py`` compares every row with a direct computation to hold that.
+    """
 
-    @property
-    def id(self) -> str:
-        return self.channel.id
+    def __init__(self, inventory: Inventory, now: datetime, warn_days: int) -> None:
+        self._inventory, self._now, self._warn_days = inventory, now, warn_days
+        self._known: dict[tuple[object, ...], tuple[ChannelStatus, Category]] = {}
 
-
-class CompanyRow:
-    __slots__ = (
-        "channels",
-        "children",
-        "company",
-        "gen",
-        "key",
-        "parent",
-        "pending",
-        "row",
-        "search",
-        "shown",
-    )
-
-    def __init__(self, company: Company, parent: CompanyRow | None) -> None:
-        self.key = next(_keys)
-        self.company = company
-        self.parent = parent
-        self.channels: list[ChannelRow] = []
-        self.children: list[CompanyRow] = []
-        self.shown: list[Row] = []
-        self.pending = False
-        self.search = company.name.casefold()
-        self.row = 0
-        self.gen = -1  # the filter generation ``shown`` was listed for
-
-    @property
-    def id(self) -> str:
-        return self.company.id
-
-    def worst(self) -> Severity:
-        return max((r.status.severity for r in self.channels), default=Severity.OK)
-
-    def attention(self) -> int:
-        """How many of its own channels are not fine."""
-        return sum(1 for r in self.channels if r.category is not Category.HEALTHY)
-
-
-Row = CompanyRow | ChannelRow
-
-_PLACEHOLDER = ChannelStatus(ApiBadge.NOT_CONNECTED, (), Severity.OK)
-
-
-def search_text(channel: Channel, company: Company) -> str:
-    market = channel.marketplace
-    parts = (company.name, channel.name, channel.seller_id or "", channel.mws_merchant_token or "")
-    return " ".join((*parts, market.country, market.code, market.id)).casefold()
+    def of(
+        self, channel: Channel, auth: Authorization | None, pending: bool
+    ) -> tuple[ChannelStatus, Category]:
+        health = channel.health
+        key = (
+            id(auth),  # the inventory holds every authorization while the rows are built
+            channel.mws_auth_token_ref is not None,
+            channel.seller_id,
+            health.result,
+            health.failing_since,
+            health.message,
+            pending,
+        )
+        known = self._known.get(key)
+        if known is None:
+            status = channel_status(
+                channel, self._inventory, self._now, pending=pending, warn_days=self._warn_days
+            )
+            known = self._known[key] = (status, category(status))
+        return known
 
 
 class InventoryRows:
@@ -152,14 +107,19 @@ class InventoryRows:
     ) -> None:
         self.inventory = inventory
         self.warn_days = warn_days
+        # The workspace's pending ids the rows show (their Unsaved badges), as of the last update.
+        self.pending_channels, self.pending_companies = pending_channels, pending_companies
         self.companies: dict[str, CompanyRow] = {}
         self.channels: dict[str, ChannelRow] = {}
         self.roots: list[CompanyRow] = []
         self.shown: list[CompanyRow] = []  # the top-level companies the filter shows
         self.matched: set[int] | None = None  # keys of shown channels; None: all
         self.visible: set[int] | None = None  # keys of shown companies; None: all
-        self.gen = 0
+        self.gen = 0  # filter generation: a company's ``shown`` list is kept until it changes
+        self.order = 0  # sort generation: a company's own lists are sorted on first use after
         self.counts: Counter[Category] = Counter()
+        # Filter answers by words, to narrow or go back to as a person types (_matching).
+        self._found: dict[tuple[str, ...], tuple[list[ChannelRow], list[CompanyRow]]] = {}
         self.words: tuple[str, ...] = ()
         self.quick = QuickFilter.ALL
         self.sort_column = Column.NAME
@@ -167,7 +127,8 @@ class InventoryRows:
         if previous is not None:
             self.words, self.quick = previous.words, previous.quick
             self.sort_column, self.descending = previous.sort_column, previous.descending
-        self._build(now, pending_channels, pending_companies, previous)
+        with collector_paused():  # tens of thousands of rows, all kept: nothing to collect
+            self._build(now, pending_channels, pending_companies, previous)
 
     # --- building -------------------------------------------------------------------------
 
@@ -179,41 +140,44 @@ class InventoryRows:
         previous: InventoryRows | None,
     ) -> None:
         inv = self.inventory
+        companies, channels = self.companies, self.channels
         for company in inv.companies.values():
             row = CompanyRow(company, None)
             row.pending = company.id in pending_companies
-            self.companies[company.id] = row
-        for row in self.companies.values():
+            companies[company.id] = row
+        for row in companies.values():
             parent = self._parent_row(row.company)
             row.parent = parent
             (parent.children if parent is not None else self.roots).append(row)
         old = previous.channels if previous is not None else {}
+        statuses = _Statuses(inv, now, self.warn_days)
+        auths = inv.authorizations
         for channel in inv.channels.values():
-            owner = self.companies.get(channel.company_id)
+            owner = companies.get(channel.company_id)
             if owner is None:  # an orphan the validation should have refused: not shown
                 continue
-            crow = ChannelRow(channel, owner)
-            before = old.get(channel.id)
+            auth_id = channel.authorization_id
+            auth = auths.get(auth_id) if auth_id else None
             pending = channel.id in pending_channels
+            before = old.get(channel.id) if old else None
             if (
                 before is not None
                 and before.channel is channel
                 and before.pending == pending
-                and before.auth is inv.authorization_of(channel)
+                and before.auth is auth
                 and before.owner.company.name == owner.company.name
             ):
-                crow.status, crow.category, crow.search = (
-                    before.status,
-                    before.category,
-                    before.search,
-                )
-                crow.auth, crow.pending = before.auth, pending
+                status, summary, search = before.status, before.category, before.search
             else:
-                self.refresh(crow, channel, now, pending)
+                status, summary = statuses.of(channel, auth, pending)
+                search = search_text(channel, owner.company)
+            crow = ChannelRow(channel, owner, auth, pending, status, summary, search)
             owner.channels.append(crow)
-            self.channels[channel.id] = crow
-            self.counts[crow.category] += 1
-        self._sort_all()
+            channels[channel.id] = crow
+        self.counts = Counter(r.category for r in channels.values())
+        # Only the top level now: a company's own rows are sorted when the view first lists
+        # them (most are never opened), see ordered().
+        self.roots.sort(key=self.company_key(), reverse=self.descending)
         self.apply_filter()
 
     def _parent_row(self, company: Company) -> CompanyRow | None:
@@ -225,6 +189,7 @@ class InventoryRows:
 
     def refresh(self, row: ChannelRow, channel: Channel, now: datetime, pending: bool) -> None:
         """Recompute a channel row's status, category and search text."""
+        self.forget_matches()
         inv = self.inventory
         row.channel = channel
         row.auth = inv.authorization_of(channel)
@@ -267,6 +232,7 @@ class InventoryRows:
     def children(self, row: CompanyRow) -> list[Row]:
         """The rows the filter shows under ``row``, listed on first use after each filter."""
         if row.gen != self.gen:
+            self.ordered(row)
             matched, visible = self.matched, self.visible
             channels: list[Row] = (
                 list(row.channels)
@@ -283,6 +249,15 @@ class InventoryRows:
                 node.row = i
             row.gen = self.gen
         return row.shown
+
+    def ordered(self, row: CompanyRow) -> CompanyRow:
+        """``row``, its own channels and children sorted in the current order (on first use)."""
+        if row.order != self.order:
+            rev = self.descending
+            row.channels.sort(key=self.channel_key(), reverse=rev)
+            row.children.sort(key=self.company_key(), reverse=rev)
+            row.order = self.order
+        return row
 
     def listed(self, row: CompanyRow) -> bool:
         """Whether ``row``'s children were listed since the last filter."""
@@ -303,9 +278,7 @@ class InventoryRows:
             self.matched = self.visible = None
             self.shown = list(self.roots)
         else:
-            candidates: list[ChannelRow] | Iterable[ChannelRow] = self.channels.values()
-            for word in words:
-                candidates = [r for r in candidates if word in r.search]
+            candidates, named = self._matching(words)
             if quick is QuickFilter.MWS:
                 candidates = [r for r in candidates if r.status.api is ApiBadge.MWS]
             elif quick is not QuickFilter.ALL:
@@ -314,9 +287,6 @@ class InventoryRows:
             owners = {r.owner for r in candidates}
             self.matched = {r.key for r in candidates}
             if quick is QuickFilter.ALL:  # a company whose name matches shows, channels or not
-                named: list[CompanyRow] | Iterable[CompanyRow] = self.companies.values()
-                for word in words:
-                    named = [c for c in named if word in c.search]
                 owners.update(named)
             owners.update([c.parent for c in owners if c.parent is not None])
             self.visible = {c.key for c in owners}
@@ -325,13 +295,52 @@ class InventoryRows:
         for i, row in enumerate(self.shown):
             row.row = i
 
+    def _matching(
+        self, words: tuple[str, ...]
+    ) -> tuple[Iterable[ChannelRow], Iterable[CompanyRow]]:
+        """The channels and the companies whose search text holds every one of ``words``.
+
+        Typing narrows: rows that hold "harb" are among those that held "har", so a keystroke
+        looks only through the smallest earlier answer that must contain it; erasing goes back
+        to an earlier answer as it was. Answers are kept until the rows change
+        (:meth:`forget_matches`).
+        """
+        if not words:
+            return self.channels.values(), self.companies.values()
+        found = self._found.get(words)
+        if found is not None:
+            return found
+        channels: Iterable[ChannelRow] = self.channels.values()
+        companies: Iterable[CompanyRow] = self.companies.values()
+        smallest = len(self.channels) + 1
+        for earlier, (their_channels, their_companies) in self._found.items():
+            # Every row holding each of ``words`` holds each earlier word that is part of one.
+            if len(their_channels) < smallest and all(
+                any(old in new for new in words) for old in earlier
+            ):
+                channels, companies = their_channels, their_companies
+                smallest = len(their_channels)
+        for word in words:
+            channels = [r for r in channels if word in r.search]
+            companies = [c for c in companies if word in c.search]
+        found = (list(channels), list(companies))
+        if len(self._found) >= _KEEP_MATCHES:
+            del self._found[next(iter(self._found))]  # the oldest
+        self._found[words] = found
+        return found
+
+    def forget_matches(self) -> None:
+        """Rows were added, removed or changed: earlier filter answers no longer hold."""
+        self._found.clear()
+
     # --- sorting --------------------------------------------------------------------------
 
     def set_sort(self, column: Column, descending: bool) -> None:
         """Re-sort every list; what is shown stays shown (the model moves rows, no reset)."""
         self.sort_column, self.descending = column, descending
-        self._sort_all()
+        self.order += 1  # companies' own lists follow when next used (ordered())
         company_key, channel_key = self.company_key(), self.channel_key()
+        self.roots.sort(key=company_key, reverse=descending)
 
         def resort(shown: list[Row]) -> None:
             channels = [n for n in shown if isinstance(n, ChannelRow)]
@@ -349,67 +358,12 @@ class InventoryRows:
             if row.gen == self.gen:
                 resort(row.shown)
 
-    def _sort_all(self) -> None:
-        company_key, channel_key = self.company_key(), self.channel_key()
-        rev = self.descending
-        self.roots.sort(key=company_key, reverse=rev)
-        for row in self.companies.values():
-            row.channels.sort(key=channel_key, reverse=rev)
-            row.children.sort(key=company_key, reverse=rev)
-
     def company_key(self) -> Callable[[CompanyRow], Any]:
-        column = self.sort_column
-        if column is Column.STATUS:
-            return lambda r: (-r.worst(), -r.attention(), r.search, r.key)
-        if column is Column.EXPIRES:
-            return lambda r: (min((_expiry(c) for c in r.channels), default=_INF), r.search)
-        return lambda r: (r.search, r.key)
+        return sorting.company_key(self.sort_column)
 
     def channel_key(self) -> Callable[[ChannelRow], Any]:
-        column = self.sort_column
-        if column is Column.MARKETPLACE:
-            return lambda r: (r.channel.marketplace.country, r.key)
-        if column is Column.SELLER_ID:
-            return lambda r: (r.channel.seller_id or "~", r.key)
-        if column is Column.STATUS:
-            return lambda r: (-r.status.severity, r.category, _expiry(r), r.key)
-        if column is Column.EXPIRES:
-            return lambda r: (_expiry(r), r.key)
-        if column is Column.LAST_CHECK:
-            return lambda r: (_checked(r), r.key)
-        return lambda r: (r.channel.name.casefold(), r.channel.marketplace.country, r.key)
+        return sorting.channel_key(self.sort_column)
 
     def insert_position(self, siblings: list[Any], node: Row) -> int:
         """Where ``node`` goes among ``siblings`` (channels before companies) in sort order."""
-        rev = self.descending
-        if isinstance(node, ChannelRow):
-            ckey = self.channel_key()
-            mine = ckey(node)
-            for i, other in enumerate(siblings):
-                if isinstance(other, CompanyRow):
-                    return i
-                theirs = ckey(other)
-                if (theirs > mine) if not rev else (theirs < mine):
-                    return i
-            return len(siblings)
-        okey = self.company_key()
-        mine = okey(node)
-        for i, other in enumerate(siblings):
-            if isinstance(other, ChannelRow):
-                continue
-            theirs = okey(other)
-            if (theirs > mine) if not rev else (theirs < mine):
-                return i
-        return len(siblings)
-
-
-_INF = float("inf")
-
-
-def _expiry(row: ChannelRow) -> float:
-    return _INF if row.auth is None else row.auth.expires_at.timestamp()
-
-
-def _checked(row: ChannelRow) -> float:
-    checked = row.channel.health.checked_at
-    return -_INF if checked is None else checked.timestamp()
+        return sorting.insert_position(siblings, node, self.sort_column, self.descending)

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from core.domain.dates import ago, day, day_time
 from core.services.view.badges import channel_badges, company_badges
-from core.services.view.rows import ChannelRow, Column, CompanyRow
+from core.services.view.nodes import ChannelRow, CompanyRow
+from core.services.view.sorting import Column
 
 
 def _plural(n: int, one: str) -> str:
