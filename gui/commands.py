@@ -235,17 +235,18 @@ class Commands:
         )
 
     def do_test_connection(self) -> None:
-        from gui.connection_test import start_connection_test
+        from gui.checks import start_connection_test
 
-        test = start_connection_test(
-            self.window,
+        window = self.window
+        start_connection_test(
+            window,
             self.ws,
             self._selected_channel_ids(),
-            can_record=lambda: not self.window.saving,
-            status_bar=self.window.statusBar(),
+            runner=window.runner,
+            bridge=window.bridge,
+            status_bar=window.statusBar(),
+            running=window.connection_tests,
         )
-        if test is not None:
-            self.window.connection_tests.append(test)
 
     def do_app_credentials(self) -> None:
         from gui.app_credentials_dialog import open_app_credentials

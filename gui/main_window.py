@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -25,6 +25,7 @@ from gui.tasks import TaskRunner
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from core.services.checks import CheckRun
     from core.services.view.rows import InventoryRows
     from core.services.workspace import Workspace
     from gui.actions import Actions
@@ -80,7 +81,9 @@ class MainWindow(QMainWindow):
         from core.amazon.attempts import ConsentAttempts
 
         self.consent_attempts = ConsentAttempts()
-        self.connection_tests: list[Any] = []  # running Test connection runs, cancelled on close
+        self.connection_tests: list[
+            CheckRun
+        ] = []  # running Test connection runs, cancelled on close
         self._persist = persist_settings
         self._version = version
         self._close_after_save = False
@@ -365,14 +368,16 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work and close the inventory (a demo's folder and simulator go too).
 
-        The one place it happens: the lanes stop (a Save in progress finishes first), the bridge
-        delivers nothing more, then the workspace closes.
+        The one place it happens: running connection tests are told to stop starting new tests,
+        the lanes stop (a Save in progress finishes first; a batch of test results already on
+        the database lane too, later ones are dropped), the bridge delivers nothing more, then
+        the workspace closes.
         """
         if self._closed:
             return
         self._closed = True
-        for test in self.connection_tests:
-            test.cancel()
+        for run in self.connection_tests:
+            run.cancel()
         self.runner.shutdown()
         self.bridge.close()
         if self.workspace is not None:
