@@ -431,3 +431,35 @@ def test_a_run_starts_once(ws: RecordingWorkspace, sim: Simulator) -> None:
     run.start(Lanes.immediate())
     with pytest.raises(RuntimeError, match="once"):
         run.start(Lanes.immediate())
+
+
+# --- the real keychain ----------------------------------------------------------------------
+
+
+@pytest.mark.keychain
+def test_a_run_reads_its_secrets_from_the_real_keychain(
+    tmp_path: Path,
+    ws: RecordingWorkspace,
+    sim: Simulator,
+    secrets: MemorySecretStore,
+    lanes: Lanes,
+) -> None:
+    """GNOME Keyring on the private D-Bus session of scripts/test, through the keychain lane."""
+    ids = load_granted_sellers(ws, sim, 3)
+    ws.close()
+    keychain = KeyringSecretStore()
+    names = sorted(secrets.names())
+    try:
+        for name in names:
+            value = secrets.get(name)
+            assert value is not None
+            keychain.set(name, value)
+        real = Workspace.open(tmp_path / "data", keychain)
+        try:
+            summary = start(real, ids, lanes).summary()
+        finally:
+            real.close()
+    finally:
+        for name in names:
+            keychain.delete(name)
+    assert summary.results == {CheckResult.OK: 3}
