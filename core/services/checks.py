@@ -1,10 +1,10 @@
 """Test connection as a service: prepare a run, test on the network lane, record on the database
 lane (DESIGN §3.2).
 
-A test refreshes each stored grant's access token at LWA and calls
-``getMarketplaceParticipations``
-(https://developer-docs.amazon.com/sp-api/docs/sellers-api-v1-reference#getmarketplaceparticipations):
-it proves a grant still works, and never replaces one. Each authorization behind the chosen
+A test refreshes each stored grant's access token at LWA
+(https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api) and calls
+``getMarketplaceParticipations`` (https://developer-docs.amazon.com/sp-api/docs/sellers-api): it
+proves a grant still works, and never replaces one. Each authorization behind the chosen
 channels is tested once (:func:`core.amazon.checks.targets_for`), paced and concurrent
 (:class:`core.amazon.checks.ConnectionChecker`).
 
