@@ -22,8 +22,9 @@ from gui import dialogs
 
 if TYPE_CHECKING:
     from core.services.consent import ConsentAttempts
+    from gui.bridge import Bridge
     from gui.inventory_page import InventoryPage
-    from gui.tasks import TaskRunner
+from gui.tasks import TaskRunner
 
 
 class Window(Protocol):
@@ -31,6 +32,7 @@ class Window(Protocol):
 
     saving: bool
     runner: TaskRunner
+    bridge: Bridge
     consent_attempts: ConsentAttempts
     connection_tests: list[Any]
 
@@ -256,17 +258,18 @@ class Commands:
         )
 
     def do_test_connection(self) -> None:
-        from gui.connection_test import start_connection_test
+        from gui.checks import start_connection_test
 
-        test = start_connection_test(
+        window = self.window
+        start_connection_test(
             self.parent,
             self.ws,
             self._selected_channel_ids(),
-            can_record=lambda: not self.window.saving,
-            status_bar=self.window.statusBar(),
+            runner=window.runner,
+            bridge=window.bridge,
+            status_bar=window.statusBar(),
+            running=window.connection_tests,
         )
-        if test is not None:
-            self.window.connection_tests.append(test)
 
     def do_app_credentials(self) -> None:
         from gui.app_credentials_dialog import open_app_credentials

@@ -11,26 +11,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
 
+from core.domain.errors import CorruptStoreError, UserFacingError
+from core.domain.inventory import utcnow
+from core.services import backups
+from core.services.consent import ConsentAttempts
+from core.services.view.rows import InventoryRows
+from core.services.view.storage import data_label, secrets_label
+from core.services.workspace import Workspace
+from gui import actions, dialogs
+from gui.actions import Actions
 from gui.bridge import Bridge
+from gui.commands import Commands
+from gui.inventory_page import InventoryPage
 from gui.tasks import TaskRunner
+from gui.welcome import WelcomeView, centred
 
-# Nothing imported up to here touches the core or Qt's big `Qt` namespace (building its
-# enums alone costs about 30 ms): the first paint needs neither. The rest comes after it.
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from core.services.view.rows import InventoryRows
-    from core.services.workspace import Workspace
-    from gui.actions import Actions
-    from gui.commands import Commands
-    from gui.inventory_page import InventoryPage
-    from gui.welcome import WelcomeView
+    from core.services.checks import CheckRun
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +44,6 @@ SETTINGS_ORG = SETTINGS_APP = "SP Connect"
 
 def load_rows(opener: Callable[[], Workspace]) -> tuple[Workspace, InventoryRows]:
     """Open the inventory and prepare its rows: runs on the database lane."""
-    from core.domain.inventory import utcnow
     from core.services.view.rows import InventoryRows
 
     ws = opener()
@@ -77,10 +81,9 @@ class MainWindow(QMainWindow):
         self._launch_demo = launch_demo
         # One registry of consent attempts per window: a late answer to an earlier dialog is
         # refused clearly instead of being mistaken for the current one.
-        from core.services.consent import ConsentAttempts
-
         self.consent_attempts = ConsentAttempts()
-        self.connection_tests: list[Any] = []  # running Test connection runs, cancelled on close
+        # Running Test connection runs, cancelled on close.
+        self.connection_tests: list[CheckRun] = []
         self._persist = persist_settings
         self._version = version
         self._close_after_save = False
@@ -94,7 +97,7 @@ class MainWindow(QMainWindow):
         self.loading = QLabel("Opening your inventory…")
         self.loading.setWordWrap(True)
         self.stack = QStackedWidget()
-        self.stack.addWidget(_centred(self.loading))
+        self.stack.addWidget(centred(self.loading))
         self.setCentralWidget(self.stack)
         self.secrets_label = QLabel()
         self.file_label = QLabel()
@@ -113,8 +116,6 @@ class MainWindow(QMainWindow):
     def act(self) -> Actions:
         """The window's actions, menus and toolbar (built on first use)."""
         if self._act is None:
-            from gui import actions
-
             self._act = actions.create(self, self.run_command)
             actions.install(self, self._act)
             self.update_actions()
@@ -154,10 +155,6 @@ class MainWindow(QMainWindow):
 
     def show_workspace(self, workspace: Workspace, rows: InventoryRows) -> None:
         """Show an opened inventory (synchronously: tests and benchmarks call this directly)."""
-        from gui.commands import Commands
-        from gui.inventory_page import InventoryPage
-        from gui.welcome import WelcomeView
-
         self.workspace = workspace
         self.bridge.listen(workspace.changed, lambda _event: self._on_state())
         self.page = page = InventoryPage()
@@ -187,10 +184,6 @@ class MainWindow(QMainWindow):
         self.loaded.emit()
 
     def _open_failed(self, exc: BaseException) -> None:
-        from core.domain.errors import CorruptStoreError, UserFacingError
-        from core.services import backups
-        from gui import dialogs
-
         if isinstance(exc, CorruptStoreError) and exc.backups and self._opener is not None:
             if dialogs.offer_restore(self, exc):
                 backup = Path(exc.backups[0])
@@ -210,8 +203,6 @@ class MainWindow(QMainWindow):
         self.openFailed.emit(exc)
 
     def _describe_storage(self, workspace: Workspace) -> None:
-        from core.services.view.storage import data_label, secrets_label
-
         for widget, label in (
             (self.secrets_label, secrets_label(workspace)),
             (self.file_label, data_label(workspace)),
@@ -296,8 +287,6 @@ class MainWindow(QMainWindow):
         self.saveFinished.emit(True)
 
     def _save_failed(self, exc: BaseException) -> None:
-        from gui import dialogs
-
         # The workspace keeps every change pending when a Save fails.
         self.saving = False
         self._on_state()
@@ -328,8 +317,6 @@ class MainWindow(QMainWindow):
         if ws is not None and self.page is not None:
             self.page.panel.commit()
         if ws is not None and ws.is_dirty:
-            from gui import dialogs
-
             answer = dialogs.ask_unsaved(self, len(ws.pending))
             if answer == "cancel":
                 event.ignore()
@@ -349,14 +336,16 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work and close the inventory (a demo's folder and simulator go too).
 
-        The one place it happens: the lanes stop (a Save in progress finishes first), the bridge
-        delivers nothing more, then the workspace closes.
+        The one place it happens: running connection tests are told to stop starting new tests,
+        the lanes stop (a Save in progress finishes first; a batch of test results already on
+        the database lane too, later ones are dropped), the bridge delivers nothing more, then
+        the workspace closes.
         """
         if self._closed:
             return
         self._closed = True
-        for test in self.connection_tests:
-            test.cancel()
+        for run in self.connection_tests:
+            run.cancel()
         self.runner.shutdown()
         self.bridge.close()
         if self.workspace is not None:
@@ -372,8 +361,6 @@ class MainWindow(QMainWindow):
         if name == "quit":
             self.close()
         elif name == "about":
-            from gui import dialogs
-
             dialogs.about(self, self._version())
         elif name == "open_demo":
             if self._launch_demo is not None:
@@ -381,17 +368,3 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("The demo opens in a separate window.", 5000)
         elif self.commands is not None:
             self.commands.run(name)
-
-
-def _centred(widget: QWidget) -> QWidget:
-    """``widget`` in the middle of a page (with layouts: no alignment flags before paint)."""
-    page = QWidget()
-    row = QHBoxLayout()
-    row.addStretch(1)
-    row.addWidget(widget, 2)
-    row.addStretch(1)
-    column = QVBoxLayout(page)
-    column.addStretch(1)
-    column.addLayout(row)
-    column.addStretch(1)
-    return page

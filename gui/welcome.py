@@ -74,3 +74,17 @@ class WelcomeView(QWidget):
         outer.addStretch(2)
         self.setTabOrder(self.add_button, self.import_button)
         self.setTabOrder(self.import_button, self.demo_button)
+
+
+def centred(widget: QWidget) -> QWidget:
+    """``widget`` in the middle of a page (with layouts: no alignment flags before paint)."""
+    page = QWidget()
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget, 2)
+    row.addStretch(1)
+    column = QVBoxLayout(page)
+    column.addStretch(1)
+    column.addLayout(row)
+    column.addStretch(1)
+    return page

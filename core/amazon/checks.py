@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -156,37 +156,50 @@ class ConnectionChecker:
         targets: list[CheckTarget],
         on_outcome: Callable[[CheckOutcome, int, int], object] | None = None,
     ) -> list[CheckOutcome]:
-        """Test every target; ``on_outcome(outcome, done, total)`` runs on a worker thread.
+        """Test every target; ``on_outcome(outcome, done, total)`` runs in the calling thread.
 
-        Raises :class:`Cancelled` once cancelled (outcomes delivered so far stand).
+        Raises :class:`Cancelled` once cancelled: tests that had not started never do, those
+        already talking to Amazon finish and their outcomes are delivered too. Any other error
+        (the keychain did not answer) stops the run at once and is raised: nothing more starts,
+        and the tests still in flight are not waited for.
         """
         outcomes: list[CheckOutcome] = []
-        done = 0
-        user_agent = make_session().headers["User-Agent"]
-        with ThreadPoolExecutor(self.settings.workers, thread_name_prefix="check") as pool:
-            local = threading.local()
+        user_agent = str(make_session().headers["User-Agent"])
+        local = threading.local()
 
-            def check(target: CheckTarget) -> CheckOutcome:
-                if self.cancel_event.is_set():
-                    raise Cancelled()
-                if not hasattr(local, "clients"):
-                    session = _PacedSession(self._bucket, self.cancel_event, str(user_agent))
-                    local.clients = self._clients(session)
-                return self._check(target, *local.clients)
+        def check(target: CheckTarget) -> CheckOutcome:
+            if self.cancel_event.is_set():
+                raise Cancelled()
+            if not hasattr(local, "clients"):
+                session = _PacedSession(self._bucket, self.cancel_event, user_agent)
+                local.clients = self._clients(session)
+            return self._check(target, *local.clients)
 
-            futures = [pool.submit(check, t) for t in targets]
-            try:
-                for future in as_completed(futures):
+        pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="check")
+        futures = [pool.submit(check, t) for t in targets]
+        cancelled = False
+        try:
+            for future in as_completed(futures):
+                try:
                     outcome = future.result()
-                    outcomes.append(outcome)
-                    done += 1
-                    if on_outcome is not None:
-                        on_outcome(outcome, done, len(targets))
-            except Cancelled:
-                self.cancel_event.set()
-                for future in futures:
-                    future.cancel()
-                raise
+                except (Cancelled, CancelledError):
+                    if not cancelled:
+                        cancelled = True
+                        self.cancel_event.set()
+                        for queued in futures:
+                            queued.cancel()
+                    continue
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome, len(outcomes), len(targets))
+        except BaseException:
+            # A keychain that hangs would make every test behind this one wait for its timeout.
+            self.cancel_event.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        if cancelled:
+            raise Cancelled()
         return outcomes
 
     def _clients(self, session: requests.Session) -> tuple[LwaClient, SellersClient]:

@@ -1,14 +1,22 @@
-"""Test connection from the GUI against a per-test simulator: health is stored at once, the
-badge follows, Cancel stops, and missing secrets are explained."""
+"""Test connection in the GUI against a per-test simulator, on real threads
+(``TaskRunner(Lanes())``): health is stored and the badge follows, Cancel stops, missing secrets
+are explained, and the window's own action runs on the window's runner and stops when the
+window closes.
+
+Waits are on what the person sees (qtbot.waitUntil), never sleeps.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QStatusBar
+from PySide6.QtWidgets import QPushButton, QStatusBar, QWidget
 
 from core.amazon.checks import CheckSettings
 from core.domain.changes import add_channel, add_company, set_app_credentials, set_authorization
@@ -17,13 +25,17 @@ from core.domain.inventory import Authorization, AuthSource, Channel, CheckResul
 from core.domain.marketplaces import Region, by_country
 from core.domain.secret import Secret
 from core.domain.secret_refs import new_client_secret_ref, new_refresh_token_ref
+from core.services.checks import CheckRun
+from core.services.lanes import Lanes
 from core.services.workspace import Workspace
 from core.simulator import SimSeller
 from core.storage.keychain import MemorySecretStore
 from core.storage.store import Store
-from gui.connection_test import ConnectionTest, RunSummary, start_connection_test
+from gui.bridge import Bridge
+from gui.checks import ProgressWindow, start_connection_test
+from gui.tasks import TaskRunner
 from tests.gui.amazon_support import WAIT_MS, amazon, badge_texts, store, workspace
-from tests.gui.conftest import Dialogs
+from tests.gui.conftest import Dialogs, Opened
 from tests.integration.consent_support import CLIENT_ID, CLIENT_SECRET, EU_CODES, SELLER, Amazon
 
 __all__ = ["amazon", "store", "workspace"]  # fixtures used by name below
@@ -58,25 +70,53 @@ def granted(workspace: Workspace, amazon: Amazon) -> Workspace:
 
 
 @pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    """The real threaded runner, as the window has: a test cannot pass by running inline."""
+    threaded = TaskRunner(Lanes())
+    yield threaded
+    threaded.shutdown()
+
+
+@pytest.fixture
+def bridge() -> Iterator[Bridge]:
+    one = Bridge()
+    yield one
+    one.close()
+
+
+@pytest.fixture
+def parent(qtbot: Any) -> QWidget:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture
 def status_bar(qtbot: Any) -> QStatusBar:
     bar = QStatusBar()
     qtbot.addWidget(bar)
     return bar
 
 
-def run(
-    qtbot: Any, workspace: Workspace, channel_ids: tuple[str, ...], **kwargs: Any
-) -> tuple[ConnectionTest, RunSummary]:
-    kwargs.setdefault("settings", FAST)
-    test = start_connection_test(None, workspace, channel_ids, **kwargs)
-    assert test is not None
-    if test.progress is not None:
-        qtbot.addWidget(test.progress)
-    with qtbot.waitSignal(test.finished, timeout=WAIT_MS) as finished:
-        pass
-    summary = finished.args[0]
-    assert isinstance(summary, RunSummary)
-    return test, summary
+Start = Callable[..., CheckRun | None]
+
+
+@pytest.fixture
+def start(runner: TaskRunner, bridge: Bridge, parent: QWidget, status_bar: QStatusBar) -> Start:
+    def begin(workspace: Workspace, channel_ids: tuple[str, ...], **kwargs: Any) -> CheckRun | None:
+        kwargs.setdefault("settings", FAST)
+        kwargs.setdefault("status_bar", status_bar)
+        return start_connection_test(
+            parent, workspace, channel_ids, runner=runner, bridge=bridge, **kwargs
+        )
+
+    return begin
+
+
+def progress_window(parent: QWidget) -> ProgressWindow:
+    window = parent.findChild(ProgressWindow)
+    assert window is not None
+    return window
 
 
 def saved_health(workspace: Workspace, channel_id: str) -> CheckResult | None:
@@ -89,14 +129,27 @@ def saved_health(workspace: Workspace, channel_id: str) -> CheckResult | None:
         other.close()
 
 
+def wait_for_message(qtbot: Any, status_bar: QStatusBar) -> str:
+    qtbot.waitUntil(lambda: bool(status_bar.currentMessage()), timeout=WAIT_MS)
+    return status_bar.currentMessage()
+
+
 def test_invalid_grant_means_needs_reauthorization(
-    qtbot: Any, granted: Workspace, amazon: Amazon, status_bar: QStatusBar
+    qtbot: Any,
+    granted: Workspace,
+    amazon: Amazon,
+    start: Start,
+    parent: QWidget,
+    status_bar: QStatusBar,
 ) -> None:
     amazon.sim.revoke(SELLER)  # the seller removed the app: refresh gets invalid_grant
     before = dict(granted.current.authorizations)
-    test, summary = run(qtbot, granted, ("uk", "de"), status_bar=status_bar)
-    assert summary.done == summary.total == 1  # one authorization behind both channels
-    assert summary.results[CheckResult.NEEDS_REAUTHORIZATION] == 1
+    run = start(granted, ("uk", "de"))
+    assert run is not None
+    assert run.total == 1  # one authorization behind both channels
+    assert progress_window(parent).isVisible()
+    message = wait_for_message(qtbot, status_bar)
+    assert message == "Tested 1 connection: 1 needs reauthorization."
     for channel_id in ("uk", "de"):
         health = granted.current.channels[channel_id].health
         assert health.result is CheckResult.NEEDS_REAUTHORIZATION
@@ -107,23 +160,27 @@ def test_invalid_grant_means_needs_reauthorization(
     assert granted.current.channels["fr"].health.result is not CheckResult.NEEDS_REAUTHORIZATION
     assert not granted.is_dirty
     assert granted.current.authorizations == before  # a test never replaces an authorization
-    assert "1 needs reauthorization" in status_bar.currentMessage()
-    assert test.progress is not None
-    assert not test.progress.isVisible()
+    assert not progress_window(parent).isVisible()
 
 
-def test_a_working_grant_is_ok(qtbot: Any, granted: Workspace, status_bar: QStatusBar) -> None:
-    _test, summary = run(qtbot, granted, EU_IDS, status_bar=status_bar)
-    assert summary.results == {CheckResult.OK: 1}
+def test_a_working_grant_is_ok(
+    qtbot: Any, granted: Workspace, start: Start, status_bar: QStatusBar
+) -> None:
+    start(granted, EU_IDS)
+    assert wait_for_message(qtbot, status_bar) == "Tested 1 connection: 1 working."
     for channel_id in EU_IDS:
         health = granted.current.channels[channel_id].health
         assert health.result is CheckResult.OK
         assert "Acme Europe" in health.message
-    assert status_bar.currentMessage() == "Tested 1 connection: 1 working."
 
 
 def test_cancel_stops_the_run_and_keeps_what_was_tested(
-    qtbot: Any, workspace: Workspace, amazon: Amazon, status_bar: QStatusBar
+    qtbot: Any,
+    workspace: Workspace,
+    amazon: Amazon,
+    start: Start,
+    parent: QWidget,
+    status_bar: QStatusBar,
 ) -> None:
     sellers = [f"A{n}MORESELLER00{n}" for n in range(4)]
     for n, seller in enumerate(sellers):
@@ -134,43 +191,39 @@ def test_cancel_stops_the_run_and_keeps_what_was_tested(
         grant(workspace, amazon, seller, (f"m{n}",))
     # Two requests (one test) may go at once; the next would wait about 17 minutes.
     slow = CheckSettings(workers=1, requests_per_second=0.001, burst=2, attempts=1)
-    test = start_connection_test(
-        None, workspace, [f"m{n}" for n in range(4)], settings=slow, status_bar=status_bar
-    )
-    assert test is not None
-    assert test.progress is not None
-    qtbot.addWidget(test.progress)
-    qtbot.waitUntil(lambda: test.summary.done == 1, timeout=WAIT_MS)
-    assert test.progress.isVisible()
-    assert "1 of 4 done" in test.progress.labelText()
-    cancel = test.progress.findChild(QPushButton)
+    run = start(workspace, tuple(f"m{n}" for n in range(4)), settings=slow)
+    assert run is not None
+    window = progress_window(parent)
+    qtbot.waitUntil(lambda: "1 of 4 done" in window.labelText(), timeout=WAIT_MS)
+    assert window.isVisible()
+    cancel = window.findChild(QPushButton)
     assert cancel is not None
     assert cancel.text() == "Cancel"
-    with qtbot.waitSignal(test.finished, timeout=WAIT_MS) as finished:
-        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    summary = finished.args[0]
-    assert summary.cancelled
-    assert summary.done == 1
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    message = wait_for_message(qtbot, status_bar)
+    assert message == "Stopped: 1 of 4 connections tested: 1 working."
     tested = [f"m{n}" for n in range(4) if workspace.current.channels[f"m{n}"].health.checked_at]
     assert len(tested) == 1
-    assert status_bar.currentMessage().startswith("Stopped: 1 of 4 connections tested")
+    assert not window.isVisible()
 
 
 def test_no_client_secret_is_explained(
-    qtbot: Any, granted: Workspace, store: MemorySecretStore, fake_dialogs: Dialogs
+    qtbot: Any,
+    granted: Workspace,
+    store: MemorySecretStore,
+    fake_dialogs: Dialogs,
+    start: Start,
+    parent: QWidget,
 ) -> None:
     ref = granted.current.app.client_secret_ref
     assert ref is not None
     store.delete(ref)
-    test = start_connection_test(None, granted, EU_IDS, settings=FAST)
-    assert test is not None
-    qtbot.addWidget(test.progress)
+    assert start(granted, EU_IDS) is not None
     qtbot.waitUntil(lambda: bool(fake_dialogs.errors()), timeout=WAIT_MS)
-    assert test.progress is not None
-    assert not test.progress.isVisible()
     (error,) = fake_dialogs.errors()
     assert "client secret is missing" in error
     assert "Open App credentials" in error
+    assert not progress_window(parent).isVisible()
     assert granted.current.channels["uk"].health.checked_at is None
 
 
@@ -180,38 +233,29 @@ class LockedStore(MemorySecretStore):
 
 
 def test_a_locked_keychain_is_explained(
-    qtbot: Any, granted: Workspace, fake_dialogs: Dialogs
+    qtbot: Any, granted: Workspace, fake_dialogs: Dialogs, start: Start
 ) -> None:
     granted.secrets = LockedStore()
-    test = start_connection_test(None, granted, EU_IDS, settings=FAST)
-    assert test is not None
-    qtbot.addWidget(test.progress)
+    start(granted, EU_IDS)
     qtbot.waitUntil(lambda: bool(fake_dialogs.errors()), timeout=WAIT_MS)
     assert fake_dialogs.errors() == ["The keychain is locked. Unlock it, then try again."]
 
 
-def test_nothing_to_test_is_explained(workspace: Workspace, fake_dialogs: Dialogs) -> None:
-    assert start_connection_test(None, workspace, EU_IDS) is None  # no authorization yet
+def test_nothing_to_test_is_explained(
+    workspace: Workspace, fake_dialogs: Dialogs, start: Start, parent: QWidget
+) -> None:
+    assert start(workspace, EU_IDS) is None  # no authorization yet
     (error,) = fake_dialogs.errors()
     assert "None of the selected channels has an authorization" in error
-
-
-def test_outcomes_wait_while_the_workspace_is_saving(qtbot: Any, granted: Workspace) -> None:
-    saving = [True]
-    test = start_connection_test(
-        None, granted, EU_IDS, settings=FAST, can_record=lambda: not saving[0], show_progress=False
-    )
-    assert test is not None
-    qtbot.waitUntil(lambda: test.summary.done == 1, timeout=WAIT_MS)
-    assert granted.current.channels["uk"].health.checked_at is None  # held back
-    saving[0] = False
-    qtbot.waitUntil(
-        lambda: granted.current.channels["uk"].health.result is CheckResult.OK, timeout=WAIT_MS
-    )
+    assert parent.findChild(ProgressWindow) is None
 
 
 def test_a_pending_client_secret_is_used(
-    qtbot: Any, granted: Workspace, store: MemorySecretStore
+    qtbot: Any,
+    granted: Workspace,
+    store: MemorySecretStore,
+    start: Start,
+    status_bar: QStatusBar,
 ) -> None:
     """A client secret typed in App credentials but not saved yet is the one the test uses."""
     ref = granted.current.app.client_secret_ref
@@ -219,16 +263,104 @@ def test_a_pending_client_secret_is_used(
     store.set(ref, Secret("amzn1.oa2-cs.v1.an-old-secret"))  # what the keychain holds
     new_ref = new_client_secret_ref(granted.namespace)
     granted.apply(set_app_credentials(granted.current.app, Secret(CLIENT_SECRET), new_ref=new_ref))
-    _test, summary = run(qtbot, granted, EU_IDS)
-    assert summary.results == {CheckResult.OK: 1}
+    start(granted, EU_IDS)
+    assert wait_for_message(qtbot, status_bar) == "Tested 1 connection: 1 working."
+
+
+# --- from the window's own action, on the window's runner ----------------------------------
+
+
+@pytest.fixture
+def threaded_window(
+    open_window: Callable[..., Opened], granted: Workspace, store: MemorySecretStore
+) -> Opened:
+    """The window on the granted inventory, with the real threaded runner."""
+    assert granted.data_dir is not None
+    folder = granted.data_dir
+    granted.close()
+    return open_window(folder, store, runner=TaskRunner(Lanes()))
+
+
+def test_test_connection_from_the_window(qtbot: Any, threaded_window: Opened) -> None:
+    window, ws = threaded_window.window, threaded_window.ws
+    assert threaded_window.page.select("channel", "uk")
+    window.act.test_connection.trigger()
+    (run,) = window.connection_tests
+    progress = window.findChild(ProgressWindow)
+    assert progress is not None
+    qtbot.waitUntil(lambda: not window.connection_tests, timeout=WAIT_MS)  # the run ended
+    assert window.statusBar().currentMessage() == "Tested 1 connection: 1 working."
+    assert not run.running
+    assert not progress.isVisible()
+    # The grant covers all five channels, but only the selected one was tested.
+    for channel_id in EU_IDS:
+        expected = CheckResult.OK if channel_id == "uk" else None
+        assert ws.current.channels[channel_id].health.result is expected
+    assert "Unsaved" not in badge_texts(ws, "uk")
+    window.close()
+
+
+class HeldSecrets(MemorySecretStore):
+    """Refresh-token reads wait at a gate: the run is under way, stuck before Amazon."""
+
+    def __init__(self, values: MemorySecretStore) -> None:
+        super().__init__()
+        for name in values.names():
+            value = values.get(name)
+            assert value is not None
+            self.set(name, value)
+        self.reading = threading.Event()
+        self.gate = threading.Event()
+
+    def get(self, name: str) -> Secret | None:
+        if "/refresh-token/" in name:
+            self.reading.set()
+            assert self.gate.wait(WAIT_MS / 1000), "the test never opened the gate"
+        return super().get(name)
+
+
+def test_closing_the_window_cancels_a_running_test(
+    qtbot: Any,
+    open_window: Callable[..., Opened],
+    workspace: Workspace,
+    amazon: Amazon,
+    store: MemorySecretStore,
+    tmp_path: Path,
+) -> None:
+    for n in range(8):
+        seller = f"A{n}CLOSESELLER0{n}"
+        # Unified children of Acme: selecting Acme selects their channels too.
+        workspace.apply(add_company(Company(f"close{n}", f"Close {n}", "acme")))
+        workspace.apply(
+            add_channel(Channel(f"cl{n}", f"close{n}", by_country("UK").id, "", seller))
+        )
+        amazon.sim.add_seller(SimSeller(seller, f"Close {n}", Region.EU, [by_country("UK").id]))
+        grant(workspace, amazon, seller, (f"cl{n}",))
+    assert workspace.data_dir is not None
+    folder = workspace.data_dir
+    workspace.close()
+    held = HeldSecrets(store)
+    opened = open_window(folder, held, runner=TaskRunner(Lanes()))
+    window = opened.window
+    assert opened.page.select("company", "acme")  # its five channels without a grant, and eight
+    window.act.test_connection.trigger()
+    (run,) = window.connection_tests
+    assert held.reading.wait(WAIT_MS / 1000)  # the run is under way
+    window.close()  # shutdown: the run is told to stop, the lanes stop, the bridge goes quiet
+    held.gate.set()  # the tests already under way go on; nothing new starts
+    qtbot.waitUntil(lambda: not run.running, timeout=WAIT_MS)
+    assert run.total == 8
+    # At most one test per worker was under way; the others never reached Amazon.
+    assert amazon.sim.count("/auth/o2/token") <= CheckSettings().workers < run.total
+    assert run.summary.cancelled
 
 
 def test_the_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    """``python -m tests.benchmarks check``, tiny: its last line is the JSON summary."""
+    """``python -m tests.benchmarks check --quick``: its last line is the JSON summary."""
     from tests.benchmarks import check
 
-    assert check.main(["--authorizations", "10", "--rate", "400", "--runs", "1"]) == 0
+    assert check.main(["--quick"]) == 0
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     # Figures only: on a loaded machine a request may arrive late and bunch up (a throttle).
-    assert {"rate_ratio", "max_stall_ms", "throttled"} <= figures.keys()
+    assert {"rate_ratio", "max_stall_ms", "throttled", "secret_store"} <= figures.keys()
     assert figures["rate_ratio"] > 0

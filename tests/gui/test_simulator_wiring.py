@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QStatusBar
 
 from core.amazon.checks import CheckSettings
 from core.domain.endpoints import endpoints_for
@@ -16,7 +17,9 @@ from core.domain.inventory import CheckResult
 from core.domain.marketplaces import EndpointProfile, Region
 from core.services.consent import ConsentTarget
 from core.services.demo import DemoWorkspace, open_demo
-from gui.connection_test import start_connection_test
+from core.services.lanes import Lanes
+from gui.bridge import Bridge
+from gui.checks import start_connection_test
 from gui.reauthorize.dialog import open_reauthorize
 from gui.tasks import TaskRunner
 from tests.gui.amazon_support import threaded_runner
@@ -59,10 +62,24 @@ def test_test_connection_on_the_demo(qtbot: Any, demo: DemoWorkspace) -> None:
     au = channel_named(demo, "Little Acorn Toys AU")  # shown as refused in the demo
     uk = channel_named(demo, "Alpine Trail Outfitters UK")
     settings = CheckSettings(workers=2, requests_per_second=100.0, burst=10)
-    test = start_connection_test(None, ws, [au, uk], settings=settings, show_progress=False)
-    assert test is not None
-    with qtbot.waitSignal(test.finished, timeout=WAIT_MS):
-        pass
+    runner, bridge, status_bar = TaskRunner(Lanes()), Bridge(), QStatusBar()
+    qtbot.addWidget(status_bar)
+    try:
+        run = start_connection_test(
+            None,
+            ws,
+            [au, uk],
+            runner=runner,
+            bridge=bridge,
+            settings=settings,
+            status_bar=status_bar,
+            show_progress=False,
+        )
+        assert run is not None
+        qtbot.waitUntil(lambda: bool(status_bar.currentMessage()), timeout=WAIT_MS)
+    finally:
+        runner.shutdown()
+        bridge.close()
     assert ws.current.channels[au].health.result is CheckResult.NEEDS_REAUTHORIZATION
     assert ws.current.channels[uk].health.result is CheckResult.OK
 

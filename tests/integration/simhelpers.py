@@ -1,4 +1,5 @@
-"""Helpers for tests against the Amazon simulator: apps, accounts, a manual clock, a consent."""
+"""Helpers for tests against the Amazon simulator: apps, accounts, a manual clock, a consent, an
+inventory of sellers with live grants."""
 
 from __future__ import annotations
 
@@ -7,8 +8,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from core.domain.marketplaces import Region
+from core.domain.changes import replace_all
+from core.domain.inventory import (
+    AppCredentials,
+    Authorization,
+    AuthSource,
+    Channel,
+    Company,
+    Inventory,
+    utcnow,
+)
+from core.domain.marketplaces import EndpointProfile, Region
 from core.domain.secret import Secret
+from core.domain.secret_refs import new_client_secret_ref, new_refresh_token_ref
+from core.services.workspace import Workspace
 from core.simulator import SimApp, SimSeller, Simulator
 
 US, CA, MX = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"
@@ -111,3 +124,39 @@ def redirect_query(location: str) -> dict[str, str]:
 def location_base(location: str) -> str:
     parts = urlsplit(location)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def load_granted_sellers(
+    workspace: Workspace, sim: Simulator, count: int, *, app: SimApp = APP
+) -> list[str]:
+    """Load ``count`` EU sellers into an empty ``workspace`` and save: one company, one UK
+    channel and one live grant (in the simulator) each, with ``app``'s credentials pointed at
+    ``sim``. Returns the channel ids, in order."""
+    secrets: dict[str, Secret] = {}
+    inventory = Inventory()
+    client_secret_ref = new_client_secret_ref(workspace.namespace)
+    secrets[client_secret_ref] = app.client_secret
+    inventory.app = AppCredentials(
+        application_id=app.application_id,
+        lwa_client_id=app.client_id,
+        client_secret_ref=client_secret_ref,
+        redirect_uri=app.redirect_uris[0],
+        endpoint_profile=EndpointProfile.SIMULATOR,
+        endpoint_url=sim.base_url,
+    )
+    channel_ids = []
+    for n in range(count):
+        seller = f"A{n:011d}GRANT"
+        sim.add_seller(SimSeller(seller, f"Store {n}", Region.EU, [UK]))
+        ref = new_refresh_token_ref(workspace.namespace, seller)
+        secrets[ref] = sim.issue_refresh_token(seller, Region.EU, app.client_id)
+        auth = Authorization.new(seller, Region.EU, AuthSource.IMPORT, ref, None, frozenset({UK}))
+        company = Company(f"co{n}", f"Company {n}")
+        channel = Channel(f"ch{n}", company.id, UK, f"Company {n} UK", seller, auth.id)
+        inventory.companies[company.id] = company
+        inventory.authorizations[auth.id] = auth
+        inventory.channels[channel.id] = channel
+        channel_ids.append(channel.id)
+    workspace.apply(replace_all(inventory, secrets, utcnow()))
+    workspace.save()
+    return channel_ids

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from core.amazon.checks import (
+    CheckOutcome,
     CheckSettings,
     CheckTarget,
     ConnectionChecker,
@@ -156,3 +157,31 @@ def test_the_token_bucket_paces_requests() -> None:
 
     bucket.acquire(Clockwork())
     assert waited == [pytest.approx(0.5)]
+
+
+def test_cancel_lets_tests_in_flight_finish_and_deliver(sim: Simulator) -> None:
+    """Cancel stops what has not started; a test already under way still counts."""
+    b_done = threading.Event()
+    tokens = {"a": grant(sim)}
+    run: ConnectionChecker
+
+    def read(ref: str) -> Secret | None:
+        if ref == "a":  # under way, but held until "b" has cancelled the run and ended
+            assert b_done.wait(10)
+        elif ref == "b":
+            run.cancel()  # "c" (queued behind the two workers) will never start
+        return tokens.get(ref)
+
+    run = ConnectionChecker(
+        sim.endpoints, APP.client_id, Secret(CLIENT_SECRET), read, replace(FAST, workers=2)
+    )
+    delivered: list[str | None] = []
+
+    def on_outcome(outcome: CheckOutcome, _done: int, _total: int) -> None:
+        delivered.append(outcome.target.refresh_token_ref)
+        b_done.set()
+
+    with pytest.raises(Cancelled):
+        run.run([target("a"), target("b"), target("c")], on_outcome)
+    assert sorted(delivered, key=str) == ["a", "b"]  # "b" had no token: needs reauthorization
+    assert sim.count("/auth/o2/token") == 1
