@@ -23,7 +23,7 @@ from gui import dialogs
 if TYPE_CHECKING:
     from core.services.consent import ConsentAttempts
     from gui.bridge import Bridge
-    from gui.inventory_page import InventoryPage
+    from gui.inventory.page import InventoryPage
 from gui.tasks import TaskRunner
 
 
@@ -272,7 +272,7 @@ class Commands:
         )
 
     def do_app_credentials(self) -> None:
-        from gui.app_credentials_dialog import open_app_credentials
+        from gui.credentials.dialog import open_app_credentials
 
         open_app_credentials(self.parent, self.ws, apply=self.try_apply)
 

@@ -28,9 +28,9 @@ from gui import actions, dialogs
 from gui.actions import Actions
 from gui.bridge import Bridge
 from gui.commands import Commands
-from gui.inventory_page import InventoryPage
+from gui.inventory.page import InventoryPage
+from gui.inventory.welcome import WelcomeView, centred
 from gui.tasks import TaskRunner
-from gui.welcome import WelcomeView, centred
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -18,7 +18,7 @@ from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
-from gui.app_credentials_dialog import NO_DATE, AppCredentialsDialog
+from gui.credentials.dialog import NO_DATE, AppCredentialsDialog
 from tests.secret_names import ref_parts
 from tests.zones import AUCKLAND, LOS_ANGELES
 

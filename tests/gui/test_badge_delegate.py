@@ -10,7 +10,13 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 
 from core.services.view.badges import Badge, Tone
-from gui.badge_delegate import badge_colors, badge_font, badge_rects, badges_width, paint_badges
+from gui.inventory.badge_delegate import (
+    badge_colors,
+    badge_font,
+    badge_rects,
+    badges_width,
+    paint_badges,
+)
 
 
 def contrast(a: QColor, b: QColor) -> float:

@@ -21,7 +21,7 @@ from core.services.demo import DemoWorkspace, open_demo
 from core.services.lanes import Lanes
 from core.services.view.sorting import Column
 from core.simulator import Simulator
-from gui.inventory_model import StatusRole
+from gui.inventory.model import StatusRole
 from gui.main_window import MainWindow
 from gui.reauthorize.dialog import ReauthorizeDialog
 from gui.tasks import TaskRunner

@@ -18,7 +18,7 @@ from core.services.view.sorting import Column
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.bridge import Bridge
-from gui.inventory_model import FETCH_BATCH, InventoryModel, KeyRole, StatusRole
+from gui.inventory.model import FETCH_BATCH, InventoryModel, KeyRole, StatusRole
 
 US = "ATVPDKIKX0DER"
 DE = "A1PA6795UKMFR9"

@@ -18,7 +18,7 @@ from core.domain.summary import Category
 from core.services.view.rows import QuickFilter
 from core.services.view.sorting import Column
 from core.storage.keychain import MemorySecretStore, UnavailableSecretStore
-from gui.inventory_model import StatusRole
+from gui.inventory.model import StatusRole
 from gui.main_window import MainWindow
 from tests.gui.conftest import Dialogs, Opened
 from tests.secret_names import ref_parts

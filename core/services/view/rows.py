@@ -1,6 +1,6 @@
 """The inventory as tree rows: building them, the filter, the sort, the counts. No Qt here.
 
-:class:`InventoryRows` is what :mod:`gui.inventory_model` shows. It holds one row per company and
+:class:`InventoryRows` is what :mod:`gui.inventory.model` shows. It holds one row per company and
 per channel (:mod:`core.services.view.nodes`) with everything a keystroke or a repaint needs
 precomputed (the channel's derived status, its summary category, lower-case search text), so
 that filtering 50,000 channels is a few list comprehensions instead of a proxy model walking the

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.services.view.badges import Badge, Tone
-from gui.inventory_model import StatusRole
+from gui.inventory.model import StatusRole
 
 #: Badge fills: (on a light palette, on a dark palette).
 _FILLS: dict[Tone, tuple[str, str]] = {

@@ -10,7 +10,7 @@ from core.domain.changes import Apply, edit_company
 from core.domain.errors import FieldError
 from core.domain.inventory import Company
 from core.domain.validation import check_company
-from gui.form_base import GENERAL, FocusOut, FormBase, field_box
+from gui.inventory.form_base import GENERAL, FocusOut, FormBase, field_box
 
 NO_PARENT = "None: an independent company"
 

@@ -21,7 +21,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class TreeModel(Protocol):
-    """What a row update needs of the model (:class:`gui.inventory_model.InventoryModel`)."""
+    """What a row update needs of the model (:class:`gui.inventory.model.InventoryModel`)."""
 
     nodes: dict[int, Row]
     limit: int  # how many top-level rows the view has been given

@@ -3,9 +3,9 @@
 It adapts :class:`core.services.view.rows.InventoryRows` (the rows, their cached status, filter and
 sort) to Qt. Workspace events update it by rows: only the rows an event changes
 (:mod:`core.services.view.updates`) are brought in line, with ``dataChanged``, inserts, removals
-and moves (:mod:`gui.model_update`). Only the first load, a filter change and large changes
-(Revert of many edits) reset it. An index's internal id is its row's key (a plain int), never
-a pointer, so a stale index can only miss, not crash.
+and moves (:mod:`gui.inventory.model_update`). Only the first load, a filter change and large
+changes (Revert of many edits) reset it. An index's internal id is its row's key (a plain int),
+never a pointer, so a stale index can only miss, not crash.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from core.services.view.rows import InventoryRows, QuickFilter
 from core.services.view.sorting import Column
 from core.services.view.updates import rows_to_update
 from core.services.workspace import Workspace, WorkspaceEvent
-from gui.model_update import NeedsReset, RowUpdate
+from gui.inventory.model_update import NeedsReset, RowUpdate
 
 StatusRole = Qt.ItemDataRole.UserRole + 1  # tuple[Badge, ...] for the status column
 KeyRole = Qt.ItemDataRole.UserRole + 2  # ("company" | "channel", id)
@@ -161,8 +161,8 @@ class InventoryModel(QAbstractItemModel):
             rows.children(company)
         return self.index_for(node, column)
 
-    # The few internals gui.model_update works with: the nodes by key, the fetched top-level
-    # row count, and the indexes of rows.
+    # The few internals gui.inventory.model_update works with: the nodes by key, the fetched
+    # top-level row count, and the indexes of rows.
 
     def exposed(self, node: Row) -> bool:
         """Whether the view may hold an index of ``node`` (shown, listed and fetched)."""

@@ -33,11 +33,11 @@ from core.services.view.badges import Badge, Tone
 from core.services.view.rows import InventoryRows, QuickFilter
 from core.services.view.sorting import Column
 from core.services.workspace import Workspace, WorkspaceEvent
-from gui.badge_delegate import BadgeDelegate, badges_width
 from gui.bridge import Bridge
-from gui.details_panel import DetailsPanel
-from gui.inventory_model import InventoryModel, KeyRole
-from gui.summary_banner import SummaryBanner
+from gui.inventory.badge_delegate import BadgeDelegate, badges_width
+from gui.inventory.banner import SummaryBanner
+from gui.inventory.details import DetailsPanel
+from gui.inventory.model import InventoryModel, KeyRole
 
 #: Expand every company when at most this many rows are shown (expanding is linear in rows).
 EXPAND_LIMIT = 400

@@ -25,10 +25,10 @@ from core.domain.errors import UserFacingError
 from core.services.view.badges import channel_badges, company_badges
 from core.services.view.rows import InventoryRows
 from core.services.workspace import Workspace
-from gui.badge_delegate import BadgeStrip
-from gui.channel_form import ChannelForm
-from gui.company_form import CompanyForm
-from gui.form_base import FormBase
+from gui.inventory.badge_delegate import BadgeStrip
+from gui.inventory.channel_form import ChannelForm
+from gui.inventory.company_form import CompanyForm
+from gui.inventory.form_base import FormBase
 
 
 class DetailsPanel(QWidget):

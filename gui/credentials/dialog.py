@@ -40,7 +40,7 @@ from core.domain.secret import Secret
 from core.domain.secret_refs import new_client_secret_ref
 from core.domain.validation import check_application_id, check_lwa_client_id
 from core.services.workspace import Workspace
-from gui.form_base import GENERAL, FieldMessage, field_box
+from gui.inventory.form_base import GENERAL, FieldMessage, field_box
 
 #: The date shown as "Not recorded" (QDateEdit cannot be empty).
 NO_DATE = QDate(2000, 1, 1)

@@ -19,7 +19,7 @@ from core.domain.inventory import AppStatus, Channel, utcnow
 from core.domain.secret import Secret
 from core.domain.secret_refs import new_mws_auth_token_ref
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
-from gui.form_base import GENERAL, FormBase, field_box
+from gui.inventory.form_base import GENERAL, FormBase, field_box
 
 _APP_STATUSES = (
     (AppStatus.UNKNOWN, "Not checked"),
