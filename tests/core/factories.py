@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.amazon.sellers import Participation, Participations
 from core.domain.inventory import (
     AppCredentials,
     Authorization,
@@ -16,7 +17,7 @@ from core.domain.inventory import (
     Health,
     Inventory,
 )
-from core.domain.marketplaces import EndpointProfile, Region
+from core.domain.marketplaces import EndpointProfile, Region, by_country
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"
@@ -90,3 +91,21 @@ def full_inventory() -> Inventory:
         "",
     )
     return inv
+
+
+def participations(*codes: str, store: str = "Acme Europe") -> Participations:
+    """What getMarketplaceParticipations lists for one seller in these marketplaces."""
+    items = tuple(
+        Participation(
+            marketplace_id=by_country(code).id,
+            country_code=code,
+            name=f"Amazon {code}",
+            domain_name="",
+            default_currency="EUR",
+            store_name=store,
+            is_participating=True,
+            has_suspended_listings=False,
+        )
+        for code in codes
+    )
+    return Participations(items)

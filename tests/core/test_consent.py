@@ -28,7 +28,7 @@ from core.amazon.consent import (
 )
 from core.amazon.http import NeedsReauthorization
 from core.amazon.lwa import TokenResponse
-from core.amazon.sellers import Participation, Participations
+from core.amazon.sellers import Participations
 from core.domain.errors import UserFacingError, ValidationError
 from core.domain.inventory import (
     AppCredentials,
@@ -38,6 +38,7 @@ from core.domain.marketplaces import MARKETPLACES, Endpoints, Marketplace, Regio
 from core.domain.secret import Secret
 from core.storage.resources import resource_path
 from tests.core.factories import NOW
+from tests.core.factories import participations as _participations
 
 APP = AppCredentials(
     application_id="amzn1.sp.solution.0bf296b5-1111-2222-3333-444455556666",
@@ -317,23 +318,6 @@ def test_parse_redirect_error_never_quotes_the_code() -> None:
 
 
 # --- complete and self_authorize with fake clients -------------------------------------------
-
-
-def _participations(*codes: str, store: str = "Acme Europe") -> Participations:
-    items = tuple(
-        Participation(
-            marketplace_id=by_country(code).id,
-            country_code=code,
-            name=f"Amazon {code}",
-            domain_name="",
-            default_currency="EUR",
-            store_name=store,
-            is_participating=True,
-            has_suspended_listings=False,
-        )
-        for code in codes
-    )
-    return Participations(items)
 
 
 class FakeLwa:

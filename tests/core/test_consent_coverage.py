@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from core.amazon.consent import Authorized, ConsentTarget
-from core.amazon.sellers import Participation, Participations
+from core.amazon.sellers import Participations
 from core.domain.errors import UserFacingError
 from core.domain.inventory import (
     Authorization,
@@ -27,6 +27,7 @@ from core.services.consent.coverage import Coverage, authorization_change, cover
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from tests.core.factories import NOW
+from tests.core.factories import participations as _participations
 from tests.secret_names import ref_parts
 
 SELLER = "A1EUROPESELLER7"
@@ -40,23 +41,6 @@ def _target(
     seller: str | None = SELLER,
 ) -> ConsentTarget:
     return ConsentTarget(channel_ids, region, by_country(marketplace).id, seller, "Acme EU")
-
-
-def _participations(*codes: str, store: str = "Acme Europe") -> Participations:
-    items = tuple(
-        Participation(
-            marketplace_id=by_country(code).id,
-            country_code=code,
-            name=f"Amazon {code}",
-            domain_name="",
-            default_currency="EUR",
-            store_name=store,
-            is_participating=True,
-            has_suspended_listings=False,
-        )
-        for code in codes
-    )
-    return Participations(items)
 
 
 # --- coverage ----------------------------------------------------------------------------------

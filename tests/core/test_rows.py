@@ -87,7 +87,7 @@ def test_search_text_folds_every_word_of_names_ids_and_marketplace() -> None:
     )
 
 
-def _listed_in_order(rows: InventoryRows, column: Column, descending: bool) -> None:
+def _assert_listed_in_order(rows: InventoryRows, column: Column, descending: bool) -> None:
     """Every company's shown rows: channels then companies, each in the column's order."""
     ckey, okey = channel_key(column), company_key(column)
     top = rows.shown
@@ -109,13 +109,13 @@ def test_rows_come_in_sort_order_listed_before_or_after_a_sort(
 ) -> None:
     inventory = generated()
     rows = InventoryRows(inventory, NOW)
-    _listed_in_order(rows, Column.NAME, False)  # every company listed, in name order
+    _assert_listed_in_order(rows, Column.NAME, False)  # every company listed, in name order
     rows.set_sort(column, descending)  # the listed ones re-sorted in place
-    _listed_in_order(rows, column, descending)
+    _assert_listed_in_order(rows, column, descending)
     rows.set_filter("a", QuickFilter.ALL)  # listed afresh: sorted on first use
     rows.set_sort(Column.NAME, not descending)
     rows.set_filter("", QuickFilter.ALL)
-    _listed_in_order(rows, Column.NAME, not descending)
+    _assert_listed_in_order(rows, Column.NAME, not descending)
 
 
 # --- which rows an event changes -------------------------------------------------------------
