@@ -1,4 +1,4 @@
-"""Backups, as a person uses them: see which exist, put one back.
+"""Backups, as a person uses them: put one back.
 
 The store makes them (before a format migration, and before the first Save of each day; see
 :mod:`core.storage.backups`). When an inventory cannot be opened because its file is damaged,
@@ -11,11 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.storage import backups
-
-
-def available(data_dir: Path) -> list[Path]:
-    """The backups of the inventory in ``data_dir``, newest first."""
-    return backups.list_backups(data_dir)
 
 
 def restore(backup: Path) -> Path:

@@ -36,8 +36,9 @@ from core.domain.inventory import (
 from core.domain.secret import Secret
 from core.services.events import Event
 from core.services.save_plan import what_to_write
+from core.storage.backups import DB_NAME
 from core.storage.keychain import SecretStore, UnavailableSecretStore
-from core.storage.store import DB_NAME, Store
+from core.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -149,11 +150,6 @@ class Workspace:
     def saving(self) -> bool:
         """A Save is writing right now (edits are refused until it ends)."""
         return self._saving
-
-    @property
-    def secrets_usable(self) -> bool:
-        """Whether a Save can store secrets (a keychain or the demo's memory is there)."""
-        return not isinstance(self.secrets, UnavailableSecretStore)
 
     @property
     def secrets_problem(self) -> SecretStoreError | None:

@@ -38,7 +38,7 @@ from core.domain.inventory import (
 )
 from core.domain.secret import Secret
 from core.storage import opening
-from core.storage.backups import BACKUP_DIR, DB_NAME, list_backups, make_backup, restore_backup
+from core.storage.backups import BACKUP_DIR, DB_NAME, list_backups, make_backup
 from core.storage.failures import corrupt, rollback, write_error
 from core.storage.keychain import SecretStore
 from core.storage.records import (
@@ -52,10 +52,6 @@ from core.storage.schema import SECRET_REF_COLUMNS
 from core.storage.writing import update, write_rows
 
 log = logging.getLogger(__name__)
-
-# DB_NAME and restore_backup belong to core.storage.backups; the session and the window still
-# import them from here (those files are not this change's to edit).
-__all__ = ["DB_NAME", "ChangeSet", "Store", "restore_backup"]
 
 
 @dataclass(slots=True)
