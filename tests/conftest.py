@@ -1,4 +1,7 @@
-"""Shared fixtures: no test touches the real keychain, data directory or display by accident.
+"""Shared fixtures: no test touches the real keychain, data directory or display by accident,
+and every test is held to what :mod:`tests.leaks` describes: with ``CI=true`` no skipped
+``keychain``/``xvfb``/``chromium`` test, no unexpected WARNING-or-worse log record, no leaked
+thread (the GUI's own checks, widgets and timers, are in tests/gui/conftest.py).
 
 This file must stay importable without Qt: ``tests/core`` runs with PySide6 blocked (see
 ``tests/_block_qt.py``). pytest-qt imports Qt itself when its plugin is active.
@@ -6,9 +9,11 @@ This file must stay importable without Qt: ``tests/core`` runs with PySide6 bloc
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import keyring
@@ -16,10 +21,91 @@ import keyring.backends.fail
 import pytest
 
 from core.storage.keychain import MemorySecretStore
+from tests.leaks import (
+    CALL_REPORT,
+    CI_ONLY_SKIPS,
+    ExpectedWarnings,
+    WarningRecorder,
+    assert_clean,
+    call_failed,
+    ci_enabled,
+    ci_skip_failure,
+    forget_thread_origins,
+    leaked_threads,
+    log_failure_message,
+    remember_thread_origins,
+    skip_reason,
+    thread_leak_message,
+    unexpected_records,
+)
 from tests.secret_service import SecretServiceDaemon, private_bus_reason
 
 # Before any QApplication exists; xvfb runs set QT_QPA_PLATFORM=xcb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+EXPECTED = pytest.StashKey[ExpectedWarnings]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    remember_thread_origins()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    forget_thread_origins()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """With ``CI=true``, a skipped test that needs the keychain, X or Chromium fails."""
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_REPORT] = report
+    if report.skipped and not hasattr(report, "wasxfail") and ci_enabled():
+        needs = [name for name in CI_ONLY_SKIPS if item.get_closest_marker(name)]
+        if needs:
+            report.outcome = "failed"
+            report.longrepr = ci_skip_failure(item.nodeid, needs, skip_reason(report.longrepr))
+    return report
+
+
+# The log check is set up first so that it is torn down last: it sees what every other fixture
+# logs on its way out, the thread check's joins included.
+@pytest.fixture(autouse=True)
+def _no_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test that logs WARNING or worse without declaring it (see tests/leaks.py)."""
+    recorder = WarningRecorder()
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    try:
+        yield
+    finally:
+        root.removeHandler(recorder)
+    if call_failed(request.node) or "caplog" in request.fixturenames:
+        return  # a test with caplog reads its records itself
+    expected = request.node.stash.get(EXPECTED, ExpectedWarnings())
+    lines = unexpected_records(recorder, expected.accepts)
+    assert_clean(log_failure_message(request.node.nodeid, lines, expected.never_logged()))
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test whose threads outlive its teardown (see tests/leaks.py)."""
+    before = set(threading.enumerate())
+    yield
+    left = leaked_threads(before)
+    if left and not call_failed(request.node):
+        assert_clean(thread_leak_message(request.node.nodeid, left))
+
+
+@pytest.fixture
+def expected_warnings(request: pytest.FixtureRequest) -> ExpectedWarnings:
+    """Declare the WARNING-or-worse records this test expects: ``expected_warnings.allow(
+    "core.storage.keychain", r"keychain set failed")``. Each must then really be logged."""
+    expected = ExpectedWarnings()
+    request.node.stash[EXPECTED] = expected
+    return expected
 
 
 @pytest.fixture(autouse=True)

@@ -40,6 +40,7 @@ from core.simulator import Simulator
 from core.storage.keychain import KeyringSecretStore, MemorySecretStore, SecretStore
 from core.storage.store import Store
 from tests.integration.simhelpers import APP, DE, UK, load_granted_sellers
+from tests.leaks import ExpectedWarnings
 
 WAIT_S = 10.0
 FAST = CheckSettings(workers=2, requests_per_second=500.0, burst=50, attempts=2)
@@ -314,8 +315,9 @@ class FullDisk(RecordingWorkspace):
 
 
 def test_a_disk_that_refuses_is_said_once_and_the_run_goes_on(
-    tmp_path: Path, sim: Simulator, secrets: MemorySecretStore
+    tmp_path: Path, sim: Simulator, secrets: MemorySecretStore, expected_warnings: ExpectedWarnings
 ) -> None:
+    expected_warnings.allow("core.services.checks", r"connection test outcomes not stored")
     full = FullDisk.open(tmp_path / "full", secrets)
     try:
         ids = load_granted_sellers(full, sim, 3)

@@ -28,6 +28,7 @@ from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from tests.core.factories import NOW
 from tests.core.factories import participations as _participations
+from tests.leaks import ExpectedWarnings
 from tests.secret_names import ref_parts
 
 SELLER = "A1EUROPESELLER7"
@@ -192,7 +193,10 @@ def test_authorization_change_records_a_returned_mws_token() -> None:
     assert workspace.current.channels["fr"].mws_auth_token_ref is None
 
 
-def test_authorization_change_ignores_a_malformed_mws_token() -> None:
+def test_authorization_change_ignores_a_malformed_mws_token(
+    expected_warnings: ExpectedWarnings,
+) -> None:
+    expected_warnings.allow("core.services.consent", r"MWS token in an unexpected format")
     workspace = _workspace(_eu_inventory())
     authorized = replace(
         _authorized(SELLER, Region.EU, "UK"), mws_auth_token=Secret("not-an-mws-token")

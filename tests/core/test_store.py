@@ -26,6 +26,7 @@ from core.storage.records import record_maker
 from core.storage.schema import LATEST
 from core.storage.store import ChangeSet, Store
 from tests.core.factories import company, full_inventory
+from tests.leaks import ExpectedWarnings
 
 
 def everything(inv: Inventory) -> ChangeSet:
@@ -70,7 +71,10 @@ def test_deleting_rows(store: Store) -> None:
     assert set(loaded.companies) == {"c1", "c2"}
 
 
-def test_a_row_pointing_at_nothing_is_refused_whole(store: Store) -> None:
+def test_a_row_pointing_at_nothing_is_refused_whole(
+    store: Store, expected_warnings: ExpectedWarnings
+) -> None:
+    expected_warnings.allow("core.storage", r"FOREIGN KEY constraint failed")
     inv = full_inventory()
     store.save(everything(inv), MemorySecretStore(), {})
     with pytest.raises(StoreError, match="contradict"):
@@ -103,7 +107,10 @@ def test_the_lock_goes_with_the_store(tmp_path: Path) -> None:
         again.close()
 
 
-def test_a_damaged_file_is_reported_with_the_backups(tmp_path: Path) -> None:
+def test_a_damaged_file_is_reported_with_the_backups(
+    tmp_path: Path, expected_warnings: ExpectedWarnings
+) -> None:
+    expected_warnings.allow("core.storage", r"file is not a database")
     s = Store.open(tmp_path)
     s.save(everything(full_inventory()), MemorySecretStore(), {})
     backup = s.backup("manual")
@@ -253,8 +260,9 @@ def test_a_migration_backs_up_first_and_keeps_the_data(
 
 
 def test_a_failed_migration_leaves_the_file_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expected_warnings: ExpectedWarnings
 ) -> None:
+    expected_warnings.allow("core.storage", r"migration to format 2 failed")
     import core.storage.opening
 
     s = Store.open(tmp_path)

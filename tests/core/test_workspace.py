@@ -37,6 +37,7 @@ from tests.core.factories import (
     channel,
     company,
 )
+from tests.leaks import ExpectedWarnings
 
 MWS_TOKEN = "amzn.mws.4ea38b7b-f563-7709-4bae-87aea0123456"
 
@@ -242,7 +243,10 @@ def test_saving_without_a_keychain_refuses_and_keeps_everything(tmp_path: Path) 
     ws.close()
 
 
-def test_a_failed_save_keeps_every_pending_change(ws: Workspace, tmp_path: Path) -> None:
+def test_a_failed_save_keeps_every_pending_change(
+    ws: Workspace, tmp_path: Path, expected_warnings: ExpectedWarnings
+) -> None:
+    expected_warnings.allow("core.storage", r"readonly database")
     ws.apply(new_grant(ws))
     ws.apply(ch.edit_channel(replace(ws.current.channels["ch1"], name="Renamed")))
     assert ws.store is not None

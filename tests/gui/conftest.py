@@ -1,4 +1,5 @@
-"""GUI fixtures: windows on real inventories, no real dialog, settings kept in tmp.
+"""GUI fixtures: windows on real inventories, no real dialog, settings kept in tmp, and no
+top-level widget or Qt timer left behind by any test (see tests/gui/qt_leaks.py).
 
 Every test that opens a window gets a :class:`Dialogs` recorder in place of the functions of
 ``gui.dialogs``: questions get the answer the test set (by default: discard, confirm), and
@@ -25,6 +26,37 @@ from core.storage.keychain import MemorySecretStore, SecretStore
 from gui import dialogs
 from gui.main_window import MainWindow
 from gui.tasks import TaskRunner
+from tests.gui.qt_leaks import (
+    TimerWatch,
+    close_all,
+    describe_widget,
+    leak_message,
+    leaked_widgets,
+    top_level_widgets,
+)
+from tests.leaks import assert_clean, call_failed
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_widgets_or_timers(
+    request: pytest.FixtureRequest, qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fails a test that leaves a top-level widget alive or a Qt timer running.
+
+    Checked after pytest-qt has closed the widgets given to ``qtbot.addWidget``; leftovers are
+    closed and stopped either way, so the next test starts clean.
+    """
+    before = top_level_widgets()
+    timers = TimerWatch()
+    timers.install(monkeypatch)
+    yield
+    widgets = leaked_widgets(before)
+    described = [describe_widget(w) for w in widgets]
+    close_all(widgets)
+    del widgets
+    running = timers.running()
+    if not call_failed(request.node):
+        assert_clean(leak_message(request.node.nodeid, described, running))
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from core.storage.keychain import MemorySecretStore, UnavailableSecretStore
 from gui.inventory.model import StatusRole
 from gui.main_window import MainWindow
 from tests.gui.conftest import Dialogs, Opened
+from tests.leaks import ExpectedWarnings
 from tests.secret_names import ref_parts
 
 Left = Qt.MouseButton.LeftButton
@@ -309,8 +310,14 @@ def test_a_second_copy_opens_read_only(
 
 
 def test_a_damaged_inventory_offers_the_newest_backup(
-    qtbot: Any, demo_dir: Path, secrets: MemorySecretStore, runner: Any, fake_dialogs: Dialogs
+    qtbot: Any,
+    demo_dir: Path,
+    secrets: MemorySecretStore,
+    runner: Any,
+    fake_dialogs: Dialogs,
+    expected_warnings: ExpectedWarnings,
 ) -> None:
+    expected_warnings.allow("core.storage", r"file is not a database")
     from core.services.opening import open_workspace
 
     workspace = open_workspace(demo_dir, secrets=secrets)
