@@ -94,6 +94,10 @@ def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails a test whose threads outlive its teardown (see tests/leaks.py)."""
     before = set(threading.enumerate())
     yield
+    # Every other function-scoped fixture is finalized by now, but pytest still holds their
+    # values until the test is over: let go of them, so that a thread that ends with its owner
+    # (the keychain lane ends with its store) can end. Wider-scoped values live on elsewhere.
+    request.node.funcargs.clear()
     left = leaked_threads(before)
     if left and not call_failed(request.node):
         assert_clean(thread_leak_message(request.node.nodeid, left))

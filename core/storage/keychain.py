@@ -18,6 +18,7 @@ import importlib
 import logging
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -185,6 +186,7 @@ class KeyringSecretStore:
         if reason:
             raise SecretStoreError(f"Secrets cannot be kept safely: {reason}", _FIX_LINUX)
         self._thread = KeychainThread()
+        self._thread.end_with(self)
 
     @property
     def description(self) -> str:
@@ -239,14 +241,21 @@ class KeychainThread:
     """One daemon thread that runs keychain calls in order: the keychain lane.
 
     Not a ``ThreadPoolExecutor``: its threads are joined when Python exits, so a keychain call
-    that never returns would keep the app from quitting.
+    that never returns would keep the app from quitting. It ends with its owner
+    (:meth:`end_with`), after the calls already queued; otherwise every store the app opened
+    would leave a thread parked on its queue for good.
     """
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[[], Any]]]
-        self._queue = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[
+            tuple[concurrent.futures.Future[Any], Callable[[], Any]] | None
+        ] = queue.SimpleQueue()
         self._worker = threading.Thread(target=self._run, name="keychain", daemon=True)
         self._worker.start()
+
+    def end_with(self, owner: object) -> None:
+        """Stop once ``owner`` is gone (garbage collected), after what is already queued."""
+        weakref.finalize(owner, self._queue.put, None)
 
     def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
@@ -254,14 +263,16 @@ class KeychainThread:
         return future
 
     def _run(self) -> None:
-        while True:
-            future, fn = self._queue.get()
-            if not future.set_running_or_notify_cancel():
-                continue  # cancelled while it waited: its caller has given up
-            try:
-                future.set_result(fn())
-            except BaseException as exc:  # handed to the caller, who words it
-                future.set_exception(exc)
+        while (item := self._queue.get()) is not None:
+            future, fn = item
+            # Not kept past the call: a call closes over its store, which would never go.
+            del item
+            if future.set_running_or_notify_cancel():  # else cancelled: its caller gave up
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:  # handed to the caller, who words it
+                    future.set_exception(exc)
+            del future, fn
 
 
 def open_keychain(
