@@ -8,7 +8,10 @@ exchange and the checks run, the new grant becomes pending, and Save puts the re
 the real Secret Service (GNOME Keyring on the private D-Bus session of ``scripts/test``) and only
 its reference in SQLite.
 
-Marked ``keychain``: run by ``bash scripts/test`` (skipped elsewhere). Every wait is bounded.
+Every test is marked ``chromium`` and runs in the offscreen step of ``bash scripts/test``; the
+two that Save to the real keychain are also marked ``keychain`` and run in its private D-Bus
+session. Either skips without what it needs (with ``CI=true`` the skip fails). Every wait is
+bounded.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from tests.integration.consent_support import (
     uk_target,
 )
 
-pytestmark = pytest.mark.keychain
+pytestmark = pytest.mark.chromium
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_TIMEOUT_S = 60
@@ -213,6 +216,7 @@ def _data_files(folder: Path) -> list[bytes]:
     return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
 
 
+@pytest.mark.keychain
 def test_browser_consent_saved_to_the_real_keychain(
     setup: Setup, tmp_path: Path, workspace: Workspace, keychain: KeyringSecretStore
 ) -> None:
@@ -259,6 +263,7 @@ def test_browser_consent_saved_to_the_real_keychain(
         keychain.delete(ref)
 
 
+@pytest.mark.keychain
 def test_browser_wrong_account_keeps_nothing(
     setup: Setup, tmp_path: Path, workspace: Workspace
 ) -> None:
