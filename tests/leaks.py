@@ -7,8 +7,9 @@
   ``expected_warnings`` fixture (each declared pattern must then be logged), or by requesting
   ``caplog``, which makes the test the owner of its log records (it asserts on them itself).
 * **No leaked thread.** Threads a test started must have ended by the end of its teardown (a
-  short bounded join lets the ones already on their way out finish). The few process-wide
-  daemons SP Connect keeps on purpose are allowed by name in :data:`ALLOWED_THREADS`.
+  short bounded join lets the ones already on their way out finish). A daemon that must live
+  for the whole process would be allowed by name in :data:`ALLOWED_THREADS`, with the reason;
+  there is none today.
 
 Messages name the test, the thread or record, and where in our code the thread was started, so
 a failure in someone else's new test says what to fix.
