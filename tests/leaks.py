@@ -39,7 +39,9 @@ CI_ONLY_SKIPS = ("keychain", "xvfb", "chromium")
 #: today: even the keychain lane ends with its store (core/storage/keychain.py).
 ALLOWED_THREADS: dict[str, str] = {}
 
-#: How long, in total, the check waits for new threads that are already ending.
+#: How long, in total, the check waits for new threads that are already ending: a first look,
+#: then (after a garbage collection) the grace period.
+THREAD_FIRST_LOOK_S = 0.05
 THREAD_GRACE_S = 2.0
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,9 +140,8 @@ def describe_thread(thread: threading.Thread) -> str:
 
 
 def leaked_threads(before: set[threading.Thread]) -> list[threading.Thread]:
-    """Threads alive now that were not before, after a bounded join of those that are ending;
-    the allowed daemons left out."""
-    deadline = time.monotonic() + THREAD_GRACE_S
+    """Threads alive now that were not before, the allowed daemons left out, after a bounded
+    join of those that are ending."""
     new = [
         t
         for t in threading.enumerate()
@@ -148,17 +149,21 @@ def leaked_threads(before: set[threading.Thread]) -> list[threading.Thread]:
         and t is not threading.current_thread()
         and not (t.daemon and t.name in ALLOWED_THREADS)
     ]
-    for attempt in range(2):
-        for thread in new:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        new = [t for t in new if t.is_alive()]
-        if not new or attempt:
-            break
-        # A thread that ends with its owner (the keychain lane) waits for the owner's
-        # collection when a reference cycle holds it: collect once, then look again.
+    new = _join(new, THREAD_FIRST_LOOK_S)
+    if new:
+        # A thread that ends with its owner (the keychain lane ends with its store) waits for
+        # the owner's collection when a reference cycle holds it (an exception's traceback
+        # does): collect, then give the rest the grace period.
         gc.collect()
-        deadline = time.monotonic() + THREAD_GRACE_S / 2
+        new = _join(new, THREAD_GRACE_S)
     return new
+
+
+def _join(threads: list[threading.Thread], seconds: float) -> list[threading.Thread]:
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [t for t in threads if t.is_alive()]
 
 
 def thread_leak_message(nodeid: str, threads: list[threading.Thread]) -> str:
