@@ -134,6 +134,8 @@ def forget_thread_origins() -> None:
 def describe_thread(thread: threading.Thread) -> str:
     target = getattr(thread, "_target", None)
     runs = getattr(target, "__qualname__", None) or type(thread).__qualname__
+    if isinstance(thread, threading._DummyThread):
+        return f"{thread.name!r}, a thread not started by Python (Qt's or a C library's)"
     origin = getattr(thread, _ORIGIN, "an unknown place")
     kind = "daemon" if thread.daemon else "non-daemon"
     return f"{thread.name!r} ({kind}, runs {runs}), started at {origin}"
@@ -162,7 +164,10 @@ def leaked_threads(before: set[threading.Thread]) -> list[threading.Thread]:
 def _join(threads: list[threading.Thread], seconds: float) -> list[threading.Thread]:
     deadline = time.monotonic() + seconds
     for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
+        # A thread Python did not start (a Qt or C thread that called into Python) cannot be
+        # joined; it is reported as it is.
+        if not isinstance(thread, threading._DummyThread):
+            thread.join(max(0.0, deadline - time.monotonic()))
     return [t for t in threads if t.is_alive()]
 
 

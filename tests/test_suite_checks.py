@@ -169,12 +169,24 @@ def test_an_unexpected_warning_fails_the_test(
 
 
 THREADS = """
+import _thread
 import threading
 
 STOP = threading.Event()
 
 def test_leaks_a_thread():
     threading.Thread(target=STOP.wait, name="left-running", daemon=True).start()
+
+def test_leaks_a_thread_python_did_not_start():
+    seen = threading.Event()
+
+    def run():
+        threading.current_thread()  # as a Qt thread calling into Python would
+        seen.set()
+        STOP.wait()
+
+    _thread.start_new_thread(run, ())
+    assert seen.wait(10)
 
 def test_a_thread_on_its_way_out_is_fine():
     go = threading.Event()
@@ -199,6 +211,9 @@ def test_a_leaked_thread_fails_the_test_that_started_it(
     assert leaked.startswith("error"), leaked
     assert "test_inner.py::test_leaks_a_thread left 1 thread(s) running" in leaked
     assert "'left-running' (daemon, runs Event.wait), started at test_inner.py:" in leaked
+    foreign = outcomes["test_leaks_a_thread_python_did_not_start"]
+    assert "left 1 thread(s) running" in foreign
+    assert "a thread not started by Python" in foreign
     assert outcomes["test_a_thread_on_its_way_out_is_fine"] == "passed"
     assert outcomes["test_a_joined_thread_is_fine"] == "passed"
     assert outcomes["test_zz_last"] == "passed"
