@@ -187,8 +187,15 @@ def complete(
     In this order: (1) claim ``state`` (single use); (2) exchange the code, never retried;
     (3) compare ``selling_partner_id`` with the expected Seller ID: a mismatch returns
     :class:`WrongAccount` and the new grant is dropped unused; (4) getMarketplaceParticipations
-    with the new access token. ``redirect_uri`` is the one the code was issued for (default:
-    the app's). Blocking: call it off the GUI thread.
+    with the new access token. The exchange names the redirect URI the attempt's consent link
+    named (:attr:`~core.amazon.attempts.Attempt.redirect_uri`); ``redirect_uri`` (default: the
+    app's) is used only for an attempt that did not record one. Blocking: call it off the GUI
+    thread.
+
+    ``selling_partner_id`` is an unauthenticated query parameter: anyone who forwards or pastes
+    the answer can edit it. A match in (3) is only a claim; the store name and marketplaces
+    Amazon lists in (4) are what the caller compares with what it knows of the expected seller
+    (:mod:`core.services.consent.identity`) before anything is applied.
 
     Raises:
         ConsentRefused: The state is unknown, used, cancelled or expired.
@@ -198,7 +205,9 @@ def complete(
     """
     attempt = attempts.claim(params.state, now)
     target = attempt.target
-    uri = app.redirect_uri if redirect_uri is None else redirect_uri
+    uri = attempt.redirect_uri
+    if uri is None:
+        uri = app.redirect_uri if redirect_uri is None else redirect_uri
     tokens = lwa.exchange_code(params.code, uri, target.region)
     refresh = _refresh_token_of(tokens)
     returned = normalize_seller_id(params.selling_partner_id)

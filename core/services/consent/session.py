@@ -21,11 +21,11 @@ that arrives after its try ended is dropped, never shown (:meth:`~ConsentSession
 
 **Threads.** Call the methods from one thread (the window's GUI thread); a check runs on any
 thread. The workspace is read on the calling thread only: what a check needs (the app
-credentials, a secret reader, the endpoints) is taken before it runs.
+credentials, a secret reader, the endpoints, what is known of the seller) is taken before.
 
 **Redirect URI.** Amazon's consent names the app's registered HTTPS page, which hands the answer
-on to the listener (its port is in ``state``); the simulator accepts loopback redirects, so
-there the consent names the listener itself (the demo needs no hosted hand-off page).
+to the listener (its port is in ``state``); the simulator takes loopback redirects, so there it
+names the listener. The attempt records it: the code exchange names the same one.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ class ConsentSession:
             redirect = listener.url
         if self.attempt is not None:
             self.attempts.cancel(self.attempt)
-        attempt = self.attempts.start(self.target, now=now, port=port)
+        attempt = self.attempts.start(self.target, now=now, port=port, redirect_uri=redirect or "")
         self.url = consent_url(
             replace(app, redirect_uri=redirect), endpoints, self.target.marketplace, attempt.state
         )
