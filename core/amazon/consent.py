@@ -31,6 +31,7 @@ https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560c
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
@@ -71,6 +72,7 @@ __all__ = [
     "WrongAccount",
     "complete",
     "consent_url",
+    "covered_marketplace_ids",
     "parse_redirect",
     "port_from_state",
     "self_authorize",
@@ -313,18 +315,28 @@ def _refresh_token_of(tokens: TokenResponse) -> Secret:
     return tokens.refresh_token
 
 
-def _listed(participations: Participations, region: Region) -> frozenset[str]:
-    """Known marketplaces of ``region`` that Amazon listed (participating or not)."""
+def _in_region(ids: Iterable[str], region: Region) -> frozenset[str]:
     return frozenset(
-        p.marketplace_id
-        for p in participations.items
-        if p.marketplace_id in marketplaces.BY_ID
-        and marketplaces.get(p.marketplace_id).region is region
+        i for i in ids if i in marketplaces.BY_ID and marketplaces.get(i).region is region
     )
 
 
+def covered_marketplace_ids(participations: Participations, region: Region) -> frozenset[str]:
+    """The marketplaces of ``region`` a grant covers: the ones Amazon lists as participating.
+
+    The one rule for ``participation.isParticipating`` (the Sellers API model,
+    https://github.com/amzn/selling-partner-api-models/blob/main/models/sellers-api-model/sellers.json):
+    it is
+    :attr:`~core.amazon.sellers.Participations.marketplace_ids`, narrowed to the region. The
+    new authorization records these, so coverage and the participations shown agree.
+    """
+    return _in_region(participations.marketplace_ids, region)
+
+
 def _region_mismatch(participations: Participations, region: Region) -> bool:
-    return bool(participations.items) and not _listed(participations, region)
+    """Amazon listed marketplaces, none of them in ``region`` (participating or not)."""
+    listed = (p.marketplace_id for p in participations.items)
+    return bool(participations.items) and not _in_region(listed, region)
 
 
 def _new_authorization(
@@ -340,6 +352,6 @@ def _new_authorization(
         source,
         None,
         granted_at=now,
-        marketplace_ids=_listed(participations, region),
+        marketplace_ids=covered_marketplace_ids(participations, region),
         store_name=participations.store_name,
     )
