@@ -11,7 +11,9 @@ The flow (ARCHITECTURE.md, "Consent"), and where each step lives:
    the loopback listener (:mod:`core.amazon.listener`) or is pasted back. Either way the text goes
    through :func:`~core.amazon.redirect.parse_redirect`.
 3. :func:`complete` checks it (state, then the code exchange, then the Seller ID, then the
-   participations call) and returns either :class:`Authorized` or :class:`WrongAccount`.
+   participations call) and returns either :class:`Authorized` or :class:`WrongAccount`. The
+   Seller ID in the answer is only a claim: :mod:`core.services.consent.identity` compares what
+   Amazon reports for the grant with what the inventory knows before anything is applied.
    :func:`self_authorize` does the same for a refresh token pasted from Seller Central. Nothing
    is applied here.
 4. Which channels the new grant covers, and the pending change that gives it to them, belong to
@@ -93,7 +95,13 @@ def consent_url(
     ``{Seller Central site}/apps/authorize/consent?application_id=...&state=...``, plus
     ``version=beta`` for a draft app and ``redirect_uri`` when the app has one (otherwise Amazon
     uses the first registered one). The site comes from ``endpoints`` (the simulator replaces
-    every Seller Central site). The URL holds no secret: it may be copied and sent.
+    every Seller Central site).
+
+    The URL holds no password or token, but it is not for sharing: whoever opens it and clicks
+    Confirm grants the app access to the account selected in their Seller Central, and the
+    answer comes back to this attempt. Give it only to the person who will confirm, and only
+    until the attempt expires (:attr:`~core.amazon.attempts.Attempt.expires_at`, 10 minutes
+    after it started); then the answer is refused.
     """
     application_id = app.application_id.strip()
     if not application_id:

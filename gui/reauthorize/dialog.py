@@ -4,8 +4,10 @@ The dialog says which Seller Central site to open and which account to select, o
 consent link in the browser (or copies it for support staff to send), waits with a countdown,
 and finishes from the loopback listener or from a pasted address. The result page shows what
 the new grant covers, a wrong account (nothing applied), or the error and its next step. A
-verified grant becomes one pending change (one Undo step) applied on the GUI thread: the
-channels show Unsaved until Save in the main window.
+grant that may not be the expected account's (:mod:`core.services.consent.identity`) shows
+what Amazon reports and waits for Confirm or Cancel. A verified or confirmed grant becomes one
+pending change (one Undo step) applied on the GUI thread: the channels show Unsaved until Save
+in the main window.
 
 The dialog adapts a :class:`~core.services.consent.session.ConsentSession`, which decides what
 happens: the link, whether an answer or a result still counts, what a grant covers, applying it.
@@ -38,6 +40,7 @@ from core.services.consent.session import (
     Check,
     ConsentSession,
     Coverage,
+    NeedsConfirmation,
     WrongAccount,
 )
 from core.services.lanes import Lane
@@ -175,6 +178,10 @@ class ReauthorizeDialog(ReauthorizeFrame):
         show_message(message, "")
         self.waiting_page.link.setText(url)
         self.waiting_page.link.setCursorPosition(0)
+        attempt = self.session.attempt
+        tip = texts.link_tip(attempt.expires_at if attempt is not None else None)
+        for widget in (self.start_page.copy_button, self.waiting_page.copy_button):
+            widget.setToolTip(tip)
         return url
 
     def _open_in_browser(self) -> None:
@@ -201,8 +208,8 @@ class ReauthorizeDialog(ReauthorizeFrame):
         clipboard = QGuiApplication.clipboard()
         clipboard.setText(url)
         self.waiting_page.message.setText(
-            "Link copied. Paste it into a browser, or send it to the seller: it works once, "
-            f"for {texts.LINK_MINUTES} minutes."
+            "Link copied. Open it in a browser, or give it only to the person who will confirm: "
+            f"it works once, for {texts.LINK_MINUTES} minutes."
         )
         self.waiting_page.message.show()
         self._show_waiting()
@@ -298,21 +305,24 @@ class ReauthorizeDialog(ReauthorizeFrame):
                 (self.try_again_button,),
             )
             return
-        assert isinstance(result, Authorized)
-        covered = self.session.coverage(result)
-        self._pending = (result, covered)
-        if self.session.asks_confirmation(result, covered):
-            html = texts.authorized_html(
-                self.target, result, covered, self.session.workspace.current, applied=False
-            )
-            self._show_result(
-                "confirm",
-                "Is this the right account?",
-                html,
-                (self.use_button, self.try_again_button),
-            )
+        if isinstance(result, NeedsConfirmation):
+            self._ask(result)
             return
+        assert isinstance(result, Authorized)
+        self._pending = (result, self.session.coverage(result))
         self._use_account()
+
+    def _ask(self, result: NeedsConfirmation) -> None:
+        """Show what Amazon reports; nothing is pending until Confirm (Cancel applies nothing)."""
+        covered = self.session.coverage(result.authorized)
+        self._pending = (result.authorized, covered)
+        html = texts.confirm_html(result, covered, self.session.workspace.current)
+        # Enter confirms only when nothing suggests another account: then it is Cancel.
+        self.confirm_by_default = not result.looks_like_another_account
+        buttons = (self.use_button, self.try_again_button)
+        self._show_result("confirm", texts.confirm_title(result), html, buttons)
+        if not self.confirm_by_default:
+            self.close_button.setFocus()
 
     def _use_account(self) -> None:
         if self._pending is None:

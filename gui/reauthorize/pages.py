@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import UserFacingError, ValidationError
-from core.services.consent.texts import LINK_MINUTES, PASTE_TITLE, SWITCHER_WARNING
+from core.services.consent.texts import PASTE_TITLE, SWITCHER_WARNING, link_tip
 
 
 def text_label(text: str = "", *, rich: bool = True, selectable: bool = True) -> QLabel:
@@ -105,9 +105,7 @@ class StartPage(QWidget):
         self.copy_button = button(
             "&Copy link",
             "Copy link",
-            "Copy the consent link, to paste into a browser or send to the seller. The link "
-            "holds no password or token; it works once, for "
-            f"{LINK_MINUTES} minutes.",
+            link_tip(None),
         )
         self.message = message_label()
         self.self_auth_button = link_button(
@@ -154,9 +152,7 @@ class WaitingPage(QWidget):
             "Open in browser again",
             "Open the same consent page in your web browser again.",
         )
-        self.copy_button = button(
-            "&Copy link", "Copy link again", "Copy the consent link to the clipboard again."
-        )
+        self.copy_button = button("&Copy link", "Copy link again", link_tip(None))
         self.message = text_label(rich=False)
         self.message.hide()
         self.busy = QProgressBar()
