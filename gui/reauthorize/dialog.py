@@ -180,7 +180,8 @@ class ReauthorizeDialog(ReauthorizeFrame):
         self.waiting_page.link.setCursorPosition(0)
         attempt = self.session.attempt
         tip = texts.link_tip(attempt.expires_at if attempt is not None else None)
-        for widget in (self.start_page.copy_button, self.waiting_page.copy_button):
+        page = self.waiting_page
+        for widget in (self.start_page.copy_button, page.copy_button, page.link):
             widget.setToolTip(tip)
         return url
 

@@ -610,6 +610,7 @@ def test_the_copy_link_tooltip_says_who_it_is_for_and_when_it_expires(
     attempt = dialog.session.attempt
     assert attempt is not None
     expires = attempt.expires_at.astimezone()
-    for button in (dialog.start_page.copy_button, dialog.waiting_page.copy_button):
+    page = dialog.waiting_page
+    for button in (dialog.start_page.copy_button, page.copy_button, page.link):
         assert f"{expires.hour:02d}:{expires.minute:02d}" in button.toolTip()
         assert "person who will confirm" in button.toolTip()
