@@ -3,7 +3,8 @@
 Plain functions, so tests replace them (``monkeypatch.setattr(dialogs, "ask_unsaved", ...)``)
 and never block on a real dialog. Callers look them up through the module at call time
 (``dialogs.ask_unsaved(...)``) for that reason. Each box is built by its own ``*_box``
-function, so tests check what a box shows without running it.
+function, so tests check what a box shows without running it. Every box shows its texts as
+plain text (:func:`gui.text.make_box_plain`): they quote names people typed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import traceback
 from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+
+from gui.text import make_box_plain
 
 if TYPE_CHECKING:
     from core.domain.errors import CorruptStoreError, UserFacingError
@@ -34,7 +37,7 @@ def unsaved_box(parent: QWidget | None, count: int) -> QMessageBox:
     box.setStandardButtons(_Button.Save | _Button.Discard | _Button.Cancel)
     box.setDefaultButton(_Button.Save)
     box.button(_Button.Discard).setText("Close without saving")
-    return box
+    return make_box_plain(box)
 
 
 def ask_unsaved(parent: QWidget | None, count: int) -> Answer:
@@ -62,7 +65,7 @@ def remove_box(
     remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(_Button.Cancel)
     box.setDefaultButton(_Button.Cancel)
-    return box, remove
+    return make_box_plain(box), remove
 
 
 def confirm_remove(parent: QWidget | None, what: str, consequence: str) -> bool:
@@ -83,7 +86,7 @@ def revert_box(parent: QWidget | None, count: int) -> tuple[QMessageBox, QAbstra
     revert = box.addButton("Revert", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(_Button.Cancel)
     box.setDefaultButton(_Button.Cancel)
-    return box, revert
+    return make_box_plain(box), revert
 
 
 def confirm_revert(parent: QWidget | None, count: int) -> bool:
@@ -101,7 +104,7 @@ def error_box(parent: QWidget | None, error: UserFacingError) -> QMessageBox:
     box.setText(error.message)
     if error.next_step:
         box.setInformativeText(error.next_step)
-    return box
+    return make_box_plain(box)
 
 
 def show_error(parent: QWidget | None, error: UserFacingError) -> None:
@@ -119,14 +122,14 @@ def restore_box(
     box.setText(error.message)
     if not error.backups:
         box.setInformativeText(error.next_step)
-        return box, None
+        return make_box_plain(box), None
     box.setInformativeText(
         f"{error.next_step}\n\nNewest backup: {error.backups[0]}\n"
         "The current file is kept aside, not deleted."
     )
     restore = box.addButton("Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
-    return box, restore
+    return make_box_plain(box), restore
 
 
 def offer_restore(parent: QWidget | None, error: CorruptStoreError) -> bool:
@@ -147,7 +150,7 @@ def crash_box(parent: QWidget | None, details: str) -> QMessageBox:
         "again, send the details below to support."
     )
     box.setDetailedText(details)
-    return box
+    return make_box_plain(box)
 
 
 def show_crash(parent: QWidget | None, details: str) -> None:

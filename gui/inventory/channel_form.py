@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from core.domain import dates, marketplaces
@@ -75,6 +76,7 @@ class ChannelForm(FormBase):
         self.last_check = QLabel()
         for info in (self.company_label, self.authorization, self.last_check):
             info.setWordWrap(True)
+            info.setTextFormat(Qt.TextFormat.PlainText)  # names, store names, Amazon's words
 
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
