@@ -40,6 +40,7 @@ from core.domain.secret import Secret
 from core.domain.secret_refs import new_client_secret_ref
 from core.domain.validation import check_application_id, check_lwa_client_id
 from core.services.workspace import Workspace
+from gui import clipboard
 from gui.inventory.form_base import GENERAL, FieldMessage, field_box
 from gui.text import make_plain
 
@@ -355,6 +356,7 @@ class AppCredentialsDialog(QDialog):
         self.accept()
 
     def done(self, result: int) -> None:
+        clipboard.clear_if_holds(self.client_secret.text())  # pasted from Developer Central
         self.client_secret.clear()  # the typed secret lives on only in the pending change
         super().done(result)
 

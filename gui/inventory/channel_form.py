@@ -20,6 +20,7 @@ from core.domain.inventory import AppStatus, Channel, utcnow
 from core.domain.secret import Secret
 from core.domain.secret_refs import new_mws_auth_token_ref
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
+from gui import clipboard
 from gui.inventory.form_base import GENERAL, FormBase, field_box
 
 _APP_STATUSES = (
@@ -237,6 +238,7 @@ class ChannelForm(FormBase):
         if ok:
             ok = self.apply_change(self._mws_change(candidate), errors)
         if ok:
+            clipboard.clear_if_holds(self.mws_token.text())  # a secret, pasted from Seller Central
             self.mws_token.clear()
         return ok
 
