@@ -25,6 +25,7 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
 
 
 def make_plain(*labels: QLabel) -> None:
+    """Existing labels show their text as is from now on."""
     for label in labels:
         label.setTextFormat(Qt.TextFormat.PlainText)
 
