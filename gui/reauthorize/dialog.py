@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QLabel,
     QWidget,
@@ -45,7 +45,7 @@ from core.services.consent.session import (
 )
 from core.services.lanes import Lane
 from core.services.workspace import Workspace
-from gui import dialogs
+from gui import clipboard, dialogs
 from gui.bridge import Bridge
 from gui.reauthorize.frame import ReauthorizeFrame
 from gui.reauthorize.pages import show_message
@@ -83,6 +83,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         self._open_url: OpenUrl = open_url or QDesktopServices.openUrl
         self.outcome: Outcome | None = None
         self._pending: tuple[Authorized, Coverage] | None = None
+        self._copied: str | None = None  # the link Copy link put on the clipboard
         self._fill()
         self._wire()
         self._timer = QTimer(self)
@@ -152,6 +153,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         self.session.settle()
         self._timer.stop()
         self.self_auth_page.token.clear()
+        clipboard.clear_if_holds(self._copied)  # the consent is over: the link is spent
         self.result_page.title.setText(title)
         self.result_page.title.setAccessibleName(title)
         self.result_page.text.setText(html)
@@ -206,8 +208,8 @@ class ReauthorizeDialog(ReauthorizeFrame):
         url = self._link(self.start_page.message if on_start else self.waiting_page.message)
         if url is None:
             return
-        clipboard = QGuiApplication.clipboard()
-        clipboard.setText(url)
+        clipboard.copy(url)
+        self._copied = url
         self.waiting_page.message.setText(
             "Link copied. Open it in a browser, or give it only to the person who will confirm: "
             f"it works once, for {texts.LINK_MINUTES} minutes."
@@ -229,6 +231,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
             self.paste.edit.setFocus()
             return
         self._run(check)
+        clipboard.clear_if_holds(text)  # the answer is read: its code leaves the clipboard
         show_message(self.paste.message, "")
         self.paste.edit.clear()
 
@@ -293,6 +296,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         except UserFacingError as exc:
             show_message(page.message, str(exc))
             return
+        clipboard.clear_if_holds(token)  # read once: the token leaves the clipboard
         self._run(check)
 
     # --- results ------------------------------------------------------------------------
@@ -357,6 +361,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         self._pending = None
         self.outcome = None
         self.session.restart()
+        clipboard.clear_if_holds(self._copied)  # that link's attempt is over
         self.waiting_page.link.clear()
         self.waiting_page.message.hide()
         self._show_start()
@@ -366,6 +371,9 @@ class ReauthorizeDialog(ReauthorizeFrame):
     def done(self, result: int) -> None:
         """Every way out (Cancel, Close, Escape, the title bar) ends the consent."""
         self._timer.stop()
+        clipboard.clear_if_holds(
+            self._copied, self.self_auth_page.token.text(), self.paste.edit.text()
+        )
         self.self_auth_page.token.clear()
         self.paste.edit.clear()
         self.bridge.close()

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from gui.reauthorize.pages import (
     button,
     heading,
 )
+from gui.text import plain_label
 
 
 class ReauthorizeFrame(QDialog):
@@ -38,7 +38,7 @@ class ReauthorizeFrame(QDialog):
         self.setAccessibleName(title)
         self.setMinimumWidth(620)
         self.title = heading(title, 1.35)
-        self.subtitle = QLabel(subtitle)
+        self.subtitle = plain_label(subtitle)  # names the account (a store name from Amazon)
         self.subtitle.setWordWrap(True)
         self.start_page = StartPage()
         self.waiting_page = WaitingPage()

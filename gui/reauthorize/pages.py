@@ -66,8 +66,9 @@ def show_message(label: QLabel, text: str) -> None:
 
 
 def heading(text: str, scale: float) -> QLabel:
-    """A bold label, ``scale`` times the usual size."""
+    """A bold label, ``scale`` times the usual size; plain text (it can name a channel)."""
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(True)
