@@ -1,13 +1,11 @@
 """Reauthorize: get a new Amazon authorization for one consent target (ARCHITECTURE.md, "Consent").
 
 The dialog says which Seller Central site to open and which account to select, opens the
-consent link in the browser (or copies it for support staff to send), waits with a countdown,
-and finishes from the loopback listener or from a pasted address. The result page shows what
-the new grant covers, a wrong account (nothing applied), or the error and its next step. A
-grant that may not be the expected account's (:mod:`core.services.consent.identity`) shows
-what Amazon reports and waits for Confirm or Cancel. A verified or confirmed grant becomes one
-pending change (one Undo step) applied on the GUI thread: the channels show Unsaved until Save
-in the main window.
+consent link in the browser (or copies it for the person who will confirm), waits with a
+countdown, and finishes from the listener or from a pasted address. The result page shows what
+the new grant covers, what Amazon reports of a grant that may be another account's (Confirm or
+Cancel), a wrong account (nothing applied), or the error and its next step. A verified grant
+becomes one pending change (one Undo step) on the GUI thread, Unsaved until Save.
 
 The dialog adapts a :class:`~core.services.consent.session.ConsentSession`, which decides what
 happens: the link, whether an answer or a result still counts, what a grant covers, applying it.
@@ -180,11 +178,10 @@ class ReauthorizeDialog(ReauthorizeFrame):
         show_message(message, "")
         self.waiting_page.link.setText(url)
         self.waiting_page.link.setCursorPosition(0)
-        attempt = self.session.attempt
-        tip = texts.link_tip(attempt.expires_at if attempt is not None else None)
-        page = self.waiting_page
-        for widget in (self.start_page.copy_button, page.copy_button, page.link):
+        tip = texts.link_tip(self.session.attempt)
+        for widget in (self.start_page.copy_button, self.waiting_page.copy_button):
             widget.setToolTip(tip)
+        self.waiting_page.link.setToolTip(tip)
         return url
 
     def _open_in_browser(self) -> None:

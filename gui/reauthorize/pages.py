@@ -141,7 +141,7 @@ class WaitingPage(QWidget):
         self.countdown = text_label()
         self.countdown.setAccessibleName("Time left")
         self.link_caption = QLabel(
-            "Consent &link (send it to the seller if they are on the phone):"
+            "Consent &link (only for the person who will confirm in Seller Central):"
         )
         self.link = QLineEdit()
         self.link.setReadOnly(True)

@@ -36,7 +36,7 @@ from tests.gui.amazon_support import (
     threaded_runner,
     workspace,
 )
-from tests.integration.consent_support import SELLER, Amazon, uk_target
+from tests.integration.consent_support import SELLER, Amazon, remember_store, uk_target
 
 # Fixtures used by name below.
 __all__ = ["amazon", "store", "threaded_runner", "workspace"]
@@ -75,6 +75,8 @@ class _NoBrowser:
 def make_dialog(
     qtbot: Any, workspace: Workspace, threaded_runner: TaskRunner
 ) -> Iterator[Callable[[], ReauthorizeDialog]]:
+    # SELLER's store name is on record, so Amazon's answer needs no confirmation.
+    remember_store(workspace)
     made: list[ReauthorizeDialog] = []
 
     def make() -> ReauthorizeDialog:

@@ -278,7 +278,7 @@ class _NoBrowser:
         # Amazon's answer is another account: the result quotes the channel's name.
         (SELLER, {"wrong_account"}, (CHANNEL, HOSTILE_SELLER)),
         # No Seller ID known: the result shows the account Amazon reports, store name too.
-        (None, {"confirm", "success"}, (f"{HOSTILE_SELLER} ({STORE})", CHANNEL)),
+        (None, {"confirm", "success"}, (HOSTILE_SELLER, STORE, CHANNEL)),
     ],
 )
 def test_reauthorize_dialog_shows_names_and_amazons_store_literally(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from html import escape
 from urllib.parse import urlsplit
 
-from core.amazon.attempts import ATTEMPT_LIFETIME
+from core.amazon.attempts import ATTEMPT_LIFETIME, Attempt
 from core.amazon.consent import Authorized, ConsentTarget, WrongAccount
 from core.domain import dates, marketplaces
 from core.domain.errors import UserFacingError, ValidationError
@@ -120,11 +120,11 @@ SWITCHER_WARNING = (
 )
 
 
-def link_tip(expires_at: datetime | None) -> str:
-    """The Copy link tooltip: the link is not for sharing, and it expires."""
+def link_tip(attempt: Attempt | None) -> str:
+    """The Copy link tooltip: the link is not for sharing, and it expires (with the attempt)."""
     when = (
-        f"It expires at {dates.day_time(expires_at)}"
-        if expires_at is not None
+        f"It expires at {dates.day_time(attempt.expires_at)}"
+        if attempt is not None
         else f"It expires {LINK_MINUTES} minutes after it is made"
     )
     return (
