@@ -127,8 +127,9 @@ class Authorized:
 
     ``authorization.refresh_token_ref`` is ``None``: the pending change gives it a fresh keychain
     entry name (:func:`core.services.consent.coverage.authorization_change`).
-    ``needs_confirmation`` means no Seller ID was expected, so the person must confirm that
-    ``authorization.seller_id`` is the account they meant.
+    ``needs_confirmation`` means no Seller ID was expected. Either way ``authorization.seller_id``
+    is the answer's claim: whether the person must confirm the account first is decided by
+    :func:`core.services.consent.identity.judge`, from what Amazon reports.
     """
 
     authorization: Authorization
