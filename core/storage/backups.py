@@ -1,15 +1,22 @@
 """Backups of the inventory database: made with SQLite's backup API, the newest kept.
 
 Made before a format migration and before the first Save of each day (see
-:mod:`core.storage.store`); restoring one keeps the replaced file aside, never deletes it.
+:mod:`core.storage.store`); restoring one keeps the replaced file aside, never deletes it (see
+:mod:`core.storage.restoring`). Like every file in the data folder they are 0600.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+
+from core.storage import files
+from core.storage.schema import SECRET_REF_COLUMNS
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "inventory.sqlite3"
 BACKUP_DIR = "backups"
@@ -19,16 +26,17 @@ KEEP_BACKUPS = 10
 def make_backup(conn: sqlite3.Connection, data_dir: Path, reason: str) -> Path:
     """Copy the database behind ``conn`` into ``backups/`` and drop all but the newest."""
     folder = data_dir / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
+    files.private_folder(folder)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"inventory-{stamp}-{reason}.sqlite3"
     try:
+        files.private_file(target)
         dest = sqlite3.connect(target)
         try:
             conn.backup(dest)
         finally:
             dest.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, OSError):
         target.unlink(missing_ok=True)
         raise
     for old in list_backups(data_dir)[KEEP_BACKUPS:]:
@@ -44,20 +52,82 @@ def list_backups(data_dir: Path) -> list[Path]:
     return sorted(folder.glob("inventory-*.sqlite3"), key=lambda p: p.name, reverse=True)
 
 
+def aside_files(data_dir: Path) -> list[Path]:
+    """Files restoring a backup kept aside (with their ``-wal`` and ``-shm``)."""
+    return sorted(Path(data_dir).glob("inventory.aside-*"))
+
+
+def tighten_backups(data_dir: Path) -> None:
+    """Make the backups folder 0700 and every backup and kept-aside file 0600.
+
+    For data folders made by a version that left them to the umask. Raises ``OSError``.
+    """
+    if (data_dir / BACKUP_DIR).is_dir():
+        files.private_folder(data_dir / BACKUP_DIR)
+    for path in [*list_backups(data_dir), *aside_files(data_dir)]:
+        files.make_private(path)
+
+
+def referenced_names(database: Path) -> set[str]:
+    """Every keychain entry name the rows of ``database`` point at (read-only; empty if it
+    cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return set()
+    try:
+        names: set[str] = set()
+        for table, column in SECRET_REF_COLUMNS:
+            rows = conn.execute(
+                f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608 - fixed
+            ).fetchall()
+            names.update(str(row[0]) for row in rows)
+        return names
+    except sqlite3.Error as exc:
+        log.warning("could not read the keychain names of %s: %s", database.name, exc)
+        return set()
+    finally:
+        conn.close()
+
+
+def names_in_backups(data_dir: Path) -> set[str]:
+    """Every keychain entry name a kept backup points at: those entries must stay."""
+    names: set[str] = set()
+    for backup in list_backups(data_dir):
+        names |= referenced_names(backup)
+    return names
+
+
 def restore_backup(data_dir: Path, backup: Path) -> Path:
     """Put ``backup`` in place of the current database; the current file is kept aside.
 
-    Returns where the replaced file was moved. The store must be closed (no copy running).
+    Returns where the replaced file was moved, under a name no earlier restore used. The store
+    must be closed and the instance lock held (see :mod:`core.storage.restoring`).
     """
     data_dir = Path(data_dir)
     current = data_dir / DB_NAME
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = data_dir / f"inventory.aside-{stamp}.sqlite3"
+    aside = _free_aside_name(data_dir)
     if current.exists():
         current.rename(aside)
+        files.make_private(aside)
     for suffix in ("-wal", "-shm"):
         side = data_dir / (DB_NAME + suffix)
         if side.exists():
             side.rename(data_dir / (aside.name + suffix))
-    shutil.copy2(backup, current)
+            files.make_private(data_dir / (aside.name + suffix))
+    files.private_file(current)
+    shutil.copyfile(backup, current)
     return aside
+
+
+def _free_aside_name(data_dir: Path) -> Path:
+    """``inventory.aside-<time>.sqlite3``, numbered when that name (or its -wal) is taken."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    number = 1
+    while True:
+        suffix = "" if number == 1 else f"-{number}"
+        aside = data_dir / f"inventory.aside-{stamp}{suffix}.sqlite3"
+        taken = [aside, *(aside.with_name(aside.name + s) for s in ("-wal", "-shm"))]
+        if not any(p.exists() for p in taken):
+            return aside
+        number += 1

@@ -9,6 +9,8 @@ Files in the data directory:
   newest :data:`core.storage.backups.KEEP_BACKUPS` are kept);
 * ``*.aside-<time>.sqlite3``: a damaged file moved out of the way when a backup is restored.
 
+The folder is 0700 and every file in it 0600, whatever the umask (:mod:`core.storage.files`).
+
 Secrets and a Save (DESIGN §4): the keychain cannot join a SQLite transaction, so the order is
 (1) commit the names of the new entries to ``secret_journal``, (2) write the entries, (3) commit
 the rows that point at them, removing those names from the journal and adding the names no row
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from core.domain.errors import ReadOnlyError, StoreError, StoreLockedError
+from core.domain.errors import ReadOnlyError, StoreError
 from core.domain.inventory import (
     AppCredentials,
     Authorization,
@@ -37,9 +39,15 @@ from core.domain.inventory import (
     Inventory,
 )
 from core.domain.secret import Secret
-from core.storage import opening
-from core.storage.backups import BACKUP_DIR, DB_NAME, list_backups, make_backup
-from core.storage.failures import corrupt, rollback, write_error
+from core.storage import files, opening
+from core.storage.backups import (
+    BACKUP_DIR,
+    DB_NAME,
+    list_backups,
+    make_backup,
+    tighten_backups,
+)
+from core.storage.failures import not_writable, rollback, unreadable, write_error
 from core.storage.keychain import SecretStore
 from core.storage.records import (
     app_row,
@@ -91,23 +99,23 @@ class Store:
         was not asked for; the caller may then open read-only. Raises
         :class:`CorruptStoreError` / :class:`NewerStoreError` with the backups to offer.
         """
-        data_dir = Path(data_dir)
+        data_dir = Path(data_dir).absolute()  # a relative path cannot become a file URI
         path = data_dir / DB_NAME
         lock: opening.InstanceLock | None = None
         if not read_only:
             try:
-                data_dir.mkdir(parents=True, exist_ok=True)
-                lock = opening.InstanceLock(data_dir / opening.LOCK_NAME)
-            except sqlite3.OperationalError:
-                raise StoreLockedError(
-                    "Another SP Connect window has this inventory open.",
-                    "Use that window, or close it and open the inventory here again.",
-                ) from None
+                files.private_folder(data_dir)
             except OSError as exc:
                 raise StoreError(
                     f"SP Connect cannot write to its data folder {data_dir} ({exc.strerror}).",
                     "Check that the folder exists and that you may write to it.",
                 ) from None
+            lock = opening.InstanceLock(data_dir / opening.LOCK_NAME)
+            try:
+                tighten_backups(data_dir)
+            except OSError:
+                lock.release()
+                raise not_writable(data_dir / BACKUP_DIR) from None
         elif not path.exists():
             raise StoreError(f"There is no inventory in {data_dir}.", "Check the folder name.")
         try:
@@ -140,7 +148,7 @@ class Store:
         try:
             return load_inventory(self._conn)
         except sqlite3.DatabaseError as exc:
-            raise corrupt(self.path, exc) from None
+            raise unreadable(self.path, exc) from None
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -316,7 +324,7 @@ class Store:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise corrupt(self.path, exc) from None
+            raise unreadable(self.path, exc) from None
 
     def _rollback(self) -> None:
         rollback(self._conn)
