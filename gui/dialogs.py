@@ -11,6 +11,7 @@ import logging
 import traceback
 from typing import TYPE_CHECKING, Literal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 if TYPE_CHECKING:
@@ -81,6 +82,18 @@ def show_error(parent: QWidget | None, error: UserFacingError) -> None:
     box.setText(error.message)
     if error.next_step:
         box.setInformativeText(error.next_step)
+    box.exec()
+
+
+def show_restored(parent: QWidget | None, message: str, next_step: str) -> None:
+    """A backup was put back: what it undid (the sellers to reauthorize) and what to do."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Backup restored")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # store names are whatever a person typed
+    box.setText(message)
+    if next_step:
+        box.setInformativeText(next_step)
     box.exec()
 
 

@@ -34,6 +34,8 @@ def make_backup(conn: sqlite3.Connection, data_dir: Path, reason: str) -> Path:
         dest = sqlite3.connect(target)
         try:
             conn.backup(dest)
+            # One self-contained file: read later, it leaves no -wal or -shm beside it.
+            dest.execute("PRAGMA journal_mode=DELETE")
         finally:
             dest.close()
     except (sqlite3.Error, OSError):
@@ -72,7 +74,7 @@ def referenced_names(database: Path) -> set[str]:
     """Every keychain entry name the rows of ``database`` point at (read-only; empty if it
     cannot be read)."""
     try:
-        conn = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)
+        conn = open_for_reading(database)
     except sqlite3.Error:
         return set()
     try:
@@ -88,6 +90,19 @@ def referenced_names(database: Path) -> set[str]:
         return set()
     finally:
         conn.close()
+
+
+def open_for_reading(database: Path) -> sqlite3.Connection:
+    """A connection that only reads ``database``, for the holder of the instance lock.
+
+    Not ``mode=ro``: a read-only connection to a WAL file creates its ``-wal`` and ``-shm``
+    and cannot remove them when it closes; this one does.
+    """
+    if not database.exists():
+        raise sqlite3.OperationalError(f"no such file: {database.name}")
+    conn = sqlite3.connect(database)
+    conn.execute("PRAGMA query_only=ON")
+    return conn
 
 
 def names_in_backups(data_dir: Path) -> set[str]:

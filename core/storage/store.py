@@ -14,7 +14,9 @@ The folder is 0700 and every file in it 0600, whatever the umask (:mod:`core.sto
 Secrets and a Save (DESIGN §4): the keychain cannot join a SQLite transaction, so the order is
 (1) commit the names of the new entries to ``secret_journal``, (2) write the entries, (3) commit
 the rows that point at them, removing those names from the journal and adding the names no row
-needs any more, (4) delete those superseded entries and their journal rows. A crash anywhere
+needs any more, (4) delete those superseded entries and their journal rows, except those a kept
+backup still points at: they stay journalled until that backup is pruned, so that restoring it
+finds its secrets. A crash anywhere
 leaves the database before or after step 3 and, at worst, keychain entries no row points at;
 :meth:`Store.collect_orphans` removes them at the next start. A row never points at a missing
 entry.
@@ -45,6 +47,7 @@ from core.storage.backups import (
     DB_NAME,
     list_backups,
     make_backup,
+    names_in_backups,
     tighten_backups,
 )
 from core.storage.failures import not_writable, rollback, unreadable, write_error
@@ -203,8 +206,10 @@ class Store:
             self._rollback()
             self._forget_entries(secrets, list(new_secrets))
             raise
-        if superseded:
-            self._forget_entries(secrets, superseded)
+        if superseded or self._has_superseded:
+            # Entries a kept backup points at stay until that backup is pruned (the daily
+            # backup above may just have pruned one): a restored backup must find them.
+            self._forget_entries(secrets, self._collectable(self.journal()))
 
     def record_health(self, updates: Mapping[str, Health]) -> None:
         """Store connection test outcomes at once, in one transaction: observations, not edits.
@@ -290,14 +295,29 @@ class Store:
         """Remove keychain entries left behind by an interrupted Save; returns how many."""
         if self.read_only:
             return 0
-        orphans: list[str] = []
-        for name in self.journal():
+        orphans = self._collectable(self.journal())
+        self._forget_entries(secrets, orphans)
+        return len(orphans)
+
+    def _collectable(self, names: Iterable[str]) -> list[str]:
+        """Of journalled ``names``, those no row and no kept backup points at.
+
+        A name a row points at again (a restored backup) leaves the journal here.
+        """
+        candidates: list[str] = []
+        for name in names:
             if self._referenced(name):
                 self._conn.execute("DELETE FROM secret_journal WHERE name = ?", (name,))
             else:
-                orphans.append(name)
-        self._forget_entries(secrets, orphans)
-        return len(orphans)
+                candidates.append(name)
+        if not candidates:
+            return []
+        in_backups = names_in_backups(self.data_dir)
+        return [n for n in candidates if n not in in_backups]
+
+    @property
+    def _has_superseded(self) -> bool:
+        return bool(self._query("SELECT 1 FROM secret_journal WHERE state = 'superseded' LIMIT 1"))
 
     # --- backups ------------------------------------------------------------------------
 

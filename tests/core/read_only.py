@@ -27,12 +27,10 @@ def make_read_only() -> Iterator[MakeReadOnly]:
             chattr = shutil.which("chattr")
             if chattr is None:
                 pytest.skip("running as root without chattr: a read-only file cannot be made")
-            done = subprocess.run(  # noqa: S603 - a fixed tool on a test's own file
-                [chattr, "+i", str(path)], capture_output=True, check=False
-            )
+            done = subprocess.run([chattr, "+i", str(path)], capture_output=True, check=False)
             if done.returncode != 0:
                 pytest.skip(f"this file system has no immutable flag ({done.stderr!r})")
-            undo.append(lambda: subprocess.run([chattr, "-i", str(path)], check=True))  # noqa: S603
+            undo.append(lambda: subprocess.run([chattr, "-i", str(path)], check=True))
         else:
             mode = path.stat().st_mode
             path.chmod(0o555 if path.is_dir() else 0o444)

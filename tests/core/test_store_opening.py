@@ -14,7 +14,7 @@ from core.storage.backups import DB_NAME
 from core.storage.keychain import MemorySecretStore
 from core.storage.opening import LOCK_NAME
 from core.storage.store import Store
-from tests.core.read_only import MakeReadOnly, make_read_only  # noqa: F401 - a fixture
+from tests.core.read_only import MakeReadOnly, make_read_only
 
 __all__ = ["make_read_only"]
 
@@ -51,9 +51,7 @@ def test_a_file_another_program_holds_is_in_use_not_damaged(
     assert "backup" not in error.next_step
 
 
-def test_a_read_only_file_says_so_with_its_path(
-    saved: Path, make_read_only: MakeReadOnly
-) -> None:
+def test_a_read_only_file_says_so_with_its_path(saved: Path, make_read_only: MakeReadOnly) -> None:
     make_read_only(saved / DB_NAME)
     with pytest.raises(StoreError) as caught:
         Store.open(saved)
