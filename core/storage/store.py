@@ -51,7 +51,7 @@ from core.storage.backups import (
     tighten_backups,
 )
 from core.storage.failures import not_writable, rollback, unreadable, write_error
-from core.storage.keychain import SecretStore
+from core.storage.keychain import SecretStore, UnavailableSecretStore
 from core.storage.records import (
     app_row,
     authorization_row,
@@ -175,6 +175,8 @@ class Store:
             )
         if not changes and not new_secrets:
             return
+        if new_secrets and isinstance(secrets, UnavailableSecretStore):
+            raise secrets.error  # refused before anything is journalled or written
         self._backup_first_save_of_day()
         if new_secrets:
             self._journal(new_secrets, "intended")

@@ -37,7 +37,13 @@ from core.services.checks import CheckRun, Progress, RunSummary, prepare
 from core.services.lanes import Lane, Lanes
 from core.services.workspace import Workspace, WorkspaceEvent
 from core.simulator import Simulator
-from core.storage.keychain import KeyringSecretStore, MemorySecretStore, SecretStore
+from core.storage.keychain import (
+    ALLOWED_BACKENDS,
+    KeyringSecretStore,
+    MemorySecretStore,
+    SecretStore,
+    backend_name,
+)
 from core.storage.store import Store
 from tests.integration.simhelpers import APP, DE, UK, load_granted_sellers
 
@@ -255,7 +261,9 @@ class StuckKeyring(KeyringBackend):
 
 class CountingKeychain(KeyringSecretStore):
     def __init__(self, backend: StuckKeyring) -> None:
-        super().__init__(backend, timeout_s=0.2)
+        # A test backend, allowed explicitly: the product's allow-list names only OS keychains.
+        allowed = {**ALLOWED_BACKENDS, backend_name(backend): "stuck test keychain"}
+        super().__init__(backend, timeout_s=0.2, allowed=allowed)
         self.reads = 0
 
     def get(self, name: str) -> Secret | None:
