@@ -71,12 +71,17 @@ def tighten_backups(data_dir: Path) -> None:
 
 
 def referenced_names(database: Path) -> set[str]:
-    """Every keychain entry name the rows of ``database`` point at (read-only; empty if it
-    cannot be read)."""
+    """Every keychain entry name the rows of ``database`` point at (empty if unreadable)."""
     try:
-        conn = open_for_reading(database)
-    except sqlite3.Error:
+        return read_names(database)
+    except sqlite3.Error as exc:
+        log.info("could not read the keychain names of %s: %s", database.name, exc)
         return set()
+
+
+def read_names(database: Path) -> set[str]:
+    """Every keychain entry name the rows of ``database`` point at; raises ``sqlite3.Error``."""
+    conn = open_for_reading(database)
     try:
         names: set[str] = set()
         for table, column in SECRET_REF_COLUMNS:
@@ -85,9 +90,6 @@ def referenced_names(database: Path) -> set[str]:
             ).fetchall()
             names.update(str(row[0]) for row in rows)
         return names
-    except sqlite3.Error as exc:
-        log.warning("could not read the keychain names of %s: %s", database.name, exc)
-        return set()
     finally:
         conn.close()
 
@@ -105,11 +107,30 @@ def open_for_reading(database: Path) -> sqlite3.Connection:
     return conn
 
 
+#: Names per backup file, by (path, size, mtime): a backup never changes once made, and reading
+#: ten of them on every Save would cost a scan of each one's tables.
+_names_cache: dict[tuple[str, int, int], frozenset[str]] = {}
+
+
 def names_in_backups(data_dir: Path) -> set[str]:
-    """Every keychain entry name a kept backup points at: those entries must stay."""
+    """Every keychain entry name a kept backup points at: those entries must stay.
+
+    Raises ``sqlite3.Error`` when a backup cannot be read: then nothing may be deleted.
+    """
     names: set[str] = set()
+    seen: set[tuple[str, int, int]] = set()
     for backup in list_backups(data_dir):
-        names |= referenced_names(backup)
+        try:
+            info = backup.stat()
+        except FileNotFoundError:
+            continue
+        key = (str(backup), info.st_size, info.st_mtime_ns)
+        seen.add(key)
+        if key not in _names_cache:
+            _names_cache[key] = frozenset(read_names(backup))
+        names |= _names_cache[key]
+    for key in [k for k in _names_cache if k not in seen and k[0].startswith(str(data_dir))]:
+        _names_cache.pop(key, None)  # pruned
     return names
 
 

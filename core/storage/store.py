@@ -314,7 +314,11 @@ class Store:
                 candidates.append(name)
         if not candidates:
             return []
-        in_backups = names_in_backups(self.data_dir)
+        try:
+            in_backups = names_in_backups(self.data_dir)
+        except sqlite3.Error as exc:  # a backup it cannot read may point at any of them
+            log.warning("keychain clean-up postponed: a backup could not be read (%s)", exc)
+            return []
         return [n for n in candidates if n not in in_backups]
 
     @property

@@ -129,3 +129,15 @@ def test_restoring_over_a_damaged_file_says_what_it_cannot_tell(store: Store) ->
     assert restored.reauthorize == ()
     assert "could not be read" in restored.message
     assert "Test connection" in restored.next_step
+
+
+def test_a_backup_that_cannot_be_read_keeps_every_superseded_entry(
+    store: Store, secrets: MemorySecretStore
+) -> None:
+    old = reauthorize_since_backup(store, secrets)
+    for _ in range(KEEP_BACKUPS):
+        store.backup("manual")  # none of these points at the old token
+    list_backups(store.data_dir)[0].write_bytes(b"unreadable " * 500)
+    assert store.collect_orphans(secrets) == 0  # it might have pointed at it
+    assert secrets.get(old) is not None
+    assert store.journal() == {old: "superseded"}
