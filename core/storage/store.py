@@ -16,10 +16,9 @@ Secrets and a Save (DESIGN §4): the keychain cannot join a SQLite transaction, 
 the rows that point at them, removing those names from the journal and adding the names no row
 needs any more, (4) delete those superseded entries and their journal rows, except those a kept
 backup still points at: they stay journalled until that backup is pruned, so that restoring it
-finds its secrets. A crash anywhere
-leaves the database before or after step 3 and, at worst, keychain entries no row points at;
-:meth:`Store.collect_orphans` removes them at the next start. A row never points at a missing
-entry.
+finds its secrets. A crash anywhere leaves the database before or after step 3 and, at worst,
+keychain entries no row points at; :meth:`Store.collect_orphans` removes them at the next
+start. A row never points at a missing entry.
 """
 
 from __future__ import annotations
@@ -100,7 +99,9 @@ class Store:
 
         Raises :class:`StoreLockedError` when another copy holds the lock and ``read_only``
         was not asked for; the caller may then open read-only. Raises
-        :class:`CorruptStoreError` / :class:`NewerStoreError` with the backups to offer.
+        :class:`CorruptStoreError` / :class:`NewerStoreError` with the backups to offer, and a
+        plain :class:`StoreError` when another program holds the file or a file or the folder
+        is read-only (see :mod:`core.storage.failures`).
         """
         data_dir = Path(data_dir).absolute()  # a relative path cannot become a file URI
         path = data_dir / DB_NAME
