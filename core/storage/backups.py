@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -112,12 +113,13 @@ def open_for_reading(database: Path) -> sqlite3.Connection:
 _names_cache: dict[tuple[str, int, int], frozenset[str]] = {}
 
 
-def names_in_backups(data_dir: Path) -> set[str]:
-    """Every keychain entry name a kept backup points at: those entries must stay.
+def kept_by_backups(data_dir: Path, names: Iterable[str]) -> set[str]:
+    """Those of ``names`` a kept backup points at: their entries must stay.
 
     Raises ``sqlite3.Error`` when a backup cannot be read: then nothing may be deleted.
     """
-    names: set[str] = set()
+    wanted = set(names)
+    kept: set[str] = set()
     seen: set[tuple[str, int, int]] = set()
     for backup in list_backups(data_dir):
         try:
@@ -128,10 +130,10 @@ def names_in_backups(data_dir: Path) -> set[str]:
         seen.add(key)
         if key not in _names_cache:
             _names_cache[key] = frozenset(read_names(backup))
-        names |= _names_cache[key]
+        kept.update(n for n in wanted if n in _names_cache[key])
     for key in [k for k in _names_cache if k not in seen and k[0].startswith(str(data_dir))]:
         _names_cache.pop(key, None)  # pruned
-    return names
+    return kept
 
 
 def restore_backup(data_dir: Path, backup: Path) -> Path:

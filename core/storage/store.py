@@ -44,9 +44,9 @@ from core.storage import files, opening
 from core.storage.backups import (
     BACKUP_DIR,
     DB_NAME,
+    kept_by_backups,
     list_backups,
     make_backup,
-    names_in_backups,
     tighten_backups,
 )
 from core.storage.failures import not_writable, rollback, unreadable, write_error
@@ -178,7 +178,7 @@ class Store:
             return
         if new_secrets and isinstance(secrets, UnavailableSecretStore):
             raise secrets.error  # refused before anything is journalled or written
-        self._backup_first_save_of_day()
+        pruned = self._backup_first_save_of_day()
         if new_secrets:
             self._journal(new_secrets, "intended")
             try:
@@ -209,10 +209,13 @@ class Store:
             self._rollback()
             self._forget_entries(secrets, list(new_secrets))
             raise
-        if superseded or self._has_superseded:
-            # Entries a kept backup points at stay until that backup is pruned (the daily
-            # backup above may just have pruned one): a restored backup must find them.
+        # Entries a kept backup points at stay until that backup is pruned: a restored backup
+        # must find them. The whole journal is looked at only when the daily backup above may
+        # have pruned one (and at each start): each look scans the tables.
+        if pruned:
             self._forget_entries(secrets, self._collectable(self.journal()))
+        elif superseded:
+            self._forget_entries(secrets, self._not_in_backups(superseded))
 
     def record_health(self, updates: Mapping[str, Health]) -> None:
         """Store connection test outcomes at once, in one transaction: observations, not edits.
@@ -313,18 +316,18 @@ class Store:
                 self._conn.execute("DELETE FROM secret_journal WHERE name = ?", (name,))
             else:
                 candidates.append(name)
-        if not candidates:
+        return self._not_in_backups(candidates)
+
+    def _not_in_backups(self, names: list[str]) -> list[str]:
+        """Of ``names``, those no kept backup points at (none, if a backup cannot be read)."""
+        if not names:
             return []
         try:
-            in_backups = names_in_backups(self.data_dir)
+            in_backups = kept_by_backups(self.data_dir, names)
         except sqlite3.Error as exc:  # a backup it cannot read may point at any of them
             log.warning("keychain clean-up postponed: a backup could not be read (%s)", exc)
             return []
-        return [n for n in candidates if n not in in_backups]
-
-    @property
-    def _has_superseded(self) -> bool:
-        return bool(self._query("SELECT 1 FROM secret_journal WHERE state = 'superseded' LIMIT 1"))
+        return [n for n in names if n not in in_backups]
 
     # --- backups ------------------------------------------------------------------------
 
@@ -335,15 +338,18 @@ class Store:
         except sqlite3.Error as exc:
             raise write_error(self.data_dir / BACKUP_DIR, exc) from None
 
-    def _backup_first_save_of_day(self) -> None:
+    def _backup_first_save_of_day(self) -> bool:
+        """Back up before the day's first Save; True when a backup was made (and old pruned)."""
         today = datetime.now().strftime("%Y%m%d")
         if self._backed_up_on == today:
-            return
+            return False
         if any(p.name.startswith(f"inventory-{today}") for p in list_backups(self.data_dir)):
             self._backed_up_on = today
         elif self._query("SELECT 1 FROM companies LIMIT 1"):  # an empty file is not worth it
             self.backup("daily")
             self._backed_up_on = today
+            return True
+        return False
 
     # --- helpers ------------------------------------------------------------------------
 
