@@ -9,6 +9,7 @@ only then are backups offered. See https://www.sqlite.org/rescode.html.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -58,7 +59,13 @@ def in_use(path: Path) -> StoreError:
 
 
 def not_writable(path: Path) -> StoreError:
-    """``path`` (a file or a folder) cannot be written."""
+    """``path`` (a file, or the folder it is in) cannot be written.
+
+    SQLite also needs to create files beside a database (its ``-wal``, ``-shm``, journal), so
+    a writable file in a read-only folder fails too: then the folder is named.
+    """
+    if path.exists() and os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK):
+        path = path.parent
     return StoreError(
         f"SP Connect cannot write to {path}: it is read-only.",
         "Make it writable for your user account (or choose another data folder with "

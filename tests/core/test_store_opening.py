@@ -77,6 +77,17 @@ def test_a_read_only_folder_says_so_not_another_window(
     assert str(folder) in error.message
 
 
+def test_a_read_only_folder_with_an_inventory_names_the_folder(
+    saved: Path, make_read_only: MakeReadOnly
+) -> None:
+    make_read_only(saved)  # the files are writable, but SQLite must create files beside them
+    with pytest.raises(StoreError) as caught:
+        Store.open(saved)
+    error = caught.value
+    assert not isinstance(error, (StoreLockedError, CorruptStoreError))
+    assert error.message == f"SP Connect cannot write to {saved}: it is read-only."
+
+
 def test_a_read_only_lock_file_is_not_another_window(
     saved: Path, make_read_only: MakeReadOnly
 ) -> None:
