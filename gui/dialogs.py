@@ -107,6 +107,22 @@ def error_box(parent: QWidget | None, error: UserFacingError) -> QMessageBox:
     return make_box_plain(box)
 
 
+def restored_box(parent: QWidget | None, message: str, next_step: str) -> QMessageBox:
+    """The box :func:`show_restored` shows."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Backup restored")
+    box.setText(message)
+    if next_step:
+        box.setInformativeText(next_step)
+    return make_box_plain(box)  # store names are whatever a person typed
+
+
+def show_restored(parent: QWidget | None, message: str, next_step: str) -> None:
+    """A backup was put back: what it undid (the sellers to reauthorize) and what to do."""
+    restored_box(parent, message, next_step).exec()
+
+
 def show_error(parent: QWidget | None, error: UserFacingError) -> None:
     """What went wrong and the one next step, in plain words."""
     error_box(parent, error).exec()

@@ -191,11 +191,13 @@ class MainWindow(QMainWindow):
             if dialogs.offer_restore(self, exc):
                 backup = Path(exc.backups[0])
                 opener = self._opener
-                self.runner.run(
-                    lambda: backups.restore(backup),
-                    lambda _aside: self.open_inventory(opener),
-                    self._open_failed,
-                )
+
+                def reopen(restored: backups.Restored) -> None:
+                    if restored.next_step:  # sellers to reauthorize, or none could be told
+                        dialogs.show_restored(self, restored.message, restored.next_step)
+                    self.open_inventory(opener)
+
+                self.runner.run(lambda: backups.restore(backup), reopen, self._open_failed)
                 return
         elif not isinstance(exc, CorruptStoreError):
             dialogs.report_error(self, exc)

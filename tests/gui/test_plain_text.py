@@ -251,6 +251,12 @@ def test_restore_box_shows_paths_and_messages_literally(qtbot: Any) -> None:
     assert_box_literal(without, MESSAGE, f"{STORE} next.")
 
 
+def test_restored_box_shows_the_store_names_literally(qtbot: Any) -> None:
+    box = dialogs.restored_box(None, f"Saved since the backup: {STORE}", f"Reauthorize {COMPANY}.")
+    qtbot.addWidget(box)
+    assert_box_literal(box, f"Saved since the backup: {STORE}", f"Reauthorize {COMPANY}.")
+
+
 def test_crash_box_and_the_questions_are_plain(qtbot: Any) -> None:
     crash = dialogs.crash_box(None, f"Traceback: {COMPANY}")
     qtbot.addWidget(crash)
