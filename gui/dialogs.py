@@ -2,7 +2,9 @@
 
 Plain functions, so tests replace them (``monkeypatch.setattr(dialogs, "ask_unsaved", ...)``)
 and never block on a real dialog. Callers look them up through the module at call time
-(``dialogs.ask_unsaved(...)``) for that reason.
+(``dialogs.ask_unsaved(...)``) for that reason. Each box is built by its own ``*_box``
+function, so tests check what a box shows without running it. Every box shows its texts as
+plain text (:func:`gui.text.make_box_plain`): they quote names people typed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import logging
 import traceback
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+
+from gui.text import make_box_plain
 
 if TYPE_CHECKING:
     from core.domain.errors import CorruptStoreError, UserFacingError
@@ -22,8 +26,8 @@ Answer = Literal["save", "discard", "cancel"]
 _Button = QMessageBox.StandardButton
 
 
-def ask_unsaved(parent: QWidget | None, count: int) -> Answer:
-    """Save / Discard / Cancel before closing with unsaved changes."""
+def unsaved_box(parent: QWidget | None, count: int) -> QMessageBox:
+    """The box :func:`ask_unsaved` shows (tests inspect it without running it)."""
     changes = "1 unsaved change" if count == 1 else f"{count} unsaved changes"
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
@@ -33,7 +37,12 @@ def ask_unsaved(parent: QWidget | None, count: int) -> Answer:
     box.setStandardButtons(_Button.Save | _Button.Discard | _Button.Cancel)
     box.setDefaultButton(_Button.Save)
     box.button(_Button.Discard).setText("Close without saving")
-    answer = box.exec()
+    return make_box_plain(box)
+
+
+def ask_unsaved(parent: QWidget | None, count: int) -> Answer:
+    """Save / Discard / Cancel before closing with unsaved changes."""
+    answer = unsaved_box(parent, count).exec()
     if answer == _Button.Save:
         return "save"
     if answer == _Button.Discard:
@@ -41,8 +50,10 @@ def ask_unsaved(parent: QWidget | None, count: int) -> Answer:
     return "cancel"
 
 
-def confirm_remove(parent: QWidget | None, what: str, consequence: str) -> bool:
-    """Ask before removing a company or channel (it stays pending until Save)."""
+def remove_box(
+    parent: QWidget | None, what: str, consequence: str
+) -> tuple[QMessageBox, QAbstractButton]:
+    """The box :func:`confirm_remove` shows, and its Remove button."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Remove")
@@ -54,12 +65,18 @@ def confirm_remove(parent: QWidget | None, what: str, consequence: str) -> bool:
     remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(_Button.Cancel)
     box.setDefaultButton(_Button.Cancel)
+    return make_box_plain(box), remove
+
+
+def confirm_remove(parent: QWidget | None, what: str, consequence: str) -> bool:
+    """Ask before removing a company or channel (it stays pending until Save)."""
+    box, remove = remove_box(parent, what, consequence)
     box.exec()
     return box.clickedButton() is remove
 
 
-def confirm_revert(parent: QWidget | None, count: int) -> bool:
-    """Ask before dropping every pending change."""
+def revert_box(parent: QWidget | None, count: int) -> tuple[QMessageBox, QAbstractButton]:
+    """The box :func:`confirm_revert` shows, and its Revert button."""
     changes = "the unsaved change" if count == 1 else f"all {count} unsaved changes"
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
@@ -69,43 +86,77 @@ def confirm_revert(parent: QWidget | None, count: int) -> bool:
     revert = box.addButton("Revert", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(_Button.Cancel)
     box.setDefaultButton(_Button.Cancel)
+    return make_box_plain(box), revert
+
+
+def confirm_revert(parent: QWidget | None, count: int) -> bool:
+    """Ask before dropping every pending change."""
+    box, revert = revert_box(parent, count)
     box.exec()
     return box.clickedButton() is revert
 
 
-def show_error(parent: QWidget | None, error: UserFacingError) -> None:
-    """What went wrong and the one next step, in plain words."""
+def error_box(parent: QWidget | None, error: UserFacingError) -> QMessageBox:
+    """The box :func:`show_error` shows."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("SP Connect")
     box.setText(error.message)
     if error.next_step:
         box.setInformativeText(error.next_step)
-    box.exec()
+    return make_box_plain(box)
 
 
-def offer_restore(parent: QWidget | None, error: CorruptStoreError) -> bool:
-    """The inventory cannot be opened: offer the newest backup, if any. True = restore it."""
+def restored_box(parent: QWidget | None, message: str, next_step: str) -> QMessageBox:
+    """The box :func:`show_restored` shows."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Backup restored")
+    box.setText(message)
+    if next_step:
+        box.setInformativeText(next_step)
+    return make_box_plain(box)  # store names are whatever a person typed
+
+
+def show_restored(parent: QWidget | None, message: str, next_step: str) -> None:
+    """A backup was put back: what it undid (the sellers to reauthorize) and what to do."""
+    restored_box(parent, message, next_step).exec()
+
+
+def show_error(parent: QWidget | None, error: UserFacingError) -> None:
+    """What went wrong and the one next step, in plain words."""
+    error_box(parent, error).exec()
+
+
+def restore_box(
+    parent: QWidget | None, error: CorruptStoreError
+) -> tuple[QMessageBox, QAbstractButton | None]:
+    """The box :func:`offer_restore` shows, and its Restore button (None without a backup)."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("The inventory cannot be opened")
     box.setText(error.message)
     if not error.backups:
         box.setInformativeText(error.next_step)
-        box.exec()
-        return False
+        return make_box_plain(box), None
     box.setInformativeText(
         f"{error.next_step}\n\nNewest backup: {error.backups[0]}\n"
         "The current file is kept aside, not deleted."
     )
     restore = box.addButton("Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    return make_box_plain(box), restore
+
+
+def offer_restore(parent: QWidget | None, error: CorruptStoreError) -> bool:
+    """The inventory cannot be opened: offer the newest backup, if any. True = restore it."""
+    box, restore = restore_box(parent, error)
     box.exec()
-    return box.clickedButton() is restore
+    return restore is not None and box.clickedButton() is restore
 
 
-def show_crash(parent: QWidget | None, details: str) -> None:
-    """An unexpected error: say so plainly, with the technical details folded away."""
+def crash_box(parent: QWidget | None, details: str) -> QMessageBox:
+    """The box :func:`show_crash` shows."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("SP Connect: unexpected error")
@@ -115,7 +166,12 @@ def show_crash(parent: QWidget | None, details: str) -> None:
         "again, send the details below to support."
     )
     box.setDetailedText(details)
-    box.exec()
+    return make_box_plain(box)
+
+
+def show_crash(parent: QWidget | None, details: str) -> None:
+    """An unexpected error: say so plainly, with the technical details folded away."""
+    crash_box(parent, details).exec()
 
 
 def about(parent: QWidget | None, version: str) -> None:

@@ -31,6 +31,7 @@ from gui.commands import Commands
 from gui.inventory.page import InventoryPage
 from gui.inventory.welcome import WelcomeView, centred
 from gui.tasks import TaskRunner
+from gui.text import make_plain, tooltip
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.secrets_label = QLabel()
         self.file_label = QLabel()
+        # An error can quote a name or a path; the labels show them as is.
+        make_plain(self.loading, self.secrets_label, self.file_label)
         for label in (self.secrets_label, self.file_label):
             self.statusBar().addPermanentWidget(label)
         self._act: Actions | None = None
@@ -188,11 +191,13 @@ class MainWindow(QMainWindow):
             if dialogs.offer_restore(self, exc):
                 backup = Path(exc.backups[0])
                 opener = self._opener
-                self.runner.run(
-                    lambda: backups.restore(backup),
-                    lambda _aside: self.open_inventory(opener),
-                    self._open_failed,
-                )
+
+                def reopen(restored: backups.Restored) -> None:
+                    if restored.next_step:  # sellers to reauthorize, or none could be told
+                        dialogs.show_restored(self, restored.message, restored.next_step)
+                    self.open_inventory(opener)
+
+                self.runner.run(lambda: backups.restore(backup), reopen, self._open_failed)
                 return
         elif not isinstance(exc, CorruptStoreError):
             dialogs.report_error(self, exc)
@@ -208,7 +213,7 @@ class MainWindow(QMainWindow):
             (self.file_label, data_label(workspace)),
         ):
             widget.setText(label.text)
-            widget.setToolTip(label.tooltip)
+            widget.setToolTip(tooltip(label.tooltip))
         reason = workspace.read_only_reason
         if reason and self.page is not None:
             self.page.set_read_only(reason)

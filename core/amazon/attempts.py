@@ -90,6 +90,9 @@ class Attempt:
     started_at: datetime
     expires_at: datetime
     port: int | None = None
+    #: The ``redirect_uri`` its consent link named (``""``: none, Amazon used the app's first
+    #: registered one; ``None``: not recorded). The code exchange must name the same one.
+    redirect_uri: str | None = None
 
 
 class RefusalReason(StrEnum):
@@ -137,16 +140,22 @@ class ConsentAttempts:
         self._records: list[_Record] = []
 
     def start(
-        self, target: ConsentTarget, *, now: datetime | None = None, port: int | None = None
+        self,
+        target: ConsentTarget,
+        *,
+        now: datetime | None = None,
+        port: int | None = None,
+        redirect_uri: str | None = None,
     ) -> Attempt:
-        """A new attempt with a fresh state; ``port`` is the loopback listener's, if one runs."""
+        """A new attempt with a fresh state; ``port`` is the loopback listener's, if one runs;
+        ``redirect_uri`` is the one its consent link names (see :attr:`Attempt.redirect_uri`)."""
         at = now or utcnow()
         state = secrets.token_urlsafe(STATE_BYTES)
         if port is not None:
             if not 0 < port < 65536:
                 raise ValueError("port out of range")
             state = f"{state}.{port}"
-        attempt = Attempt(state, target, at, at + self._lifetime, port)
+        attempt = Attempt(state, target, at, at + self._lifetime, port, redirect_uri)
         with self._lock:
             self._forget_old(at)
             self._records.append(_Record(attempt, state.encode("ascii")))

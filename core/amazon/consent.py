@@ -11,7 +11,9 @@ The flow (ARCHITECTURE.md, "Consent"), and where each step lives:
    the loopback listener (:mod:`core.amazon.listener`) or is pasted back. Either way the text goes
    through :func:`~core.amazon.redirect.parse_redirect`.
 3. :func:`complete` checks it (state, then the code exchange, then the Seller ID, then the
-   participations call) and returns either :class:`Authorized` or :class:`WrongAccount`.
+   participations call) and returns either :class:`Authorized` or :class:`WrongAccount`. The
+   Seller ID in the answer is only a claim: :mod:`core.services.consent.identity` compares what
+   Amazon reports for the grant with what the inventory knows before anything is applied.
    :func:`self_authorize` does the same for a refresh token pasted from Seller Central. Nothing
    is applied here.
 4. Which channels the new grant covers, and the pending change that gives it to them, belong to
@@ -31,6 +33,7 @@ https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560c
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
@@ -71,6 +74,7 @@ __all__ = [
     "WrongAccount",
     "complete",
     "consent_url",
+    "covered_marketplace_ids",
     "parse_redirect",
     "port_from_state",
     "self_authorize",
@@ -91,7 +95,13 @@ def consent_url(
     ``{Seller Central site}/apps/authorize/consent?application_id=...&state=...``, plus
     ``version=beta`` for a draft app and ``redirect_uri`` when the app has one (otherwise Amazon
     uses the first registered one). The site comes from ``endpoints`` (the simulator replaces
-    every Seller Central site). The URL holds no secret: it may be copied and sent.
+    every Seller Central site).
+
+    The URL holds no password or token, but it is not for sharing: whoever opens it and clicks
+    Confirm grants the app access to the account selected in their Seller Central, and the
+    answer comes back to this attempt. Give it only to the person who will confirm, and only
+    until the attempt expires (:attr:`~core.amazon.attempts.Attempt.expires_at`, 10 minutes
+    after it started); then the answer is refused.
     """
     application_id = app.application_id.strip()
     if not application_id:
@@ -117,8 +127,9 @@ class Authorized:
 
     ``authorization.refresh_token_ref`` is ``None``: the pending change gives it a fresh keychain
     entry name (:func:`core.services.consent.coverage.authorization_change`).
-    ``needs_confirmation`` means no Seller ID was expected, so the person must confirm that
-    ``authorization.seller_id`` is the account they meant.
+    ``needs_confirmation`` means no Seller ID was expected. Either way ``authorization.seller_id``
+    is the answer's claim: whether the person must confirm the account first is decided by
+    :func:`core.services.consent.identity.judge`, from what Amazon reports.
     """
 
     authorization: Authorization
@@ -187,8 +198,15 @@ def complete(
     In this order: (1) claim ``state`` (single use); (2) exchange the code, never retried;
     (3) compare ``selling_partner_id`` with the expected Seller ID: a mismatch returns
     :class:`WrongAccount` and the new grant is dropped unused; (4) getMarketplaceParticipations
-    with the new access token. ``redirect_uri`` is the one the code was issued for (default:
-    the app's). Blocking: call it off the GUI thread.
+    with the new access token. The exchange names the redirect URI the attempt's consent link
+    named (:attr:`~core.amazon.attempts.Attempt.redirect_uri`); ``redirect_uri`` (default: the
+    app's) is used only for an attempt that did not record one. Blocking: call it off the GUI
+    thread.
+
+    ``selling_partner_id`` is an unauthenticated query parameter: anyone who forwards or pastes
+    the answer can edit it. A match in (3) is only a claim; the store name and marketplaces
+    Amazon lists in (4) are what the caller compares with what it knows of the expected seller
+    (:mod:`core.services.consent.identity`) before anything is applied.
 
     Raises:
         ConsentRefused: The state is unknown, used, cancelled or expired.
@@ -198,7 +216,9 @@ def complete(
     """
     attempt = attempts.claim(params.state, now)
     target = attempt.target
-    uri = app.redirect_uri if redirect_uri is None else redirect_uri
+    uri = attempt.redirect_uri
+    if uri is None:
+        uri = app.redirect_uri if redirect_uri is None else redirect_uri
     tokens = lwa.exchange_code(params.code, uri, target.region)
     refresh = _refresh_token_of(tokens)
     returned = normalize_seller_id(params.selling_partner_id)
@@ -304,18 +324,28 @@ def _refresh_token_of(tokens: TokenResponse) -> Secret:
     return tokens.refresh_token
 
 
-def _listed(participations: Participations, region: Region) -> frozenset[str]:
-    """Known marketplaces of ``region`` that Amazon listed (participating or not)."""
+def _in_region(ids: Iterable[str], region: Region) -> frozenset[str]:
     return frozenset(
-        p.marketplace_id
-        for p in participations.items
-        if p.marketplace_id in marketplaces.BY_ID
-        and marketplaces.get(p.marketplace_id).region is region
+        i for i in ids if i in marketplaces.BY_ID and marketplaces.get(i).region is region
     )
 
 
+def covered_marketplace_ids(participations: Participations, region: Region) -> frozenset[str]:
+    """The marketplaces of ``region`` a grant covers: the ones Amazon lists as participating.
+
+    The one rule for ``participation.isParticipating`` (the Sellers API model,
+    https://github.com/amzn/selling-partner-api-models/blob/main/models/sellers-api-model/sellers.json):
+    it is
+    :attr:`~core.amazon.sellers.Participations.marketplace_ids`, narrowed to the region. The
+    new authorization records these, so coverage and the participations shown agree.
+    """
+    return _in_region(participations.marketplace_ids, region)
+
+
 def _region_mismatch(participations: Participations, region: Region) -> bool:
-    return bool(participations.items) and not _listed(participations, region)
+    """Amazon listed marketplaces, none of them in ``region`` (participating or not)."""
+    listed = (p.marketplace_id for p in participations.items)
+    return bool(participations.items) and not _in_region(listed, region)
 
 
 def _new_authorization(
@@ -331,6 +361,6 @@ def _new_authorization(
         source,
         None,
         granted_at=now,
-        marketplace_ids=_listed(participations, region),
+        marketplace_ids=covered_marketplace_ids(participations, region),
         store_name=participations.store_name,
     )

@@ -85,7 +85,8 @@ def show(amazon: SimulatedAmazon, request: Request) -> Response:
         seller = amazon.auto_confirm_account()
         if seller is None:
             return html_response(400, pages.no_account_page())
-        return _redirect_with_code(amazon, app, seller, target, state)
+        named = bool(request.query.get("redirect_uri"))
+        return _redirect_with_code(amazon, app, seller, target, state, named)
     accounts = amazon.sellers
     if not accounts:
         return html_response(400, pages.no_account_page())
@@ -112,13 +113,19 @@ def confirm(amazon: SimulatedAmazon, request: Request) -> Response:
     seller = amazon.account_from_form(form.get("account", ""))
     if seller is None:
         return html_response(400, pages.no_account_page())
-    return _redirect_with_code(amazon, app, seller, target, form.get("state") or None)
+    named = bool(form.get("redirect_uri"))
+    return _redirect_with_code(amazon, app, seller, target, form.get("state") or None, named)
 
 
 def _redirect_with_code(
-    amazon: SimulatedAmazon, app: SimApp, seller: SimSeller, target: str, state: str | None
+    amazon: SimulatedAmazon,
+    app: SimApp,
+    seller: SimSeller,
+    target: str,
+    state: str | None,
+    named: bool,
 ) -> Response:
-    issued = amazon.issue_code(app, seller, target)
+    issued = amazon.issue_code(app, seller, target, named=named)
     # The order of Amazon's example (the developer guide, "Website authorization workflow",
     # Step 3).
     params: list[tuple[str, str]] = []

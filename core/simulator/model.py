@@ -41,6 +41,8 @@ class SimSeller:
     region: Region
     marketplace_ids: Sequence[str]
     suspended_marketplace_ids: frozenset[str] = frozenset()
+    #: Listed by getMarketplaceParticipations with ``isParticipating: false``.
+    not_participating_ids: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "marketplace_ids", tuple(self.marketplace_ids))

@@ -93,7 +93,7 @@ def participations_payload(seller: SimSeller) -> list[dict[str, Any]]:
         {
             "marketplace": _marketplace(marketplace_id),
             "participation": {
-                "isParticipating": True,
+                "isParticipating": marketplace_id not in seller.not_participating_ids,
                 "hasSuspendedListings": marketplace_id in seller.suspended_marketplace_ids,
             },
             "storeName": seller.store_name,

@@ -38,6 +38,7 @@ class _Code:
     redirect_uri: str
     issued_at: float
     used: bool = False
+    named: bool = True  # the consent link named redirect_uri (not Amazon's default)
 
 
 @dataclass(slots=True)
@@ -220,11 +221,19 @@ class SimulatedAmazon:
 
     # --- codes, grants and tokens -------------------------------------------------------------
 
-    def issue_code(self, app: SimApp, seller: SimSeller, redirect_uri: str) -> Issued:
-        """A confirmed consent: a fresh single-use code (and a stable MWS token for hybrids)."""
+    def issue_code(
+        self, app: SimApp, seller: SimSeller, redirect_uri: str, *, named: bool = True
+    ) -> Issued:
+        """A confirmed consent: a fresh single-use code (and a stable MWS token for hybrids).
+
+        ``named``: the consent link carried ``redirect_uri`` (otherwise Amazon used the app's
+        first registered one); the exchange must then name the same one.
+        """
         with self._lock:
             code = _code()
-            self._codes[code] = _Code(app.client_id, seller.key, redirect_uri, self.clock())
+            self._codes[code] = _Code(
+                app.client_id, seller.key, redirect_uri, self.clock(), named=named
+            )
             mws = None
             if app.hybrid:
                 mws = self._mws_tokens.setdefault(
@@ -253,6 +262,12 @@ class SimulatedAmazon:
             # Used even when refused below: a code is never good for a second try.
             issued.used = True
             if self.clock() - issued.issued_at > CODE_LIFETIME_S:
+                return None
+            # OAuth 2.0 (RFC 6749, section 4.1.3): when the authorization request named a
+            # redirect_uri, the token request must name the same one. Whether Amazon also
+            # refuses an exchange that leaves it out is UNVERIFIED; the simulator is strict so
+            # that SP Connect never relies on leniency.
+            if redirect_uri is None and issued.named:
                 return None
             if redirect_uri is not None and redirect_uri != issued.redirect_uri:
                 return None

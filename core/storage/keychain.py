@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from core.domain.errors import SecretStoreError
@@ -120,56 +120,72 @@ _FIX_LINUX = (
     "then restart SP Connect."
 )
 
-_BACKEND_NAMES = {
-    "keyring.backends.SecretService": "GNOME Keyring",
-    "keyring.backends.kwallet": "KWallet",
-    "keyring.backends.macOS": "macOS Keychain",
-    "keyring.backends.Windows": "Windows Credential Manager",
-    "keyring.backends.libsecret": "GNOME Keyring",
+#: The backends that keep secrets in the operating system's own keychain, by qualified class
+#: name, with the name the status bar shows. Anything else is refused, whatever it claims: a
+#: custom ``PYTHON_KEYRING_BACKEND`` may write passwords to a plain file.
+ALLOWED_BACKENDS: Mapping[str, str] = {
+    "keyring.backends.SecretService.Keyring": "GNOME Keyring",
+    "keyring.backends.libsecret.Keyring": "GNOME Keyring",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.kwallet.DBusKeyringKWallet4": "KWallet",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
 }
 
 
-def _refusal(backend: Any) -> str | None:
-    """Why a keyring backend is unacceptable, or ``None`` if it keeps secrets safely."""
+def backend_name(backend: Any) -> str:
+    """``module.Class`` of a keyring backend, as an allow-list names it."""
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+def _refusal(backend: Any, allowed: Mapping[str, str]) -> str | None:
+    """Why a keyring backend is unacceptable, or ``None`` if it is on the allow-list."""
     module = type(backend).__module__
     name = type(backend).__name__
     if module.startswith("keyring.backends.fail"):
         return "No keychain was found on this computer."
     if module.startswith("keyring.backends.null"):
         return "The keychain is switched off (the null keyring is configured)."
-    if module.startswith("keyrings.alt") or "plaintext" in name.lower():
-        return "The configured keychain stores passwords in a plain file, which SP Connect refuses."
     if module.startswith("keyring.backends.chainer"):
+        # The chainer reads from and may write to any of them: every one must be allowed.
         backends = list(getattr(backend, "backends", []))
         if not backends:
             return "No keychain was found on this computer."
         for inner in backends:
-            reason = _refusal(inner)
+            reason = _refusal(inner, allowed)
             if reason:
                 return reason
-    return None
+        return None
+    if backend_name(backend) in allowed:
+        return None
+    if module.startswith("keyrings.alt") or "plaintext" in name.lower():
+        return "The configured keychain stores passwords in a plain file, which SP Connect refuses."
+    return (
+        f"The configured keychain ({backend_name(backend)}) is not one SP Connect trusts to "
+        "keep secrets; it accepts only the operating system's own keychain."
+    )
 
 
-def describe_backend(backend: Any) -> str:
-    module = type(backend).__module__
-    for prefix, label in _BACKEND_NAMES.items():
-        if module.startswith(prefix):
-            return label
-    return type(backend).__name__
+def describe_backend(backend: Any, allowed: Mapping[str, str] = ALLOWED_BACKENDS) -> str:
+    return allowed.get(backend_name(backend), type(backend).__name__)
 
 
 class KeyringSecretStore:
     """Secrets in the OS keychain through :mod:`keyring`, one entry per secret.
 
-    Refuses the ``fail``, ``null`` and plain-text backends with a message naming the fix, and
-    bounds every call by ``timeout_s``: a locked Secret Service can otherwise wait forever on a
+    Accepts only the backends of :data:`ALLOWED_BACKENDS` (a test passes its own store in
+    ``allowed``, explicitly), refusing the others with a message naming the fix, and bounds
+    every call by ``timeout_s``: a locked Secret Service can otherwise wait forever on a
     password prompt nobody sees.
 
-    Every call runs on the store's one keychain thread (the keychain lane; see
+    Every call runs on the backend's one keychain thread (the keychain lane; see
     :mod:`core.services.lanes`), a daemon so that a keychain that never answers cannot keep the
     app from exiting. A call that times out is cancelled if it had not started yet; one that is
     stuck in the keychain holds the thread, so the calls behind it time out too, each with the
-    same clear message, until the keychain answers again.
+    same clear message, until the keychain answers again. The thread belongs to the backend,
+    not the store: a store made later (the inventory opened again) queues behind a write that
+    timed out but still runs, so its clean-up cannot delete that entry before it exists and
+    drop the journal row that would have found it.
     """
 
     def __init__(
@@ -177,20 +193,22 @@ class KeyringSecretStore:
         backend: Any | None = None,
         service: str = SERVICE_NAME,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        *,
+        allowed: Mapping[str, str] = ALLOWED_BACKENDS,
     ) -> None:
         keyring = importlib.import_module("keyring")
         self._backend = backend if backend is not None else keyring.get_keyring()
         self._service = service
         self._timeout_s = timeout_s
-        reason = _refusal(self._backend)
+        self._allowed = allowed
+        reason = _refusal(self._backend, allowed)
         if reason:
             raise SecretStoreError(f"Secrets cannot be kept safely: {reason}", _FIX_LINUX)
-        self._thread = KeychainThread()
-        self._thread.end_with(self)
+        self._thread = thread_for(self._backend, self)
 
     @property
     def description(self) -> str:
-        return describe_backend(self._backend)
+        return describe_backend(self._backend, self._allowed)
 
     @property
     def persistent(self) -> bool:
@@ -242,8 +260,8 @@ class KeychainThread:
 
     Not a ``ThreadPoolExecutor``: its threads are joined when Python exits, so a keychain call
     that never returns would keep the app from quitting. It ends with its owner
-    (:meth:`end_with`), after the calls already queued; otherwise every store the app opened
-    would leave a thread parked on its queue for good.
+    (:meth:`end_with`: the backend it serves), after the calls already queued; otherwise every
+    backend a store was made over would leave a thread parked on its queue for good.
     """
 
     def __init__(self) -> None:
@@ -273,6 +291,30 @@ class KeychainThread:
                 except BaseException as exc:  # handed to the caller, who words it
                     future.set_exception(exc)
             del future, fn
+
+
+_threads: weakref.WeakKeyDictionary[Any, KeychainThread] = weakref.WeakKeyDictionary()
+_threads_lock = threading.Lock()
+
+
+def thread_for(backend: Any, store: object | None = None) -> KeychainThread:
+    """The one keychain thread of ``backend``, shared by every store over it.
+
+    It ends with the backend; one that cannot be weakly referenced gets a thread of its own,
+    which ends with ``store`` (the store it serves).
+    """
+    with _threads_lock:
+        try:
+            thread = _threads.get(backend)
+        except TypeError:  # not weakly referenceable: a thread of its own
+            thread = KeychainThread()
+            if store is not None:
+                thread.end_with(store)
+            return thread
+        if thread is None:
+            thread = _threads[backend] = KeychainThread()
+            thread.end_with(backend)
+        return thread
 
 
 def open_keychain(

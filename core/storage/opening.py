@@ -3,6 +3,10 @@
 ``inventory.lock`` is held by the running copy through an exclusive SQLite lock, so the operating
 system releases it when the process dies, on every platform. ``PRAGMA user_version`` holds the
 schema version (see :mod:`core.storage.schema`); a file from a newer version is left untouched.
+
+Both files are created 0600 before SQLite opens them (:mod:`core.storage.files`), which is
+also the check that they can be written: SQLite would open a read-only file read-only without a
+word, and a lock on a file that cannot be written locks nothing.
 """
 
 from __future__ import annotations
@@ -12,15 +16,18 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from core.domain.errors import NewerStoreError, StoreError
+from core.domain.errors import NewerStoreError, StoreError, StoreLockedError
 from core.domain.inventory import new_id
+from core.storage import files
 from core.storage.backups import list_backups
-from core.storage.failures import corrupt, rollback
+from core.storage.failures import not_writable, primary_code, rollback, unreadable
 from core.storage.schema import LATEST, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "inventory.lock"
+#: How long an open waits for another program's lock on the database file before saying so.
+BUSY_TIMEOUT_S = 2.0
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -30,16 +37,35 @@ PRAGMAS = (
 
 
 class InstanceLock:
-    """An exclusive lock on the data directory, released by the OS if the process dies."""
+    """An exclusive lock on the data directory, released by the OS if the process dies.
+
+    Raises :class:`StoreLockedError` when another copy holds it, and a read-only
+    :class:`StoreError` (with the path) when the lock file or its folder cannot be written.
+    """
 
     def __init__(self, path: Path) -> None:
-        self._conn = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+        existed = path.exists()
+        try:
+            files.private_file(path)
+        except OSError:
+            raise not_writable(path if existed else path.parent) from None
+        try:
+            self._conn = sqlite3.connect(
+                path, isolation_level=None, timeout=0, check_same_thread=False
+            )
+        except sqlite3.Error:
+            raise not_writable(path) from None
         try:
             self._conn.execute("PRAGMA locking_mode=EXCLUSIVE")
             self._conn.execute("BEGIN EXCLUSIVE")
-        except sqlite3.OperationalError:
+        except sqlite3.Error as exc:
             self._conn.close()
-            raise
+            if primary_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise StoreLockedError(
+                    "Another SP Connect window has this inventory open.",
+                    "Use that window, or close it and open the inventory here again.",
+                ) from None
+            raise not_writable(path) from None
 
     def release(self) -> None:
         self._conn.close()
@@ -47,20 +73,32 @@ class InstanceLock:
 
 def connect(path: Path, read_only: bool) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), with the store's pragmas."""
+    if not read_only:
+        try:
+            files.private_file(path)
+        except OSError:
+            raise not_writable(path) from None
+        for suffix in ("-wal", "-shm"):  # made by an older version, or before a umask change
+            files.make_private(path.with_name(path.name + suffix))
+    conn: sqlite3.Connection | None = None
     try:
         if read_only:
             conn = sqlite3.connect(
-                f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
-                check_same_thread=False,
+                f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                timeout=BUSY_TIMEOUT_S, check_same_thread=False,
             )  # fmt: skip
             conn.execute("PRAGMA query_only=ON")
         else:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+            )
             for pragma in PRAGMAS:
                 conn.execute(pragma)
         conn.execute("PRAGMA user_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise corrupt(path, exc) from None
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        raise unreadable(path, exc) from None
     return conn
 
 
@@ -68,8 +106,8 @@ def check_version(conn: sqlite3.Connection, path: Path) -> int:
     """The file's schema version; raises :class:`NewerStoreError` past what this version reads."""
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
-        raise corrupt(path, exc) from None
+    except sqlite3.Error as exc:
+        raise unreadable(path, exc) from None
     if version > LATEST:
         raise NewerStoreError(
             f"This inventory was saved by a newer version of SP Connect (format {version}; "
@@ -100,7 +138,7 @@ def migrate(conn: sqlite3.Connection, path: Path, backup: Callable[[str], object
     except sqlite3.DatabaseError as exc:
         rollback(conn)
         if version == 0:
-            raise corrupt(path, exc) from None
+            raise unreadable(path, exc) from None
         log.error("migration to format %d failed: %s", LATEST, exc)
         raise StoreError(
             f"The inventory could not be upgraded to this version's format ({exc}). "

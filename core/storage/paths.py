@@ -15,11 +15,13 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data directory: ``--data-dir``, else ``$SPCONNECT_DATA_DIR``, else the user data dir.
 
     The platform default is ``~/.local/share/SP Connect`` on Linux, ``%LOCALAPPDATA%\\SP Connect``
-    on Windows and ``~/Library/Application Support/SP Connect`` on macOS.
+    on Windows and ``~/Library/Application Support/SP Connect`` on macOS. Always absolute: a
+    relative folder is taken from the current one, once, here (SQLite's read-only open needs a
+    file URI, which a relative path cannot be).
     """
     if override:
-        return Path(override).expanduser()
+        return Path(override).expanduser().absolute()
     env = os.environ.get(ENV_DATA_DIR)
     if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
+        return Path(env).expanduser().absolute()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False)).absolute()

@@ -9,13 +9,16 @@ Files in the data directory:
   newest :data:`core.storage.backups.KEEP_BACKUPS` are kept);
 * ``*.aside-<time>.sqlite3``: a damaged file moved out of the way when a backup is restored.
 
+The folder is 0700 and every file in it 0600, whatever the umask (:mod:`core.storage.files`).
+
 Secrets and a Save (DESIGN §4): the keychain cannot join a SQLite transaction, so the order is
 (1) commit the names of the new entries to ``secret_journal``, (2) write the entries, (3) commit
 the rows that point at them, removing those names from the journal and adding the names no row
-needs any more, (4) delete those superseded entries and their journal rows. A crash anywhere
-leaves the database before or after step 3 and, at worst, keychain entries no row points at;
-:meth:`Store.collect_orphans` removes them at the next start. A row never points at a missing
-entry.
+needs any more, (4) delete those superseded entries and their journal rows, except those a kept
+backup still points at: they stay journalled until that backup is pruned, so that restoring it
+finds its secrets. A crash anywhere leaves the database before or after step 3 and, at worst,
+keychain entries no row points at; :meth:`Store.collect_orphans` removes them at the next
+start. A row never points at a missing entry.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from core.domain.errors import ReadOnlyError, StoreError, StoreLockedError
+from core.domain.errors import ReadOnlyError, StoreError
 from core.domain.inventory import (
     AppCredentials,
     Authorization,
@@ -37,10 +40,17 @@ from core.domain.inventory import (
     Inventory,
 )
 from core.domain.secret import Secret
-from core.storage import opening
-from core.storage.backups import BACKUP_DIR, DB_NAME, list_backups, make_backup
-from core.storage.failures import corrupt, rollback, write_error
-from core.storage.keychain import SecretStore
+from core.storage import files, opening
+from core.storage.backups import (
+    BACKUP_DIR,
+    DB_NAME,
+    kept_by_backups,
+    list_backups,
+    make_backup,
+    tighten_backups,
+)
+from core.storage.failures import not_writable, rollback, unreadable, write_error
+from core.storage.keychain import SecretStore, UnavailableSecretStore
 from core.storage.records import (
     app_row,
     authorization_row,
@@ -89,25 +99,27 @@ class Store:
 
         Raises :class:`StoreLockedError` when another copy holds the lock and ``read_only``
         was not asked for; the caller may then open read-only. Raises
-        :class:`CorruptStoreError` / :class:`NewerStoreError` with the backups to offer.
+        :class:`CorruptStoreError` / :class:`NewerStoreError` with the backups to offer, and a
+        plain :class:`StoreError` when another program holds the file or a file or the folder
+        is read-only (see :mod:`core.storage.failures`).
         """
-        data_dir = Path(data_dir)
+        data_dir = Path(data_dir).absolute()  # a relative path cannot become a file URI
         path = data_dir / DB_NAME
         lock: opening.InstanceLock | None = None
         if not read_only:
             try:
-                data_dir.mkdir(parents=True, exist_ok=True)
-                lock = opening.InstanceLock(data_dir / opening.LOCK_NAME)
-            except sqlite3.OperationalError:
-                raise StoreLockedError(
-                    "Another SP Connect window has this inventory open.",
-                    "Use that window, or close it and open the inventory here again.",
-                ) from None
+                files.private_folder(data_dir)
             except OSError as exc:
                 raise StoreError(
                     f"SP Connect cannot write to its data folder {data_dir} ({exc.strerror}).",
                     "Check that the folder exists and that you may write to it.",
                 ) from None
+            lock = opening.InstanceLock(data_dir / opening.LOCK_NAME)
+            try:
+                tighten_backups(data_dir)
+            except OSError:
+                lock.release()
+                raise not_writable(data_dir / BACKUP_DIR) from None
         elif not path.exists():
             raise StoreError(f"There is no inventory in {data_dir}.", "Check the folder name.")
         try:
@@ -140,7 +152,7 @@ class Store:
         try:
             return load_inventory(self._conn)
         except sqlite3.DatabaseError as exc:
-            raise corrupt(self.path, exc) from None
+            raise unreadable(self.path, exc) from None
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -164,7 +176,9 @@ class Store:
             )
         if not changes and not new_secrets:
             return
-        self._backup_first_save_of_day()
+        if new_secrets and isinstance(secrets, UnavailableSecretStore):
+            raise secrets.error  # refused before anything is journalled or written
+        pruned = self._backup_first_save_of_day()
         if new_secrets:
             self._journal(new_secrets, "intended")
             try:
@@ -195,8 +209,13 @@ class Store:
             self._rollback()
             self._forget_entries(secrets, list(new_secrets))
             raise
-        if superseded:
-            self._forget_entries(secrets, superseded)
+        # Entries a kept backup points at stay until that backup is pruned: a restored backup
+        # must find them. The whole journal is looked at only when the daily backup above may
+        # have pruned one (and at each start): each look scans the tables.
+        if pruned:
+            self._forget_entries(secrets, self._collectable(self.journal()))
+        elif superseded:
+            self._forget_entries(secrets, self._not_in_backups(superseded))
 
     def record_health(self, updates: Mapping[str, Health]) -> None:
         """Store connection test outcomes at once, in one transaction: observations, not edits.
@@ -282,14 +301,33 @@ class Store:
         """Remove keychain entries left behind by an interrupted Save; returns how many."""
         if self.read_only:
             return 0
-        orphans: list[str] = []
-        for name in self.journal():
+        orphans = self._collectable(self.journal())
+        self._forget_entries(secrets, orphans)
+        return len(orphans)
+
+    def _collectable(self, names: Iterable[str]) -> list[str]:
+        """Of journalled ``names``, those no row and no kept backup points at.
+
+        A name a row points at again (a restored backup) leaves the journal here.
+        """
+        candidates: list[str] = []
+        for name in names:
             if self._referenced(name):
                 self._conn.execute("DELETE FROM secret_journal WHERE name = ?", (name,))
             else:
-                orphans.append(name)
-        self._forget_entries(secrets, orphans)
-        return len(orphans)
+                candidates.append(name)
+        return self._not_in_backups(candidates)
+
+    def _not_in_backups(self, names: list[str]) -> list[str]:
+        """Of ``names``, those no kept backup points at (none, if a backup cannot be read)."""
+        if not names:
+            return []
+        try:
+            in_backups = kept_by_backups(self.data_dir, names)
+        except sqlite3.Error as exc:  # a backup it cannot read may point at any of them
+            log.warning("keychain clean-up postponed: a backup could not be read (%s)", exc)
+            return []
+        return [n for n in names if n not in in_backups]
 
     # --- backups ------------------------------------------------------------------------
 
@@ -300,15 +338,18 @@ class Store:
         except sqlite3.Error as exc:
             raise write_error(self.data_dir / BACKUP_DIR, exc) from None
 
-    def _backup_first_save_of_day(self) -> None:
+    def _backup_first_save_of_day(self) -> bool:
+        """Back up before the day's first Save; True when a backup was made (and old pruned)."""
         today = datetime.now().strftime("%Y%m%d")
         if self._backed_up_on == today:
-            return
+            return False
         if any(p.name.startswith(f"inventory-{today}") for p in list_backups(self.data_dir)):
             self._backed_up_on = today
         elif self._query("SELECT 1 FROM companies LIMIT 1"):  # an empty file is not worth it
             self.backup("daily")
             self._backed_up_on = today
+            return True
+        return False
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -316,7 +357,7 @@ class Store:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise corrupt(self.path, exc) from None
+            raise unreadable(self.path, exc) from None
 
     def _rollback(self) -> None:
         rollback(self._conn)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from core.services.checks import Progress
+from gui.text import plain_label
 
 
 class ProgressWindow(QProgressDialog):
@@ -28,6 +29,7 @@ class ProgressWindow(QProgressDialog):
         self.setCancelButtonText("Cancel")
         self.setMinimumWidth(420)
         self.setToolTip("Cancel stops the test; results so far are kept.")
+        self.setLabel(plain_label())  # the default label guesses rich text
         self._label(0, total)
 
     def _label(self, done: int, total: int) -> None:

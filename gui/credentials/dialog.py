@@ -40,7 +40,9 @@ from core.domain.secret import Secret
 from core.domain.secret_refs import new_client_secret_ref
 from core.domain.validation import check_application_id, check_lwa_client_id
 from core.services.workspace import Workspace
+from gui import clipboard
 from gui.inventory.form_base import GENERAL, FieldMessage, field_box
+from gui.text import make_plain
 
 #: The date shown as "Not recorded" (QDateEdit cannot be empty).
 NO_DATE = QDate(2000, 1, 1)
@@ -120,6 +122,7 @@ class AppCredentialsDialog(QDialog):
         self.renewal = QLabel()
         self.renewal.setWordWrap(True)
         self.renewal.setAccessibleName("Client secret renewal")
+        make_plain(self.secret_note, self.renewal)
         self.redirect_uri = self._line(
             "Redirect URI",
             "The OAuth Redirect URI registered for the app: the HTTPS page that hands Amazon's "
@@ -353,6 +356,7 @@ class AppCredentialsDialog(QDialog):
         self.accept()
 
     def done(self, result: int) -> None:
+        clipboard.clear_if_holds(self.client_secret.text())  # pasted from Developer Central
         self.client_secret.clear()  # the typed secret lives on only in the pending change
         super().done(result)
 

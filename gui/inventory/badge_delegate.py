@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.services.view.badges import Badge, Tone
 from gui.inventory.model import StatusRole
+from gui.text import tooltip
 
 #: Badge fills: (on a light palette, on a dark palette).
 _FILLS: dict[Tone, tuple[str, str]] = {
@@ -204,7 +205,9 @@ class BadgeDelegate(QStyledItemDelegate):
             pos = QPointF(event.pos())
             for badge, box in zip(badges, rects, strict=False):
                 if box.contains(pos):
-                    QToolTip.showText(event.globalPos(), f"{badge.text}: {badge.detail}", view)
+                    QToolTip.showText(
+                        event.globalPos(), tooltip(f"{badge.text}: {badge.detail}"), view
+                    )
                     return True
         return super().helpEvent(event, view, option, index)
 
@@ -222,7 +225,9 @@ class BadgeStrip(QWidget):
         self._badges = tuple(badges)
         text = ", ".join(b.text for b in self._badges)
         self.setAccessibleDescription(text)
-        self.setToolTip("\n\n".join(f"{b.text}: {b.detail}" for b in self._badges if b.detail))
+        self.setToolTip(
+            tooltip("\n\n".join(f"{b.text}: {b.detail}" for b in self._badges if b.detail))
+        )
         self.updateGeometry()
         self.update()
 

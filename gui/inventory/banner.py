@@ -10,6 +10,7 @@ from core.domain.status import HealthBadge
 from core.domain.summary import Category
 from core.services.view.badges import Tone
 from core.services.view.rows import QuickFilter
+from gui.text import make_plain, tooltip
 
 #: (category, filter, tone, singular text, plural text, tooltip)
 _PARTS = (
@@ -121,6 +122,7 @@ class SummaryBanner(QFrame):
         self._app_notice = QLabel()
         self._app_notice.setWordWrap(True)
         self._app_notice.hide()
+        make_plain(self._headline, self._app_notice)
         outer.addWidget(self._app_notice)
         self.set_counts({}, 0)
 
@@ -153,7 +155,7 @@ class SummaryBanner(QFrame):
             self._app_notice.hide()
             return
         self._app_notice.setText(f"⚠ {badge.text}. {badge.detail}")
-        self._app_notice.setToolTip(badge.detail)
+        self._app_notice.setToolTip(tooltip(badge.detail))
         self._app_notice.setAccessibleName(badge.text)
         self._app_notice.show()
 

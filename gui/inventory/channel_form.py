@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from core.domain import dates, marketplaces
@@ -19,6 +20,7 @@ from core.domain.inventory import AppStatus, Channel, utcnow
 from core.domain.secret import Secret
 from core.domain.secret_refs import new_mws_auth_token_ref
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
+from gui import clipboard
 from gui.inventory.form_base import GENERAL, FormBase, field_box
 
 _APP_STATUSES = (
@@ -75,6 +77,7 @@ class ChannelForm(FormBase):
         self.last_check = QLabel()
         for info in (self.company_label, self.authorization, self.last_check):
             info.setWordWrap(True)
+            info.setTextFormat(Qt.TextFormat.PlainText)  # names, store names, Amazon's words
 
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -235,6 +238,7 @@ class ChannelForm(FormBase):
         if ok:
             ok = self.apply_change(self._mws_change(candidate), errors)
         if ok:
+            clipboard.clear_if_holds(self.mws_token.text())  # a secret, pasted from Seller Central
             self.mws_token.clear()
         return ok
 

@@ -29,6 +29,7 @@ from gui.inventory.badge_delegate import BadgeStrip
 from gui.inventory.channel_form import ChannelForm
 from gui.inventory.company_form import CompanyForm
 from gui.inventory.form_base import FormBase
+from gui.text import make_plain
 
 
 class DetailsPanel(QWidget):
@@ -59,6 +60,7 @@ class DetailsPanel(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
         self.subtitle.setWordWrap(True)
+        make_plain(self.title, self.subtitle)  # names people typed
         self.badges = BadgeStrip()
 
         self.edit_button = QPushButton("&Edit")

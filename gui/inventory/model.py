@@ -33,6 +33,7 @@ from core.services.view.sorting import Column
 from core.services.view.updates import rows_to_update
 from core.services.workspace import Workspace, WorkspaceEvent
 from gui.inventory.model_update import NeedsReset, RowUpdate
+from gui.text import tooltip
 
 StatusRole = Qt.ItemDataRole.UserRole + 1  # tuple[Badge, ...] for the status column
 KeyRole = Qt.ItemDataRole.UserRole + 2  # ("company" | "channel", id)
@@ -284,8 +285,8 @@ class InventoryModel(QAbstractItemModel):
             return badges.company_badges(node)
         if role == _Tooltip:
             if isinstance(node, ChannelRow):
-                return texts.channel_tooltip(node, column, self._now)
-            return texts.company_tooltip(node, column)
+                return tooltip(texts.channel_tooltip(node, column, self._now))
+            return tooltip(texts.company_tooltip(node, column))
         if role == KeyRole:
             return ("channel", node.id) if isinstance(node, ChannelRow) else ("company", node.id)
         if column == 0 and isinstance(node, CompanyRow):  # the font

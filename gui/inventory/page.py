@@ -38,6 +38,7 @@ from gui.inventory.badge_delegate import BadgeDelegate, badges_width
 from gui.inventory.banner import SummaryBanner
 from gui.inventory.details import DetailsPanel
 from gui.inventory.model import InventoryModel, KeyRole
+from gui.text import make_plain
 
 #: Expand every company when at most this many rows are shown (expanding is linear in rows).
 EXPAND_LIMIT = 400
@@ -127,6 +128,7 @@ class InventoryPage(QWidget):
         self.read_only_notice.setFrameShape(QFrame.Shape.StyledPanel)
         self.read_only_notice.setMargin(6)
         self.read_only_notice.hide()
+        make_plain(self.read_only_notice, self.shown_label)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)

@@ -1,11 +1,11 @@
 """Reauthorize: get a new Amazon authorization for one consent target (ARCHITECTURE.md, "Consent").
 
 The dialog says which Seller Central site to open and which account to select, opens the
-consent link in the browser (or copies it for support staff to send), waits with a countdown,
-and finishes from the loopback listener or from a pasted address. The result page shows what
-the new grant covers, a wrong account (nothing applied), or the error and its next step. A
-verified grant becomes one pending change (one Undo step) applied on the GUI thread: the
-channels show Unsaved until Save in the main window.
+consent link in the browser (or copies it for the person who will confirm), waits with a
+countdown, and finishes from the listener or from a pasted address. The result page shows what
+the new grant covers, what Amazon reports of a grant that may be another account's (Confirm or
+Cancel), a wrong account (nothing applied), or the error and its next step. A verified grant
+becomes one pending change (one Undo step) on the GUI thread, Unsaved until Save.
 
 The dialog adapts a :class:`~core.services.consent.session.ConsentSession`, which decides what
 happens: the link, whether an answer or a result still counts, what a grant covers, applying it.
@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QLabel,
     QWidget,
@@ -38,11 +38,12 @@ from core.services.consent.session import (
     Check,
     ConsentSession,
     Coverage,
+    NeedsConfirmation,
     WrongAccount,
 )
 from core.services.lanes import Lane
 from core.services.workspace import Workspace
-from gui import dialogs
+from gui import clipboard, dialogs
 from gui.bridge import Bridge
 from gui.reauthorize.frame import ReauthorizeFrame
 from gui.reauthorize.pages import show_message
@@ -80,6 +81,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         self._open_url: OpenUrl = open_url or QDesktopServices.openUrl
         self.outcome: Outcome | None = None
         self._pending: tuple[Authorized, Coverage] | None = None
+        self._copied: str | None = None  # the link Copy link put on the clipboard
         self._fill()
         self._wire()
         self._timer = QTimer(self)
@@ -149,6 +151,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         self.session.settle()
         self._timer.stop()
         self.self_auth_page.token.clear()
+        clipboard.clear_if_holds(self._copied)  # the consent is over: the link is spent
         self.result_page.title.setText(title)
         self.result_page.title.setAccessibleName(title)
         self.result_page.text.setText(html)
@@ -175,6 +178,10 @@ class ReauthorizeDialog(ReauthorizeFrame):
         show_message(message, "")
         self.waiting_page.link.setText(url)
         self.waiting_page.link.setCursorPosition(0)
+        tip = texts.link_tip(self.session.attempt)
+        for widget in (self.start_page.copy_button, self.waiting_page.copy_button):
+            widget.setToolTip(tip)
+        self.waiting_page.link.setToolTip(tip)
         return url
 
     def _open_in_browser(self) -> None:
@@ -198,11 +205,11 @@ class ReauthorizeDialog(ReauthorizeFrame):
         url = self._link(self.start_page.message if on_start else self.waiting_page.message)
         if url is None:
             return
-        clipboard = QGuiApplication.clipboard()
-        clipboard.setText(url)
+        clipboard.copy(url)
+        self._copied = url
         self.waiting_page.message.setText(
-            "Link copied. Paste it into a browser, or send it to the seller: it works once, "
-            f"for {texts.LINK_MINUTES} minutes."
+            "Link copied. Open it in a browser, or give it only to the person who will confirm: "
+            f"it works once, for {texts.LINK_MINUTES} minutes."
         )
         self.waiting_page.message.show()
         self._show_waiting()
@@ -221,6 +228,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
             self.paste.edit.setFocus()
             return
         self._run(check)
+        clipboard.clear_if_holds(text)  # the answer is read: its code leaves the clipboard
         show_message(self.paste.message, "")
         self.paste.edit.clear()
 
@@ -285,6 +293,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         except UserFacingError as exc:
             show_message(page.message, str(exc))
             return
+        clipboard.clear_if_holds(token)  # read once: the token leaves the clipboard
         self._run(check)
 
     # --- results ------------------------------------------------------------------------
@@ -298,21 +307,24 @@ class ReauthorizeDialog(ReauthorizeFrame):
                 (self.try_again_button,),
             )
             return
-        assert isinstance(result, Authorized)
-        covered = self.session.coverage(result)
-        self._pending = (result, covered)
-        if self.session.asks_confirmation(result, covered):
-            html = texts.authorized_html(
-                self.target, result, covered, self.session.workspace.current, applied=False
-            )
-            self._show_result(
-                "confirm",
-                "Is this the right account?",
-                html,
-                (self.use_button, self.try_again_button),
-            )
+        if isinstance(result, NeedsConfirmation):
+            self._ask(result)
             return
+        assert isinstance(result, Authorized)
+        self._pending = (result, self.session.coverage(result))
         self._use_account()
+
+    def _ask(self, result: NeedsConfirmation) -> None:
+        """Show what Amazon reports; nothing is pending until Confirm (Cancel applies nothing)."""
+        covered = self.session.coverage(result.authorized)
+        self._pending = (result.authorized, covered)
+        html = texts.confirm_html(result, covered, self.session.workspace.current)
+        # Enter confirms only when nothing suggests another account: then it is Cancel.
+        self.confirm_by_default = not result.looks_like_another_account
+        buttons = (self.use_button, self.try_again_button)
+        self._show_result("confirm", texts.confirm_title(result), html, buttons)
+        if not self.confirm_by_default:
+            self.close_button.setFocus()
 
     def _use_account(self) -> None:
         if self._pending is None:
@@ -346,6 +358,7 @@ class ReauthorizeDialog(ReauthorizeFrame):
         self._pending = None
         self.outcome = None
         self.session.restart()
+        clipboard.clear_if_holds(self._copied)  # that link's attempt is over
         self.waiting_page.link.clear()
         self.waiting_page.message.hide()
         self._show_start()
@@ -355,6 +368,9 @@ class ReauthorizeDialog(ReauthorizeFrame):
     def done(self, result: int) -> None:
         """Every way out (Cancel, Close, Escape, the title bar) ends the consent."""
         self._timer.stop()
+        clipboard.clear_if_holds(
+            self._copied, self.self_auth_page.token.text(), self.paste.edit.text()
+        )
         self.self_auth_page.token.clear()
         self.paste.edit.clear()
         self.bridge.close()

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from gui.reauthorize.pages import (
     button,
     heading,
 )
+from gui.text import plain_label
 
 
 class ReauthorizeFrame(QDialog):
@@ -38,7 +38,7 @@ class ReauthorizeFrame(QDialog):
         self.setAccessibleName(title)
         self.setMinimumWidth(620)
         self.title = heading(title, 1.35)
-        self.subtitle = QLabel(subtitle)
+        self.subtitle = plain_label(subtitle)  # names the account (a store name from Amazon)
         self.subtitle.setWordWrap(True)
         self.start_page = StartPage()
         self.waiting_page = WaitingPage()
@@ -52,10 +52,13 @@ class ReauthorizeFrame(QDialog):
             "&Try again", "Try again", "Start a new consent from the beginning."
         )
         self.use_button = button(
-            "&Use this account",
-            "Use this account",
-            "Give the channels this authorization (pending until you Save in the main window).",
+            "&Confirm",
+            "Confirm: use this account",
+            "This is the account I meant: give the channels this authorization (pending until "
+            "you Save in the main window).",
         )
+        #: Whether Enter confirms on the confirm page; not when the account looks like another.
+        self.confirm_by_default = True
         self.close_button = button(
             "Cancel", "Cancel", "Stop here. Nothing changes (Escape does the same)."
         )
@@ -77,7 +80,8 @@ class ReauthorizeFrame(QDialog):
         self.paste.setVisible(paste)
         for widget in (self.try_again_button, self.use_button):
             widget.setVisible(widget in buttons)
-        final = page is self.result_page
+        # A question (Confirm shown) is not the end: its way out is Cancel, not Close.
+        final = page is self.result_page and self.use_button not in buttons
         self.close_button.setText("Close" if final else "Cancel")
         self.close_button.setAccessibleName("Close" if final else "Cancel")
         self.close_button.setToolTip(
@@ -98,7 +102,7 @@ class ReauthorizeFrame(QDialog):
         elif page is self.self_auth_page:
             target = self.self_auth_page.verify_button
         elif self.use_button.isVisible():
-            target = self.use_button
+            target = self.use_button if self.confirm_by_default else self.close_button
         elif self.try_again_button.isVisible():
             target = self.try_again_button
         else:

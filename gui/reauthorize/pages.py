@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import UserFacingError, ValidationError
-from core.services.consent.texts import LINK_MINUTES, PASTE_TITLE, SWITCHER_WARNING
+from core.services.consent.texts import PASTE_TITLE, SWITCHER_WARNING, link_tip
 
 
 def text_label(text: str = "", *, rich: bool = True, selectable: bool = True) -> QLabel:
@@ -66,8 +66,9 @@ def show_message(label: QLabel, text: str) -> None:
 
 
 def heading(text: str, scale: float) -> QLabel:
-    """A bold label, ``scale`` times the usual size."""
+    """A bold label, ``scale`` times the usual size; plain text (it can name a channel)."""
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(True)
@@ -105,9 +106,7 @@ class StartPage(QWidget):
         self.copy_button = button(
             "&Copy link",
             "Copy link",
-            "Copy the consent link, to paste into a browser or send to the seller. The link "
-            "holds no password or token; it works once, for "
-            f"{LINK_MINUTES} minutes.",
+            link_tip(None),
         )
         self.message = message_label()
         self.self_auth_button = link_button(
@@ -142,7 +141,7 @@ class WaitingPage(QWidget):
         self.countdown = text_label()
         self.countdown.setAccessibleName("Time left")
         self.link_caption = QLabel(
-            "Consent &link (send it to the seller if they are on the phone):"
+            "Consent &link (only for the person who will confirm in Seller Central):"
         )
         self.link = QLineEdit()
         self.link.setReadOnly(True)
@@ -154,9 +153,7 @@ class WaitingPage(QWidget):
             "Open in browser again",
             "Open the same consent page in your web browser again.",
         )
-        self.copy_button = button(
-            "&Copy link", "Copy link again", "Copy the consent link to the clipboard again."
-        )
+        self.copy_button = button("&Copy link", "Copy link again", link_tip(None))
         self.message = text_label(rich=False)
         self.message.hide()
         self.busy = QProgressBar()

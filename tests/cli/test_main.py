@@ -75,6 +75,22 @@ def test_plan_on_a_data_dir_reads_it_without_the_keychain(
     assert str(folder / "inventory.sqlite3") in capsys.readouterr().out
 
 
+def test_a_relative_data_dir_is_taken_from_the_current_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "inventory"
+    workspace = open_workspace(folder, secrets=MemorySecretStore())
+    now = utcnow()
+    inventory, values = demo_inventory(now, workspace.namespace)
+    workspace.apply(changes.replace_all(inventory, values, now))
+    workspace.save()
+    workspace.close()
+    monkeypatch.chdir(tmp_path)
+    assert main.main(["--data-dir", "inventory", "plan"]) == 0
+    out = capsys.readouterr().out
+    assert f"Reauthorization plan for {folder / 'inventory.sqlite3'}:" in out
+
+
 def test_plan_on_a_missing_inventory_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

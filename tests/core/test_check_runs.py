@@ -37,10 +37,17 @@ from core.services.checks import CheckRun, Progress, RunSummary, prepare
 from core.services.lanes import Lane, Lanes
 from core.services.workspace import Workspace, WorkspaceEvent
 from core.simulator import Simulator
-from core.storage.keychain import KeyringSecretStore, MemorySecretStore, SecretStore
+from core.storage.keychain import (
+    ALLOWED_BACKENDS,
+    KeyringSecretStore,
+    MemorySecretStore,
+    SecretStore,
+    backend_name,
+)
 from core.storage.store import Store
 from tests.integration.simhelpers import APP, DE, UK, load_granted_sellers
 from tests.leaks import ExpectedWarnings
+from tests.secret_service import SecretServiceDaemon
 
 WAIT_S = 10.0
 FAST = CheckSettings(workers=2, requests_per_second=500.0, burst=50, attempts=2)
@@ -256,7 +263,9 @@ class StuckKeyring(KeyringBackend):
 
 class CountingKeychain(KeyringSecretStore):
     def __init__(self, backend: StuckKeyring) -> None:
-        super().__init__(backend, timeout_s=0.2)
+        # A test backend, allowed explicitly: the product's allow-list names only OS keychains.
+        allowed = {**ALLOWED_BACKENDS, backend_name(backend): "stuck test keychain"}
+        super().__init__(backend, timeout_s=0.2, allowed=allowed)
         self.reads = 0
 
     def get(self, name: str) -> Secret | None:
@@ -466,3 +475,42 @@ def test_a_run_reads_its_secrets_from_the_real_keychain(
         for name in names:
             keychain.delete(name)
     assert summary.results == {CheckResult.OK: 3}
+
+
+@pytest.mark.keychain
+def test_a_frozen_secret_service_ends_the_run_at_once_with_a_clear_message(
+    tmp_path: Path,
+    ws: RecordingWorkspace,
+    sim: Simulator,
+    secrets: MemorySecretStore,
+    lanes: Lanes,
+    secret_service: SecretServiceDaemon,
+) -> None:
+    """The real GNOME Keyring, stopped (SIGSTOP) as if waiting for a password nobody types."""
+    ids = load_granted_sellers(ws, sim, 20)
+    ws.close()
+    keychain = KeyringSecretStore(timeout_s=1.0)
+    names = sorted(secrets.names())
+    try:
+        for name in names:
+            value = secrets.get(name)
+            assert value is not None
+            keychain.set(name, value)
+        real = Workspace.open(tmp_path / "data", keychain)
+        try:
+            with secret_service.frozen():
+                heard = start(real, ids, lanes)
+                # Bounded: twenty targets each waiting out the timeout would take 20 s or more.
+                assert heard.ended.wait(WAIT_S), "the run did not end"
+            (error,) = heard.failed
+            assert isinstance(error, SecretStoreError)
+            assert "did not answer within 1 seconds" in error.message
+            assert "Unlock your keychain" in error.next_step
+            assert not heard.finished
+            assert sim.count() == 0
+            assert all(real.current.channels[i].health.checked_at is None for i in ids)
+        finally:
+            real.close()
+    finally:
+        for name in names:
+            keychain.delete(name)

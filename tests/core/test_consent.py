@@ -516,7 +516,6 @@ def test_resource_path_refuses(name: str) -> None:
 def test_hand_off_page_rules() -> None:
     page = resource_path("handoff.html").read_text(encoding="utf-8")
     assert '<meta name="referrer" content="no-referrer">' in page
-    assert '<meta name="spconnect-port" content="">' in page
     assert "<noscript>" in page
     assert 'window.location.assign("http://127.0.0.1:" + port + "/callback" + query)' in page
     assert 'lastIndexOf(".")' in page

@@ -29,7 +29,14 @@ from core.domain.inventory import AuthSource, Channel, CheckResult
 from core.domain.marketplaces import Region, by_country
 from core.domain.secret import Secret
 from core.services.consent import ConsentAttempts
-from core.services.consent.session import Authorized, Check, ConsentSession, WrongAccount
+from core.services.consent.identity import Doubt
+from core.services.consent.session import (
+    Authorized,
+    Check,
+    ConsentSession,
+    NeedsConfirmation,
+    WrongAccount,
+)
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from tests.integration.consent_support import (
@@ -38,6 +45,7 @@ from tests.integration.consent_support import (
     SELLER,
     VENDOR_REDIRECT,
     Amazon,
+    remember_store,
     simulator_workspace,
     start_amazon,
     uk_target,
@@ -59,6 +67,7 @@ def amazon() -> Iterator[Amazon]:
 @pytest.fixture
 def workspace(tmp_path: Path, amazon: Amazon) -> Iterator[Workspace]:
     opened = simulator_workspace(tmp_path / "data", amazon, MemorySecretStore())
+    remember_store(opened)  # what a new answer is compared with (tests/core/test_consent_claims.py)
     yield opened
     opened.close()
 
@@ -155,7 +164,6 @@ def test_finish_by_redirect_through_the_real_listener(
     covered = session.coverage(result)
     assert set(covered.channel_ids) == EU_IDS  # the same seller's other EU marketplaces
     assert covered.not_covered == ()
-    assert not session.asks_confirmation(result, covered)
     assert session.apply(result, covered) is None
     assert workspace.pending_channel_ids() == EU_IDS
     assert workspace.current.channels["de"].health.result is CheckResult.OK
@@ -231,12 +239,13 @@ def test_an_unknown_account_is_confirmed_before_anything_is_applied(
     make: Callable[..., ConsentSession], workspace: Workspace
 ) -> None:
     session = make(target=uk_target(seller=None), listen=False)
-    result = run(session, session.finish(redirect_address(session.link())))
-    assert isinstance(result, Authorized)
-    covered = session.coverage(result)
-    assert session.asks_confirmation(result, covered)
+    asked = run(session, session.finish(redirect_address(session.link())))
+    assert isinstance(asked, NeedsConfirmation)
+    assert Doubt.NO_SELLER_ID in asked.doubts
+    assert asked.claimed_seller_id == SELLER
     assert not workspace.is_dirty  # the session applies nothing by itself
-    assert session.apply(result, covered) is None
+    result = asked.authorized  # the person confirmed
+    assert session.apply(result, session.coverage(result)) is None
     assert workspace.pending_channel_ids() == EU_IDS
 
 
@@ -322,6 +331,7 @@ def test_apply_is_one_pending_change_and_one_undo_step(
     make: Callable[..., ConsentSession], workspace: Workspace
 ) -> None:
     session = make(listen=False)
+    before = {c.id: c.authorization_id for c in workspace.current.channels.values()}
     result = run(session, session.finish(redirect_address(session.link())))
     assert session.apply(result, session.coverage(result)) is None
     (change,) = workspace.pending
@@ -331,7 +341,7 @@ def test_apply_is_one_pending_change_and_one_undo_step(
     assert workspace.secrets.get(auth.refresh_token_ref) is None  # not before Save
     workspace.undo()
     assert not workspace.is_dirty
-    assert all(c.authorization_id is None for c in workspace.current.channels.values())
+    assert {c.id: c.authorization_id for c in workspace.current.channels.values()} == before
 
 
 def test_a_refusal_is_returned_and_nothing_applied(

@@ -1,8 +1,8 @@
-"""The keychain lane's thread lives as long as the store it serves, not as long as the process.
+"""The keychain lane's thread lives as long as the keychain backend it serves.
 
-Each :class:`KeyringSecretStore` has its own keychain thread; the app opens one store per
-inventory it opens. A thread that outlived its store stayed parked on its queue for good: one
-more per File > Open.
+Stores over one backend share its thread (core/storage/keychain.py). A thread that outlived
+its backend stayed parked on its queue for good: one more per backend a store was made over
+(in the tests, one per test keyring).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import threading
 import pytest
 
 from core.domain.secret import Secret
-from core.storage.keychain import KeychainThread, KeyringSecretStore
-from tests.core.test_secrets import DictKeyring
+from core.storage.keychain import KeychainThread
+from tests.core.test_secrets import DictKeyring, trusted
 
 JOIN_S = 5.0
 
@@ -29,7 +29,7 @@ def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
 
 def test_a_keyring_store_takes_its_thread_with_it() -> None:
     before = set(threading.enumerate())
-    store = KeyringSecretStore(backend=DictKeyring())
+    store = trusted(DictKeyring())  # the backend goes with the store: nothing else holds it
     store.set("authorization/1/refresh-token/1", Secret("a value"))
     (thread,) = _new_threads(before)
     assert thread.name == "keychain"

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import copy
 import hmac
+import json
 import logging
 import operator
+import os
 import pickle
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import keyring.backends.chainer
 import keyring.backends.fail
@@ -24,12 +28,16 @@ from keyring.compat import properties
 from core.domain.errors import SecretStoreError, UserFacingError
 from core.domain.secret import Secret
 from core.storage.keychain import (
+    ALLOWED_BACKENDS,
     KeyringSecretStore,
     MemorySecretStore,
     SecretStore,
     UnavailableSecretStore,
     open_keychain,
 )
+from core.storage.store import ChangeSet, Store
+from tests.core.factories import full_inventory
+from tests.leaks import ExpectedWarnings
 
 VALUE = "Atzr|IwEBIA-very-secret-refresh-token-0123456789"
 
@@ -109,6 +117,60 @@ class BlockingKeyring(_TestBackend):
     def set_password(self, service: str, username: str, password: str) -> None:
         self.calls.append("set")
         self.release.wait(30)
+
+
+class StuckDictKeyring(DictKeyring):
+    """A keychain whose writes hang until released, then finish (a prompt answered late)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.release.wait(30)
+        super().set_password(service, username, password)
+
+
+class JsonFileKeyring(KeyringBackend):
+    """A custom backend that keeps every password in a JSON file: what an allow-list refuses.
+
+    Loadable by name through ``PYTHON_KEYRING_BACKEND`` (keyring reads its priority first), and
+    never chosen by keyring's own detection: its priority raises unless it was named there.
+    """
+
+    file = Path(os.devnull)
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        if os.environ.get("PYTHON_KEYRING_BACKEND") != f"{__name__}.JsonFileKeyring":
+            raise RuntimeError("test backend: only when named in PYTHON_KEYRING_BACKEND")
+        return 1.0
+
+    def _load(self) -> dict[str, str]:
+        try:
+            return dict(json.loads(self.file.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._load().get(f"{service}/{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        values = self._load()
+        values[f"{service}/{username}"] = password
+        self.file.write_text(json.dumps(values), encoding="utf-8")
+
+    def delete_password(self, service: str, username: str) -> None:
+        values = self._load()
+        values.pop(f"{service}/{username}", None)
+        self.file.write_text(json.dumps(values), encoding="utf-8")
+
+
+def trusted(backend: Any, **kwargs: Any) -> KeyringSecretStore:
+    """A store over a test backend, allowed explicitly (never by the product's detection)."""
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    allowed = {**ALLOWED_BACKENDS, name: type(backend).__name__}
+    return KeyringSecretStore(backend=backend, allowed=allowed, **kwargs)
 
 
 # A plain-text backend as keyrings.alt ships it (the package itself is not installed).
@@ -266,7 +328,7 @@ def empty_chainer(monkeypatch: pytest.MonkeyPatch) -> KeyringBackend:
 @pytest.fixture
 def chainer_with_plaintext(monkeypatch: pytest.MonkeyPatch) -> KeyringBackend:
     monkeypatch.setattr(
-        keyring.backends.chainer.ChainerBackend, "backends", [DictKeyring(), PlaintextKeyring()]
+        keyring.backends.chainer.ChainerBackend, "backends", [PlaintextKeyring(), DictKeyring()]
     )
     return keyring.backends.chainer.ChainerBackend()  # type: ignore[no-untyped-call]
 
@@ -337,7 +399,7 @@ def dict_keyring() -> DictKeyring:
 
 
 def test_keyring_store_round_trip(dict_keyring: DictKeyring) -> None:
-    store = KeyringSecretStore(backend=dict_keyring, service="SP Connect test")
+    store = trusted(dict_keyring, service="SP Connect test")
     assert store.persistent
     assert store.description == "DictKeyring"
     assert store.get("authorization/1/refresh-token/1") is None
@@ -354,7 +416,7 @@ def test_keyring_store_round_trip(dict_keyring: DictKeyring) -> None:
 
 
 def test_deleting_a_missing_entry_is_a_no_op(dict_keyring: DictKeyring) -> None:
-    store = KeyringSecretStore(backend=dict_keyring)
+    store = trusted(dict_keyring)
     store.delete("never/there")
     store.set("there", Secret("v"))
     store.delete("there")
@@ -371,7 +433,7 @@ def failing_keyring(request: pytest.FixtureRequest) -> FailingKeyring:
 def test_backend_errors_are_wrapped_without_the_secret(
     failing_keyring: FailingKeyring, operation: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = KeyringSecretStore(backend=failing_keyring)
+    store = trusted(failing_keyring)
     with pytest.raises(SecretStoreError, match=f"refused to {operation} a secret") as info:
         OPERATIONS[operation](store)
     error = info.value
@@ -394,7 +456,7 @@ def blocking_keyring() -> Iterator[BlockingKeyring]:
 
 
 def test_a_hung_keychain_times_out(blocking_keyring: BlockingKeyring) -> None:
-    store = KeyringSecretStore(backend=blocking_keyring, timeout_s=0.2)
+    store = trusted(blocking_keyring, timeout_s=0.2)
     started = time.monotonic()
     with pytest.raises(SecretStoreError, match=r"did not answer within 0\.2 seconds") as info:
         store.set("entry", Secret(VALUE))
@@ -409,3 +471,98 @@ def test_a_hung_keychain_times_out(blocking_keyring: BlockingKeyring) -> None:
     blocking_keyring.release.set()  # the keychain answers again
     assert store.get("entry") is None
     assert blocking_keyring.calls.count("set") == 1
+
+
+# --- allowed by name --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def json_file(tmp_path: Path) -> Iterator[Path]:
+    JsonFileKeyring.file = tmp_path / "passwords.json"
+    yield JsonFileKeyring.file
+    JsonFileKeyring.file = Path(os.devnull)
+
+
+def test_a_custom_backend_writing_a_json_file_is_refused(json_file: Path) -> None:
+    keyring.set_keyring(JsonFileKeyring())  # type: ignore[no-untyped-call]
+    with pytest.raises(SecretStoreError, match="Secrets cannot be kept safely") as caught:
+        KeyringSecretStore()
+    assert "JsonFileKeyring" in caught.value.message
+    assert "not one SP Connect trusts" in caught.value.message
+    assert "Secret Service" in caught.value.next_step
+    assert not json_file.exists()
+
+
+def test_a_json_file_backend_named_in_the_environment_is_refused_and_save_refuses(
+    json_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{__name__}.JsonFileKeyring")
+    keyring.core.init_backend()
+    assert type(keyring.get_keyring()) is JsonFileKeyring  # keyring itself accepted it
+    secrets = open_keychain()
+    assert isinstance(secrets, UnavailableSecretStore)
+    assert "not one SP Connect trusts" in secrets.error.message
+    inv = full_inventory()
+    store = Store.open(tmp_path / "data")
+    try:
+        with pytest.raises(SecretStoreError, match="not one SP Connect trusts"):
+            store.save(
+                ChangeSet(companies=dict(inv.companies), app=inv.app),
+                secrets,
+                {ref: Secret(VALUE) for ref in inv.secret_refs()},
+            )
+        assert store.load().companies == {}
+        assert store.journal() == {}
+    finally:
+        store.close()
+    assert not json_file.exists()
+
+
+def test_the_operating_systems_keychains_are_allowed_by_name() -> None:
+    assert set(ALLOWED_BACKENDS) == {
+        "keyring.backends.SecretService.Keyring",
+        "keyring.backends.libsecret.Keyring",
+        "keyring.backends.kwallet.DBusKeyring",
+        "keyring.backends.kwallet.DBusKeyringKWallet4",
+        "keyring.backends.macOS.Keyring",
+        "keyring.backends.Windows.WinVaultKeyring",
+    }
+
+
+# --- a write that times out and finishes later ----------------------------------------------
+
+
+@pytest.fixture
+def stuck_keyring() -> Iterator[StuckDictKeyring]:
+    backend = StuckDictKeyring()
+    yield backend
+    backend.release.set()
+
+
+def test_a_late_write_keeps_its_journal_row_until_its_entry_is_gone(
+    stuck_keyring: StuckDictKeyring, tmp_path: Path, expected_warnings: ExpectedWarnings
+) -> None:
+    expected_warnings.allow("core.storage", r"could not remove a keychain entry")
+    inv = full_inventory()
+    ref = inv.app.client_secret_ref
+    assert ref is not None
+    store = Store.open(tmp_path / "data")
+    try:
+        with pytest.raises(SecretStoreError, match="did not answer"):
+            store.save(
+                ChangeSet(app=inv.app), trusted(stuck_keyring, timeout_s=0.2), {ref: Secret(VALUE)}
+            )
+        assert store.journal() == {ref: "intended"}
+        # The inventory is opened again in this process (after a restore, say) with a new store
+        # over the same keychain while the write still hangs: its clean-up must not forget the
+        # entry the hanging write is about to create.
+        again = trusted(stuck_keyring, timeout_s=0.2)
+        store.collect_orphans(again)
+        assert store.journal() == {ref: "intended"}
+        stuck_keyring.release.set()  # the keychain answers: the late write lands
+        assert again.get(ref) == Secret(VALUE)
+        assert store.collect_orphans(again) == 1
+        assert stuck_keyring.values == {}
+        assert store.journal() == {}
+    finally:
+        store.close()

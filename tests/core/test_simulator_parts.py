@@ -124,9 +124,9 @@ def test_code_lifetime_boundary(amazon: Simulator, clock: Clock) -> None:
     on_time = amazon.issue_code(APP, SELLER, "https://a.example/r")
     late = amazon.issue_code(APP, SELLER, "https://a.example/r")
     clock.now += CODE_LIFETIME_S
-    assert amazon.redeem_code(APP, on_time.code, None) is not None
+    assert amazon.redeem_code(APP, on_time.code, "https://a.example/r") is not None
     clock.now += 0.001
-    assert amazon.redeem_code(APP, late.code, None) is None
+    assert amazon.redeem_code(APP, late.code, "https://a.example/r") is None
 
 
 def test_a_refused_code_is_spent(amazon: Simulator) -> None:

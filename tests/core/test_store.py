@@ -211,17 +211,20 @@ def test_entries_left_by_a_crash_are_removed_at_next_start(store: Store) -> None
     assert store.journal() == {}
 
 
-def test_superseded_entries_are_deleted_after_the_commit(store: Store) -> None:
+def test_superseded_entries_no_backup_points_at_are_deleted_after_the_commit(
+    store: Store,
+) -> None:
     secrets = MemorySecretStore()
     inv = full_inventory()
-    values = {ref: Secret("v") for ref in inv.secret_refs()}
-    store.save(everything(inv), secrets, values)
     old = inv.app.client_secret_ref
     assert old is not None
+    # No company yet, so no daily backup that would point at the old entry (see test_restore).
+    store.save(ChangeSet(app=inv.app), secrets, {old: Secret("v")})
     app = replace(inv.app, client_secret_ref="ns/client-secret/app/2")
     store.save(
         ChangeSet(app=app), secrets, {"ns/client-secret/app/2": Secret("new")}, superseded=[old]
     )
+    assert list_backups(store.data_dir) == []
     assert old not in secrets.names()
     assert "ns/client-secret/app/2" in secrets.names()
     assert store.journal() == {}

@@ -106,6 +106,7 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dialogs]:
     )
     monkeypatch.setattr(dialogs, "show_error", record("show_error", lambda: None))
     monkeypatch.setattr(dialogs, "offer_restore", record("offer_restore", lambda: recorder.restore))
+    monkeypatch.setattr(dialogs, "show_restored", record("show_restored", lambda: None))
     monkeypatch.setattr(dialogs, "show_crash", record("show_crash", lambda: None))
     monkeypatch.setattr(dialogs, "about", record("about", lambda: None))
     yield recorder

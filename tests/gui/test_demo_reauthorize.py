@@ -86,6 +86,12 @@ def test_reauthorize_a_legacy_channel_in_the_demo(
     assert url.startswith(simulator.base_url)  # the demo never reaches Amazon
     assert "return to SP Connect" in follow(url).text
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=WAIT_MS)
+    # A legacy channel has no store name on record to compare Amazon's answer with: the
+    # person sees what Amazon reports and confirms before anything is pending.
+    assert dialog.outcome == "confirm"
+    assert "Amazon reports" in dialog.result_page.text.text()
+    assert not ws.is_dirty
+    qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
     assert dialog.outcome == "success"
     for channel_id in same_seller:
         assert "Unsaved" in badge_texts(window, channel_id)

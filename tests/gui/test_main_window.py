@@ -335,6 +335,11 @@ def test_a_damaged_inventory_offers_the_newest_backup(
     assert len(fake_dialogs.named("offer_restore")) == 1
     assert window.page is not None
     assert window.page.model.total == 25
+    # The damaged file could not be read, so nobody can tell which sellers were authorized
+    # after the backup: said so, with what to do.
+    ((message, next_step),) = fake_dialogs.named("show_restored")
+    assert "cannot tell which sellers" in message
+    assert "Test connection" in next_step
 
 
 def test_every_button_has_a_tooltip_and_an_accessible_name(demo_window: Opened) -> None:

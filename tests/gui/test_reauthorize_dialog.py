@@ -46,6 +46,7 @@ from tests.integration.consent_support import (
     SELLER,
     VENDOR_REDIRECT,
     Amazon,
+    remember_store,
     uk_target,
 )
 
@@ -71,12 +72,20 @@ class Links:
 def make_dialog(
     qtbot: Any, workspace: Workspace, threaded_runner: TaskRunner
 ) -> Iterator[Callable[..., ReauthorizeDialog]]:
-    """A dialog on a new consent session; keyword arguments go to the session."""
+    """A dialog on a new consent session; keyword arguments go to the session. Unless
+    ``known=False``, the workspace first saves an earlier grant of SELLER with the store name
+    Amazon reported, which Amazon's answers are compared with."""
     made: list[ReauthorizeDialog] = []
 
     def make(
-        target: ConsentTarget | None = None, *, open_url: Links | None = None, **session: Any
+        target: ConsentTarget | None = None,
+        *,
+        open_url: Links | None = None,
+        known: bool = True,
+        **session: Any,
     ) -> ReauthorizeDialog:
+        if known and not any(a.store_name for a in workspace.current.authorizations.values()):
+            remember_store(workspace)
         consent = ConsentSession(workspace, target or uk_target(), **session)
         dialog = ReauthorizeDialog(consent, threaded_runner, open_url=open_url)
         qtbot.addWidget(dialog)
@@ -196,7 +205,7 @@ def test_open_in_browser_and_the_listener_finish_it(
         assert country in text
     assert listener.closed
     # Pending only: the refresh token reaches the secret store on Save, not before.
-    auth = next(a for a in workspace.current.authorizations.values() if a.seller_id == SELLER)
+    auth = workspace.current.authorizations[workspace.current.channels["uk"].authorization_id or ""]
     assert auth.refresh_token_ref is not None
     assert store.get(auth.refresh_token_ref) is None
     workspace.save()
@@ -457,7 +466,7 @@ def test_self_authorization(
     qtbot.keyClick(page.token, Qt.Key.Key_Return)
     assert wait_outcome(qtbot, dialog) == "success"
     assert workspace.pending_channel_ids() == EU_IDS
-    auth = next(a for a in workspace.current.authorizations.values() if a.seller_id == SELLER)
+    auth = workspace.current.authorizations[workspace.current.channels["uk"].authorization_id or ""]
     assert auth.source is AuthSource.SELF_AUTHORIZATION
     assert page.token.text() == ""
     if token.reveal() in visible_text(dialog):
@@ -500,11 +509,17 @@ def test_a_plan_item_is_reauthorized_in_one_consent(
     (item,) = build_plan(workspace.current, datetime.now(UTC))  # five channels, not connected
     assert set(item.channel_ids) == EU_IDS
     links = Links()
-    dialog = make_dialog(ConsentTarget.from_plan_item(item), open_url=links)
+    dialog = make_dialog(ConsentTarget.from_plan_item(item), open_url=links, known=False)
     assert SELLER in dialog.start_page.instructions.text()
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
     follow(links.urls[0])
-    assert wait_outcome(qtbot, dialog) == "success"
+    # Never connected: no store name on record to compare Amazon's answer with, so it asks.
+    assert wait_outcome(qtbot, dialog) == "confirm"
+    assert "Acme Europe" in dialog.result_page.text.text()
+    assert not workspace.is_dirty
+    assert dialog.use_button.isDefault()  # nothing points at another account
+    qtbot.keyClick(dialog.use_button, Qt.Key.Key_Return)
+    assert dialog.outcome == "success"
     assert workspace.pending_channel_ids() == EU_IDS
     assert len(workspace.pending) == 1  # one Undo step for the whole consent
 
@@ -514,7 +529,88 @@ def test_a_read_only_inventory_cannot_start_a_consent(
 ) -> None:
     workspace.read_only_reason = "Another SP Connect window has this inventory open."
     links = Links()
-    dialog = make_dialog(open_url=links)
+    dialog = make_dialog(open_url=links, known=False)
     assert "Another SP Connect window" in dialog.start_page.message.text()
     qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
     assert links.urls == []
+
+
+# --- the answer is a claim (issue 8, finding 1) --------------------------------------------------
+
+
+def forged_answer(dialog: ReauthorizeDialog, amazon: Amazon) -> str:
+    """The answer to a consent OTHER confirmed, its Seller ID edited to the expected SELLER."""
+    amazon.sim.auto_confirm_seller_id = OTHER
+    address = redirect_address(dialog.waiting_page.link.text())
+    assert f"selling_partner_id={OTHER}" in address
+    return address.replace(f"selling_partner_id={OTHER}", f"selling_partner_id={SELLER}")
+
+
+def ask_about_forged_answer(
+    qtbot: Any, make_dialog: Callable[..., ReauthorizeDialog], amazon: Amazon
+) -> ReauthorizeDialog:
+    dialog = make_dialog(open_url=Links(), listen=False)
+    qtbot.mouseClick(dialog.start_page.open_button, Qt.MouseButton.LeftButton)
+    dialog.paste.edit.setText(forged_answer(dialog, amazon))
+    qtbot.keyClick(dialog.paste.edit, Qt.Key.Key_Return)
+    assert wait_outcome(qtbot, dialog) == "confirm"
+    return dialog
+
+
+def test_a_forged_answer_shows_what_amazon_reports_and_cancel_applies_nothing(
+    qtbot: Any,
+    make_dialog: Callable[..., ReauthorizeDialog],
+    workspace: Workspace,
+    amazon: Amazon,
+) -> None:
+    dialog = ask_about_forged_answer(qtbot, make_dialog, amazon)
+    text = dialog.result_page.text.text()
+    assert "Someone Else" in text  # what Amazon reports for the grant
+    assert "Acme Europe" in text  # what was expected
+    assert "another seller" in text
+    assert "not be the expected account" in dialog.result_page.title.text()
+    assert not workspace.is_dirty  # nothing pending before the person confirms
+    assert dialog.use_button.isVisible()
+    assert dialog.use_button.text().replace("&", "") == "Confirm"
+    assert dialog.close_button.text() == "Cancel"
+    assert dialog.close_button.isDefault()  # Enter does not take another seller's grant
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Cancel from the keyboard
+    assert not dialog.isVisible()
+    assert not workspace.is_dirty
+    assert dialog.session.closed
+
+
+def test_confirm_from_the_keyboard_applies_the_grant(
+    qtbot: Any,
+    make_dialog: Callable[..., ReauthorizeDialog],
+    workspace: Workspace,
+    amazon: Amazon,
+) -> None:
+    dialog = ask_about_forged_answer(qtbot, make_dialog, amazon)
+    assert dialog.use_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    dialog.use_button.setFocus()
+    qtbot.keyClick(dialog.use_button, Qt.Key.Key_Space)
+    assert dialog.outcome == "success"
+    assert workspace.pending_channel_ids() == {"uk"}  # Amazon listed only the UK for it
+    (auth,) = (
+        a for a in workspace.current.authorizations.values() if a.store_name == "Someone Else"
+    )
+    assert auth.seller_id == SELLER
+
+
+def test_the_copy_link_tooltip_says_who_it_is_for_and_when_it_expires(
+    qtbot: Any, make_dialog: Callable[..., ReauthorizeDialog]
+) -> None:
+    dialog = make_dialog(open_url=Links())
+    tip = dialog.start_page.copy_button.toolTip()
+    assert "person who will confirm" in tip
+    assert "expires" in tip
+    assert "send it to the seller" not in tip
+    qtbot.mouseClick(dialog.start_page.copy_button, Qt.MouseButton.LeftButton)
+    attempt = dialog.session.attempt
+    assert attempt is not None
+    expires = attempt.expires_at.astimezone()
+    page = dialog.waiting_page
+    for button in (dialog.start_page.copy_button, page.copy_button, page.link):
+        assert f"{expires.hour:02d}:{expires.minute:02d}" in button.toolTip()
+        assert "person who will confirm" in button.toolTip()

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.amazon.consent import ConsentTarget
 from core.amazon.lwa import LwaClient
 from core.amazon.sellers import SellersClient
 from core.domain import changes as ch
-from core.domain.inventory import AppCredentials, Channel, Company, Inventory
+from core.domain.inventory import (
+    AppCredentials,
+    Authorization,
+    AuthSource,
+    Channel,
+    Company,
+    Inventory,
+)
 from core.domain.marketplaces import EndpointProfile, Region, by_country
 from core.domain.secret import Secret
-from core.domain.secret_refs import new_client_secret_ref
+from core.domain.secret_refs import new_client_secret_ref, new_refresh_token_ref
 from core.services.workspace import Workspace
 from core.simulator import SimApp, SimSeller, Simulator
 from core.storage.keychain import SecretStore
@@ -101,6 +109,24 @@ def simulator_workspace(folder: Path, amazon: Amazon, secrets: SecretStore) -> W
     )
     workspace.save()
     return workspace
+
+
+def remember_store(workspace: Workspace, store_name: str = "Acme Europe") -> None:
+    """Save an earlier grant of SELLER in Europe for the five channels, with the store name
+    Amazon reported then: what SP Connect compares a new consent's answer with."""
+    auth = Authorization.new(
+        SELLER,
+        Region.EU,
+        AuthSource.CONSENT,
+        None,
+        granted_at=datetime(2026, 1, 5, tzinfo=UTC),
+        marketplace_ids=frozenset(by_country(c).id for c in EU_CODES),
+        store_name=store_name,
+    )
+    auth = replace(auth, refresh_token_ref=new_refresh_token_ref(workspace.namespace, auth.id))
+    ids = [c.lower() for c in EU_CODES]
+    workspace.apply(ch.set_authorization(auth, Secret("Atzr|an-earlier-grant"), ids))
+    workspace.save()
 
 
 def eu_changes() -> list[ch.Change]:

@@ -107,14 +107,8 @@ class VendorHost:
         self._thread.join(5)
 
 
-def _hand_off_page(port: int | None = None) -> str:
-    page = resource_path("handoff.html").read_text(encoding="utf-8")
-    if port is not None:
-        page = page.replace(
-            '<meta name="spconnect-port" content="">',
-            f'<meta name="spconnect-port" content="{port}">',
-        )
-    return page
+def _hand_off_page() -> str:
+    return resource_path("handoff.html").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -283,22 +277,6 @@ def test_browser_wrong_account_keeps_nothing(
     workspace.save()  # nothing to save
     assert keychain_names() == before
     assert setup.amazon.sim.count("/sellers/v1/marketplaceParticipations") == 0
-
-
-def test_hand_off_page_uses_the_configured_port(tmp_path: Path) -> None:
-    """No port in the state: the vendor's <meta name="spconnect-port"> decides."""
-    with CallbackListener(timeout_s=WAIT_S * 2) as listener:
-        vendor = VendorHost(_hand_off_page(port=listener.port))
-        try:
-            dom = run_chromium(
-                f"{vendor.url}?state=NoPortHere&selling_partner_id={SELLER}&spapi_oauth_code=x",
-                tmp_path,
-            )
-        finally:
-            vendor.close()
-        query = listener.wait(timeout=WAIT_S)
-    assert query == f"state=NoPortHere&selling_partner_id={SELLER}&spapi_oauth_code=x"
-    assert RECEIVED in dom
 
 
 @pytest.mark.parametrize(

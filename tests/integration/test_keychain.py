@@ -6,9 +6,9 @@ Run by ``bash scripts/test`` inside ``dbus-run-session``; skipped anywhere else 
 
 from __future__ import annotations
 
+import concurrent.futures
 import secrets
 import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +18,7 @@ import pytest
 
 from core.domain.errors import SecretStoreError
 from core.domain.secret import Secret
-from core.storage.keychain import SERVICE_NAME, KeyringSecretStore
+from core.storage.keychain import SERVICE_NAME, KeyringSecretStore, thread_for
 from tests.secret_service import SecretServiceDaemon
 
 pytestmark = pytest.mark.keychain
@@ -47,13 +47,18 @@ def entry_name(store: KeyringSecretStore) -> Iterator[NameFactory]:
         store.delete(name)
 
 
-def _join_keychain_workers(timeout_s: float) -> list[threading.Thread]:
-    """Waits for calls left behind by a timeout to finish; returns those still running."""
-    deadline = time.monotonic() + timeout_s
-    for worker in threading.enumerate():
-        if worker.name.startswith("keychain-"):
-            worker.join(max(0.0, deadline - time.monotonic()))
-    return [w for w in threading.enumerate() if w.name.startswith("keychain-") and w.is_alive()]
+def _keychain_lane_idle(timeout_s: float) -> bool:
+    """Waits until every call queued on the keychain thread before now has finished.
+
+    The thread is a long-lived daemon (one per backend), so it is not joined: a no-op queued
+    behind the calls left hanging by a timeout returns once they have all returned.
+    """
+    marker = thread_for(keyring.get_keyring()).submit(lambda: None)
+    try:
+        marker.result(timeout=timeout_s)
+    except concurrent.futures.TimeoutError:
+        return False
+    return True
 
 
 def test_default_backend_is_the_secret_service(store: KeyringSecretStore) -> None:
@@ -154,7 +159,7 @@ def test_a_hung_keychain_times_out_and_recovers(
             assert "while-frozen" not in str(info.value)
 
     # Thawed, the calls left hanging finish (in order, on the daemon's side) ...
-    assert _join_keychain_workers(timeout_s=20.0) == []
+    assert _keychain_lane_idle(timeout_s=20.0)
     # ... and the same store works again.
     quick.set(name, Secret("after"))
     assert quick.get(name) == Secret("after")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from core.services.workspace import Workspace
-from core.storage.backups import DB_NAME
+from core.storage.backups import DB_NAME, kept_by_backups
 from core.storage.store import Store
 from tests.file_secret_store import FileSecretStore
 from tests.integration.crash_child import expected, observe, seed_inventory
@@ -79,11 +79,14 @@ def test_a_killed_save_leaves_before_or_after(tmp_path: Path) -> None:
         outcomes["after" if found.k == k else "before"] += 1
         saved_before = found.k
 
-        # Reopening removes whatever the interrupted Save left in the keychain.
+        # Reopening removes whatever the interrupted Save left in the keychain, except the
+        # superseded entries a kept backup still points at: those stay, journalled, until that
+        # backup is pruned (so that restoring it finds its secrets).
         ws = Workspace.open(data, secrets)
-        assert secrets.names() == ws.current.secret_refs()
         assert ws.store is not None
-        assert ws.store.journal() == {}
+        kept = kept_by_backups(data, secrets.names()) - ws.current.secret_refs()
+        assert secrets.names() == ws.current.secret_refs() | kept
+        assert ws.store.journal() == dict.fromkeys(kept, "superseded")
         ws.close()
 
     # The kills landed both inside Saves and between them; otherwise the test proved little.

@@ -2,6 +2,8 @@
 
 * :mod:`core.services.consent.session`: :class:`~core.services.consent.session.ConsentSession`
   (listener, link, finishing, coverage, applying) and the result types a GUI needs;
+* :mod:`core.services.consent.identity`: whether a grant is the expected seller's, or the
+  person must confirm it first (Amazon's answer names the account only as a claim);
 * :mod:`core.services.consent.coverage`: which channels a grant covers, and the pending change;
 * :mod:`core.services.consent.texts`: what the reauthorize dialog says, in plain words.
 

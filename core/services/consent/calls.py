@@ -18,7 +18,7 @@ from core.amazon.sellers import SellersClient
 from core.domain.app_rules import AppUse, incomplete_app, read_client_secret
 from core.domain.errors import UserFacingError
 from core.domain.inventory import AppCredentials
-from core.domain.marketplaces import Endpoints
+from core.domain.marketplaces import EndpointProfile, Endpoints
 from core.domain.secret import Secret
 from core.services.workspace import Workspace
 
@@ -45,7 +45,25 @@ def cannot_start(workspace: Workspace) -> UserFacingError | None:
             f"{workspace.read_only_reason} A new authorization could not be kept.",
             "Reauthorize from the SP Connect window that can save this inventory.",
         )
-    return incomplete_app(workspace.current.app, AppUse.CONSENT)
+    app = workspace.current.app
+    problem = incomplete_app(app, AppUse.CONSENT)
+    needs_redirect = app.endpoint_profile is not EndpointProfile.SIMULATOR
+    if problem is None and needs_redirect and not app.redirect_uri.strip():
+        # The answer reaches SP Connect through the hand-off page at this address, and the
+        # code exchange must name the redirect URI the consent link named ("Website
+        # authorization workflow", Steps 1 and 4, in Amazon's archived developer guide,
+        # https://github.com/amzn/selling-partner-api-docs/blob/c2888de06b0ad6961a7c95560cfddebd36ac530f/guides/en-US/developer-guide/SellingPartnerApiDeveloperGuide.md).
+        # Without one, Amazon picks the app's first registered page, which SP Connect does not
+        # know and so cannot name in the exchange. The simulator hands the answer to the
+        # listener instead.
+        return UserFacingError(
+            "The app credentials have no redirect URI, so SP Connect cannot get an "
+            "authorization from Amazon: Amazon sends its answer to that page.",
+            "Open App credentials and enter the app's OAuth redirect URI exactly as it is "
+            "registered in Developer Central (the HTTPS page that hosts SP Connect's "
+            "hand-off page).",
+        )
+    return problem
 
 
 def with_amazon(

@@ -21,11 +21,11 @@ that arrives after its try ended is dropped, never shown (:meth:`~ConsentSession
 
 **Threads.** Call the methods from one thread (the window's GUI thread); a check runs on any
 thread. The workspace is read on the calling thread only: what a check needs (the app
-credentials, a secret reader, the endpoints) is taken before it runs.
+credentials, a secret reader, the endpoints, what is known of the seller) is taken before.
 
 **Redirect URI.** Amazon's consent names the app's registered HTTPS page, which hands the answer
-on to the listener (its port is in ``state``); the simulator accepts loopback redirects, so
-there the consent names the listener itself (the demo needs no hosted hand-off page).
+to the listener (its port is in ``state``); the simulator takes loopback redirects, so there it
+names the listener. The attempt records it: the code exchange names the same one.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from typing import TypeVar
 from core.amazon.attempts import Attempt, ConsentAttempts, ConsentTarget
 from core.amazon.consent import (
     Authorized,
-    ConsentResult,
     WrongAccount,
     complete,
     consent_url,
@@ -58,6 +57,8 @@ from core.domain.marketplaces import Endpoints
 from core.domain.secret import Secret
 from core.services.consent.calls import Check, cannot_start, with_amazon
 from core.services.consent.coverage import Coverage, authorization_change, coverage
+from core.services.consent.identity import NeedsConfirmation, judge, known_account
+from core.services.consent.identity import Outcome as ConsentResult
 from core.services.events import Event
 from core.services.workspace import Workspace
 
@@ -68,6 +69,7 @@ __all__ = [
     "ConsentResult",
     "ConsentSession",
     "Coverage",
+    "NeedsConfirmation",
     "WrongAccount",
 ]
 
@@ -244,7 +246,7 @@ class ConsentSession:
             redirect = listener.url
         if self.attempt is not None:
             self.attempts.cancel(self.attempt)
-        attempt = self.attempts.start(self.target, now=now, port=port)
+        attempt = self.attempts.start(self.target, now=now, port=port, redirect_uri=redirect or "")
         self.url = consent_url(
             replace(app, redirect_uri=redirect), endpoints, self.target.marketplace, attempt.state
         )
@@ -263,7 +265,8 @@ class ConsentSession:
         """Finish with Amazon's answer (pasted, or from the listener).
 
         The check claims the attempt's ``state``, exchanges the code and verifies the grant
-        (:func:`core.amazon.consent.complete`); it raises what that raises.
+        (:func:`core.amazon.consent.complete`); it raises what that raises. A grant that may not
+        be the expected seller's is a :class:`NeedsConfirmation` (see its module).
 
         Raises:
             UserFacingError: At once, when ``text`` is not Amazon's answer (nothing is sent).
@@ -272,9 +275,10 @@ class ConsentSession:
         app = self.workspace.current.app
         attempts, clock = self.attempts, self.clock
         redirect = self.redirect_uri if self.redirect_uri is not None else app.redirect_uri
+        known = known_account(self.workspace.current, self.target)
 
         def call(lwa: LwaClient, sellers: SellersClient) -> ConsentResult:
-            return complete(
+            result = complete(
                 attempts,
                 params,
                 lwa=lwa,
@@ -283,12 +287,16 @@ class ConsentSession:
                 now=clock(),
                 redirect_uri=redirect,
             )
+            return judge(result, known) if isinstance(result, Authorized) else result
 
         return self._begin(app, call)
 
-    def self_authorize(self, refresh_token: Secret, seller_id: str) -> Check[Authorized]:
+    def self_authorize(
+        self, refresh_token: Secret, seller_id: str
+    ) -> Check[Authorized | NeedsConfirmation]:
         """Finish with a refresh token from Seller Central (private apps): refresh, then
         getMarketplaceParticipations, in the check (:func:`core.amazon.consent.self_authorize`).
+        The typed Seller ID is a claim too, judged as :meth:`finish` judges an answer.
 
         Raises:
             UserFacingError: At once, when no consent can start here.
@@ -297,9 +305,10 @@ class ConsentSession:
         if problem is not None:
             raise problem
         app, target, clock = self.workspace.current.app, self.target, self.clock
+        known = known_account(self.workspace.current, target)
 
-        def call(lwa: LwaClient, sellers: SellersClient) -> Authorized:
-            return self_authorize(
+        def call(lwa: LwaClient, sellers: SellersClient) -> Authorized | NeedsConfirmation:
+            result = self_authorize(
                 refresh_token,
                 target,
                 lwa=lwa,
@@ -308,6 +317,7 @@ class ConsentSession:
                 now=clock(),
                 seller_id=seller_id,
             )
+            return judge(result, known)
 
         return self._begin(app, call)
 
@@ -337,20 +347,12 @@ class ConsentSession:
         """Which channels ``result`` applies to in the inventory as it is now."""
         return coverage(self.workspace.current, self.target, result)
 
-    @staticmethod
-    def asks_confirmation(result: Authorized, covered: Coverage) -> bool:
-        """Whether the person must confirm the returned account before anything is applied.
-
-        So it is when nobody knew which Seller ID to expect. A grant that covers no channel has
-        nothing to confirm: applying it says so.
-        """
-        return result.needs_confirmation and bool(covered.channel_ids)
-
     def apply(self, result: Authorized, covered: Coverage) -> UserFacingError | None:
         """Give the covered channels the new grant as one pending change (one Undo step).
 
         Returns why not (a grant that covers no channel, a read-only inventory, a Save in
         progress), or ``None`` once the change is pending. Nothing is saved: Save does that.
+        A :class:`NeedsConfirmation`'s grant comes here only once the person has confirmed.
         """
         try:
             changes = authorization_change(self.workspace, result, covered, self.clock())

@@ -12,14 +12,14 @@ from datetime import timedelta
 from html import escape
 from urllib.parse import urlsplit
 
-from core.amazon.attempts import ATTEMPT_LIFETIME
+from core.amazon.attempts import ATTEMPT_LIFETIME, Attempt
 from core.amazon.consent import Authorized, ConsentTarget, WrongAccount
-from core.domain import marketplaces
+from core.domain import dates, marketplaces
 from core.domain.errors import UserFacingError, ValidationError
 from core.domain.inventory import Inventory
 from core.domain.marketplaces import EndpointProfile, Endpoints
-from core.domain.validation import normalize_seller_id
 from core.services.consent.coverage import Coverage
+from core.services.consent.identity import Doubt, NeedsConfirmation, known_account
 
 #: Amazon's spapi_oauth_code lives five minutes: "Website authorization workflow", Step 4, in
 #: Amazon's archived SP-API developer guide,
@@ -45,20 +45,10 @@ class ExpectedAccount:
 
 
 def expected_account(inventory: Inventory, target: ConsentTarget) -> ExpectedAccount:
-    seller = normalize_seller_id(target.expected_seller_id or "") or None
-    if seller is None:
+    known = known_account(inventory, target)  # what Amazon's answer is compared with, too
+    if known.seller_id is None:
         return ExpectedAccount(None)
-    known = sorted(
-        (
-            a
-            for a in inventory.authorizations.values()
-            if a.region is target.region
-            and normalize_seller_id(a.seller_id) == seller
-            and a.store_name
-        ),
-        key=lambda a: a.granted_at,
-    )
-    return ExpectedAccount(seller, known[-1].store_name if known else "")
+    return ExpectedAccount(known.seller_id, known.store_name)
 
 
 def host_of(url: str) -> str:
@@ -128,6 +118,20 @@ SWITCHER_WARNING = (
     "account switcher when you click Confirm, even if you meant another one. Check the Seller "
     "ID before you confirm."
 )
+
+
+def link_tip(attempt: Attempt | None) -> str:
+    """The Copy link tooltip: the link is not for sharing, and it expires (with the attempt)."""
+    when = (
+        f"It expires at {dates.day_time(attempt.expires_at)}"
+        if attempt is not None
+        else f"It expires {LINK_MINUTES} minutes after it is made"
+    )
+    return (
+        "Copy the consent link for the person who will confirm in Seller Central (you, or the "
+        "seller you are helping), and nobody else: whoever confirms through it authorizes the "
+        f"account selected there. It holds no password or token. {when} and works once."
+    )
 
 
 def listener_text(listening: bool, error: UserFacingError | None) -> str:
@@ -249,4 +253,68 @@ def error_html(exc: BaseException) -> str:
         "<p>Something went wrong inside SP Connect while checking Amazon's answer. Nothing was "
         "changed.</p><p><b>Next step:</b> Try again; if it happens again, send the log to "
         "support.</p>"
+    )
+
+
+# --- asking the person to confirm ------------------------------------------------------------
+
+
+def confirm_title(result: NeedsConfirmation) -> str:
+    if result.looks_like_another_account:
+        return "This may not be the expected account: check before you confirm"
+    return "Is this the right account?"
+
+
+def _doubt_line(doubt: Doubt, result: NeedsConfirmation, label: str) -> str:
+    claimed = escape(result.claimed_seller_id)
+    if doubt is Doubt.OTHER_STORE_NAME:
+        return (
+            f"Amazon reports the store {_b(result.store_name or '(no name)')}, but the last "
+            f"authorization of Seller ID {claimed} was for the store "
+            f"{_b(result.expected_store_name)}. It is probably another seller's account."
+        )
+    if doubt is Doubt.MARKETPLACES_MISSING:
+        missing = escape(_countries(result.missing_marketplace_ids))
+        return (
+            f"Amazon does not list {missing} for this account, although {escape(label)} sells "
+            "there."
+        )
+    if doubt is Doubt.NO_STORE_NAME:
+        return (
+            f"SP Connect has no store name on record for Seller ID {claimed}, so it cannot "
+            "tell whether this is that account."
+        )
+    return f"SP Connect did not know which account {escape(label)} belongs to."
+
+
+def confirm_html(result: NeedsConfirmation, covered: Coverage, inventory: Inventory) -> str:
+    """What Amazon reports, what was expected, why SP Connect asks, and what Confirm does."""
+    target = result.target
+    label = target.label if target is not None else "these channels"
+    store = result.store_name or "(no store name)"
+    expected = result.known
+    if expected.seller_id is None:
+        expected_text = "unknown"
+    else:
+        known_store = f", store {expected.store_name}" if expected.store_name else ""
+        expected_text = f"Seller ID {expected.seller_id}{known_store}"
+    expected_text += f", selling in {_countries(expected.marketplace_ids)}"
+    names = [escape(_channel_name(inventory, c)) for c in covered.channel_ids]
+    return "".join(
+        [
+            f"<p><b>Amazon reports:</b> the store {_b(store)}, selling in "
+            f"{escape(_countries(result.marketplace_ids))}.</p>",
+            f"<p><b>The answer names:</b> Seller ID {_b(result.claimed_seller_id)}. Anyone who "
+            "forwarded or pasted Amazon's answer could have changed this part, so SP Connect "
+            "checks the store and marketplaces Amazon reports instead.</p>",
+            f"<p><b>Expected:</b> {escape(expected_text)}.</p>",
+            "<p><b>Why SP Connect asks:</b></p>",
+            _items(_doubt_line(d, result, label) for d in result.doubts),
+            "<p><b>Channels that will use this authorization if you confirm:</b></p>"
+            + _items(names or ["none"]),
+            "<p>Check the store name in Seller Central (Settings &gt; Account Info). Click "
+            "<b>Confirm</b> only if this is the account you meant: nothing changes until then, "
+            "and nothing is saved until you click Save in the main window. <b>Cancel</b> "
+            "changes nothing.</p>",
+        ]
     )
