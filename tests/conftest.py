@@ -20,7 +20,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from core.storage.keychain import MemorySecretStore
+from core.storage.keychain import MemorySecretStore, thread_for
 from tests.leaks import (
     CALL_REPORT,
     CI_ONLY_SKIPS,
@@ -70,8 +70,6 @@ def pytest_runtest_makereport(
     return report
 
 
-# The log check is set up first so that it is torn down last: it sees what every other fixture
-# logs on its way out, the thread check's joins included.
 @pytest.fixture(autouse=True)
 def _no_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails a test that logs WARNING or worse without declaring it (see tests/leaks.py)."""
@@ -90,8 +88,32 @@ def _no_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fails a test whose threads outlive its teardown (see tests/leaks.py)."""
+def _no_real_keychain(request: pytest.FixtureRequest) -> None:
+    """Every test gets keyring's *fail* backend, except those marked ``keychain``.
+
+    Those get the real Secret Service of the private D-Bus session, freshly detected. keyring
+    keeps the backend it detects for the whole process, and the keychain thread of a backend
+    lives as long as the backend (core/storage/keychain.py): that thread is started here,
+    before the thread check looks, as the one process-wide thread it is.
+    """
+    if request.node.get_closest_marker("keychain") is not None:
+        request.getfixturevalue("secret_service")
+        keyring.core.init_backend()
+        thread_for(keyring.get_keyring())
+    else:
+        keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads(
+    request: pytest.FixtureRequest, _no_unexpected_warnings: None, _no_real_keychain: None
+) -> Iterator[None]:
+    """Fails a test whose threads outlive its teardown (see tests/leaks.py).
+
+    Set up after the log check, so torn down before it (the log check sees what the joins
+    log), and after the keychain backend is chosen (its process-wide thread is not the test's).
+    Autouse fixtures otherwise run in alphabetical order.
+    """
     before = set(threading.enumerate())
     yield
     # Every other function-scoped fixture is finalized by now, but pytest still holds their
@@ -110,19 +132,6 @@ def expected_warnings(request: pytest.FixtureRequest) -> ExpectedWarnings:
     expected = ExpectedWarnings()
     request.node.stash[EXPECTED] = expected
     return expected
-
-
-@pytest.fixture(autouse=True)
-def _no_real_keychain(request: pytest.FixtureRequest) -> None:
-    """Every test gets keyring's *fail* backend, except those marked ``keychain``.
-
-    Those get the real Secret Service of the private D-Bus session, freshly detected.
-    """
-    if request.node.get_closest_marker("keychain") is not None:
-        request.getfixturevalue("secret_service")
-        keyring.core.init_backend()
-    else:
-        keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture(autouse=True)

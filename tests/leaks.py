@@ -100,17 +100,18 @@ def where(filename: str, line: int, function: str) -> str:
     return f"{filename}:{line} in {function}"
 
 
-def our_caller(skip: int = 2) -> str:
-    """Where a thread or timer was started: the innermost calling frame outside the standard
-    library, installed packages and these helpers (so through an executor or Qt, the line of
-    ours that asked for it)."""
+def our_caller(skip: int = 2, depth: int = 4) -> str:
+    """Where a thread or timer was started: the innermost ``depth`` calling frames outside the
+    standard library, installed packages and these helpers (so through an executor or Qt, the
+    lines of ours that asked for it), innermost first."""
     frame: FrameType | None = sys._getframe(skip)
-    while frame is not None:
+    found: list[str] = []
+    while frame is not None and len(found) < depth:
         code = frame.f_code
         if not _library(code.co_filename):
-            return where(code.co_filename, frame.f_lineno, code.co_name)
+            found.append(where(code.co_filename, frame.f_lineno, code.co_name))
         frame = frame.f_back
-    return "an unknown place"
+    return " <- ".join(found) or "an unknown place"
 
 
 _ORIGIN = "_spconnect_started_at"
