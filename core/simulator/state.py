@@ -108,6 +108,10 @@ class SimulatedAmazon:
         #: Slow answers, dropped connections, server errors, throttled token calls.
         self.faults = Faults()
         self._log: list[LoggedRequest] = []
+        #: Whether the Sellers API's 429 carries ``Retry-After``. Amazon documents none for
+        #: SP-API (https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits
+        #: names ``x-amzn-RateLimit-Limit`` only), so by default it is left out.
+        self.sellers_retry_after = False
 
     # --- accounts and apps -------------------------------------------------------------------
 
@@ -271,8 +275,19 @@ class SimulatedAmazon:
 
     def _new_access_token(self, grant: _Grant) -> str:
         token = _token("Atza|")
-        self._access[token] = _AccessToken(grant, self.clock())
+        issued_at = self.clock()
+        if self.faults.take_expired_token():
+            issued_at -= ACCESS_TOKEN_LIFETIME_S  # as if it had been issued an hour ago
+        self._access[token] = _AccessToken(grant, issued_at)
         return token
+
+    def access_token_expired(self, token: str) -> bool:
+        """Whether ``token`` is a real access token of a live grant, only past its hour."""
+        with self._lock:
+            access = self._access.get(token)
+            if access is None or access.grant.revoked:
+                return False
+            return self.clock() - access.issued_at >= ACCESS_TOKEN_LIFETIME_S
 
     def access_token_owner(self, token: str) -> tuple[str, SimSeller] | None:
         """(client id, account) of a live access token; ``None`` if unknown, expired or revoked."""
