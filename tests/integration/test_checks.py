@@ -185,3 +185,31 @@ def test_cancel_lets_tests_in_flight_finish_and_deliver(sim: Simulator) -> None:
         run.run([target("a"), target("b"), target("c")], on_outcome)
     assert sorted(delivered, key=str) == ["a", "b"]  # "b" had no token: needs reauthorization
     assert sim.count("/auth/o2/token") == 1
+
+
+def test_an_expired_access_token_is_refreshed_once_not_reauthorized(sim: Simulator) -> None:
+    sim.faults.expire_next_access_tokens(1)  # as if the hour ran out before the Sellers call
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.OK
+    assert sim.count("/auth/o2/token", status=200) == 2  # refreshed once more
+    assert sim.count("/sellers/v1/marketplaceParticipations", status=403) == 1
+
+
+def test_an_access_token_that_keeps_expiring_is_not_a_reauthorization(sim: Simulator) -> None:
+    sim.faults.expire_next_access_tokens(5)
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.FAILED
+    assert "clock" in outcome.message
+    assert sim.count("/auth/o2/token", status=200) == 2  # once more, not again and again
+
+
+def test_a_grant_of_another_region_is_said_to_be_so() -> None:
+    with Simulator(regional_hosts=True) as sim:
+        sim.register_app(APP)
+        sim.add_seller(ACME_NA)
+        token = grant(sim)  # North America
+        eu_target = CheckTarget("auth-r1", Region.EU, "r1", ("ch1",))
+        (outcome,) = checker(sim, {"r1": token}).run([eu_target])
+    assert outcome.result is CheckResult.NEEDS_REAUTHORIZATION
+    assert "North America" in outcome.message
+    assert "role" not in outcome.message
