@@ -342,9 +342,13 @@ class CallbackListener:
         if not first:
             request._answer(410, "SP Connect has already received an answer.")
             return
-        request._answer(200, "", _PAGE)
-        log.info("loopback listener received the answer")
-        self._finish(target.query)
+        try:
+            request._answer(200, "", _PAGE)
+        finally:
+            # Whole and valid, so it counts even when the tab closed before the page went out
+            # (otherwise the listener would refuse every later request and wait for nothing).
+            log.info("loopback listener received the answer")
+            self._finish(target.query)
 
     def _host_ok(self, host: str | None) -> bool:
         if host is None:

@@ -141,3 +141,16 @@ def test_a_client_reset_prints_nothing(
     assert captured.out == ""
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert not listener.closed
+
+
+def test_an_answer_whose_client_resets_at_once_still_counts(listener: CallbackListener) -> None:
+    # The browser tab closed (or the connection reset) before the "return to SP Connect" page
+    # went out: the answer arrived whole, so it counts, and the listener is not left stuck.
+    sock = connect(listener)
+    sock.sendall(
+        f"GET /callback?{ANSWER} HTTP/1.1\r\nHost: 127.0.0.1:{listener.port}\r\n\r\n".encode()
+    )
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+    assert listener.wait(timeout=WAIT_S) == ANSWER
