@@ -23,6 +23,7 @@ from typing import Any
 
 import requests
 
+from core.amazon import deadline
 from core.amazon.http import (
     AccessTokenExpired,
     AppCredentialsError,
@@ -124,6 +125,7 @@ class _PacedSession(requests.Session):
 
     def __init__(self, bucket: TokenBucket, cancel: threading.Event, user_agent: str) -> None:
         super().__init__()
+        deadline.mount(self)  # no hidden retries; the overall deadline bounds the head too
         self.headers["User-Agent"] = user_agent
         self._bucket = bucket
         self._cancel = cancel

@@ -22,8 +22,8 @@ from importlib import metadata
 from typing import Protocol
 
 import requests
-import requests.adapters
 
+from core.amazon import deadline
 from core.domain.errors import UserFacingError
 from core.domain.marketplaces import Region
 
@@ -311,10 +311,8 @@ def make_session(user_agent: str | None = None) -> requests.Session:
     agent = user_agent if user_agent is not None else default_user_agent()
     # Printable ASCII only: anything else cannot travel in a header.
     session.headers["User-Agent"] = re.sub(r"[^\x20-\x7e]", "", agent)[:USER_AGENT_MAX]
-    adapter = requests.adapters.HTTPAdapter(max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+    # No hidden retries, and the overall deadline also bounds an answer's head.
+    return deadline.mount(session)
 
 
 class _Answer(Protocol):

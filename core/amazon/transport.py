@@ -4,7 +4,8 @@
 error body took 600 MB), and its read timeout bounds each wait for the next bytes, not the
 answer (a body trickled a byte at a time within the timeout stays pending indefinitely). So
 every request here streams, stops reading past :data:`MAX_ANSWER_BYTES`, and gives up when the
-answer has not finished by its deadline (by default the connect and read timeouts added up).
+answer has not finished by its deadline (by default the connect and read timeouts added up):
+checked between reads of the body, and for the head by :mod:`core.amazon.deadline`.
 Amazon's token and Sellers answers are a few kilobytes.
 """
 
@@ -21,6 +22,7 @@ from typing import Any, Self
 import requests
 import urllib3.exceptions
 
+from core.amazon.deadline import deadline as watch
 from core.amazon.http import (
     DEFAULT_TIMEOUT,
     AmazonError,
@@ -105,13 +107,16 @@ class AmazonClient:
         timeout = (min(connect, self._deadline_s), min(read, self._deadline_s))
         failure: AmazonError
         try:
-            response = self._session.request(
-                method, url, timeout=timeout, stream=True, allow_redirects=False, **kwargs
-            )
+            with watch(deadline):
+                response = self._session.request(
+                    method, url, timeout=timeout, stream=True, allow_redirects=False, **kwargs
+                )
         except requests.RequestException as exc:
             # Built here, raised below: outside the except block the new error has no
             # __context__, so nothing can reach the original (which holds the request).
-            failure = network_error(exc, next_step)
+            failure = (
+                _late(next_step) if time.monotonic() >= deadline else network_error(exc, next_step)
+            )
         else:
             with closing(response):
                 result = self._read(response, deadline, next_step)
@@ -138,12 +143,7 @@ class AmazonClient:
         try:
             while True:
                 if time.monotonic() > deadline:
-                    log.info("answer not finished by its deadline (HTTP %s)", response.status_code)
-                    return NetworkError(
-                        "SP Connect could not reach Amazon: Amazon did not finish answering in "
-                        "time.",
-                        next_step,
-                    )
+                    return _late(next_step)
                 # read1: at most one read from the socket, so each loop is bounded by the read
                 # timeout and the deadline above is checked between reads.
                 chunk = raw.read1(_CHUNK, decode_content=True)
@@ -156,6 +156,13 @@ class AmazonClient:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             return _read_failure(exc, next_step)
         return Answer(response.status_code, response.headers, b"".join(chunks))
+
+
+def _late(next_step: str | None) -> NetworkError:
+    log.info("answer not finished by its deadline")
+    return NetworkError(
+        "SP Connect could not reach Amazon: Amazon did not finish answering in time.", next_step
+    )
 
 
 def _too_large(response: requests.Response, next_step: str | None) -> AnswerTooLarge:

@@ -22,6 +22,7 @@ class Fault:
     size: int = 0  # "huge", "trickle": how many bytes the body has
     interval_s: float = 0.0  # "trickle": the wait before each byte
     declare_length: bool = True  # "huge": send Content-Length (else: the body ends at close)
+    head: bool = False  # "trickle": the status line and headers trickle too
 
 
 class Faults:
@@ -80,12 +81,14 @@ class Faults:
         interval_s: float = 0.5,
         status: int = 200,
         path: str | None = None,
+        head: bool = False,
     ) -> None:
         """Send the headers at once, then a ``size``-byte body one byte every ``interval_s``:
         each byte comes well within a read timeout, the whole answer takes ``size *
-        interval_s``."""
+        interval_s``. With ``head``, the status line and headers come a byte at a time too."""
         with self._lock:
-            self._queue.append(Fault("trickle", count, path, status, size, interval_s))
+            fault = Fault("trickle", count, path, status, size, interval_s, head=head)
+            self._queue.append(fault)
 
     def expire_next_access_tokens(self, count: int = 1) -> None:
         """The next ``count`` access tokens are issued already expired, as if an hour had passed

@@ -79,6 +79,7 @@ def _fault_answer(path: str, fault: Fault) -> Response:
         status=fault.status,
         body=(answer.body + b" " * fault.size)[: max(fault.size, 1)],
         trickle_s=fault.interval_s,
+        trickle_head=fault.head,
     )
 
 
@@ -111,6 +112,8 @@ class Simulator(SimulatedAmazon):
         #: own region (as Amazon's regional endpoints do); see :attr:`endpoints`.
         self.regional_hosts = regional_hosts
         self._regional: dict[Region, tuple[_Server, threading.Thread]] = {}
+        self._hang_ups = threading.Condition()
+        self._hang_up_count = 0
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -186,6 +189,19 @@ class Simulator(SimulatedAmazon):
             self.base_url + consent.CONSENT_PATH,
             [("application_id", application_id), ("state", state), *params.items()],
         )
+
+    def note_hang_up(self) -> None:
+        """A client stopped reading an answer before its end."""
+        with self._hang_ups:
+            self._hang_up_count += 1
+            self._hang_ups.notify_all()
+
+    def wait_for_hang_ups(self, count: int, timeout: float) -> bool:
+        """Wait until clients have hung up on ``count`` answers in all (``False`` on timeout):
+        how a test sees that a client gave up on a huge or trickled answer, rather than read
+        it to its end."""
+        with self._hang_ups:
+            return self._hang_ups.wait_for(lambda: self._hang_up_count >= count, timeout)
 
     def stopped_within(self, seconds: float) -> bool:
         """Waits up to ``seconds``; ``True`` at once when the simulator is stopping."""
@@ -310,6 +326,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(response)
 
     def _write(self, response: Response) -> None:
+        if response.trickle_head:
+            self._trickle_head(response)
+            return
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
@@ -324,6 +343,23 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             # The client stopped reading (as SP Connect does past its size cap or deadline).
             self.close_connection = True
+            self.server.simulator.note_hang_up()
+
+    def _trickle_head(self, response: Response) -> None:
+        self.close_connection = True
+        lines = [f"{self.protocol_version} {response.status} Trickled"]
+        lines += [f"{name}: {value}" for name, value in response.headers]
+        lines += [f"Content-Length: {len(response.body)}", "Connection: close", "", ""]
+        head = "\r\n".join(lines).encode("latin-1")
+        try:
+            for index in range(len(head)):
+                if self.server.simulator.stopped_within(response.trickle_s):
+                    return
+                self.wfile.write(head[index : index + 1])
+                self.wfile.flush()
+            self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.simulator.note_hang_up()  # the client gave up, as it should
 
     def _write_body(self, response: Response) -> None:
         if response.trickle_s > 0:

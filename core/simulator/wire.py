@@ -58,7 +58,8 @@ class Response:
     """An HTTP answer; ``drop`` closes the connection without answering at all.
 
     Fault answers only: ``padding`` bytes of spaces follow ``body``, made as they are sent;
-    ``trickle_s`` sends the body one byte at a time with that wait before each; without
+    ``trickle_s`` sends the body (with ``trickle_head``, the status line and headers too) one
+    byte at a time with that wait before each; without
     ``declare_length`` there is no ``Content-Length`` and the body ends when the connection
     closes.
     """
@@ -70,6 +71,7 @@ class Response:
     padding: int = 0
     trickle_s: float = 0.0
     declare_length: bool = True
+    trickle_head: bool = False
 
 
 DROP = Response(0, drop=True)

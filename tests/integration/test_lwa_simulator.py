@@ -361,6 +361,24 @@ def test_a_trickled_token_answer_is_cut_off_at_the_deadline(sim: Simulator) -> N
     assert "in time" in caught.value.message
 
 
+def test_a_trickled_head_is_cut_off_at_the_deadline(sim: Simulator) -> None:
+    token = sim.issue_refresh_token(ACME_NA.seller_id, Region.NA, APP.client_id)
+    # The status line and headers a byte every 0.2 s, within the 1 s read timeout: the head
+    # alone would take over 30 s.
+    sim.faults.trickle_next(size=10, interval_s=0.2, status=500, path=TOKEN_PATH, head=True)
+    with (
+        LwaClient(
+            sim.endpoints, APP.client_id, Secret(CLIENT_SECRET), timeout=(2.0, 1.0), attempts=1
+        ) as client,
+        pytest.raises(NetworkError) as caught,
+    ):
+        client.refresh(token, Region.NA)
+
+    assert "in time" in caught.value.message
+    # SP Connect hung up in the middle of the head (it did not wait for it to end).
+    assert sim.wait_for_hang_ups(1, timeout=5.0)
+
+
 # --- requests SP Connect never means to send ------------------------------------------------
 
 
