@@ -35,9 +35,6 @@ BAD_TOKEN = "The access token you provided is revoked, malformed or invalid."  #
 QUOTA = "You exceeded your quota for the requested resource."
 #: The 403 of an access token past its hour: refresh it and try again, no reauthorization.
 EXPIRED_TOKEN = "The access token you provided has expired."  # noqa: S105
-#: A token sent to another region's endpoint gets a 403 that says nothing of regions; among
-#: the causes developers report for such a 403, the first is the wrong regional endpoint.
-WRONG_REGION_SOURCE = "https://github.com/amzn/selling-partner-api-docs/issues/556"
 
 # What Amazon says of each marketplace: (name, countryCode, currency, language, domain).
 # Names and domains as seen in public payloads (third-party). The model gives countryCode as
@@ -120,8 +117,9 @@ def participations(amazon: SimulatedAmazon, request: Request) -> Response:
         # The app lacks a role that allows this operation: not a token problem.
         return sp_api_error(403, "Unauthorized", DENIED, "", "AccessDeniedException")
     if request.region is not None and request.region is not seller.region:
-        # A token of another region's account: the same 403 as a missing role, with nothing
-        # about the token (what developers report, see WRONG_REGION_SOURCE).
+        # A token of another region's account: the same 403 as a missing role, nothing about
+        # the token or the region; the wrong regional endpoint is the first cause developers
+        # give for such a 403 (https://github.com/amzn/selling-partner-api-docs/issues/556).
         return sp_api_error(403, "Unauthorized", DENIED, "", "AccessDeniedException")
     limit: tuple[tuple[str, str], ...] = (
         ("x-amzn-RateLimit-Limit", f"{amazon.usage_plan.rate:g}"),

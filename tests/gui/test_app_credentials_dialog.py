@@ -12,13 +12,14 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from core.domain.app_rules import app_secret_status
-from core.domain.changes import set_app_credentials
+from core.domain.changes import replace_all, set_app_credentials
 from core.domain.inventory import AppCredentials
 from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.credentials.dialog import NO_DATE, AppCredentialsDialog
+from tests.core.factories import full_inventory
 from tests.secret_names import ref_parts
 from tests.zones import AUCKLAND, LOS_ANGELES
 
@@ -314,3 +315,19 @@ def test_a_simulator_elsewhere_is_refused_not_merely_warned_about(
     qtbot.mouseClick(dialog.ok_button, OK)
     assert dialog.isVisible()
     assert workspace.current.app.endpoint_profile is EndpointProfile.AMAZON
+
+
+def test_an_inventory_with_amazon_grants_never_switches_to_the_simulator(
+    qtbot: Any, make_dialog: Callable[[], AppCredentialsDialog], workspace: Workspace
+) -> None:
+    workspace.apply(replace_all(full_inventory(), {}, NOW))  # grants with refresh tokens
+    dialog = make_dialog()
+    dialog.profile.setCurrentIndex(dialog.profile.findData(EndpointProfile.SIMULATOR.value))
+    dialog.profile.activated.emit(dialog.profile.currentIndex())
+    type_into(qtbot, dialog.endpoint_url, "http://127.0.0.1:8765")
+    type_into(qtbot, dialog.client_secret, "simulator-own-secret")
+
+    assert "never sends to the simulator" in dialog.messages()["endpoint_profile"]
+    qtbot.mouseClick(dialog.ok_button, OK)
+    assert dialog.isVisible()
+    assert workspace.current.app.endpoint_profile is EndpointProfile.SANDBOX
