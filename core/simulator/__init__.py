@@ -13,7 +13,8 @@ What it reproduces, with the shapes and limits Amazon documents (each module nam
 * ``GET /sellers/v1/marketplaceParticipations`` with ``x-amz-access-token``: the documented
   payload, Amazon's 403 for a bad or an expired token, a token-bucket usage plan (0.016/s,
   burst 15) per seller-and-app pair with an optional per-app limit, and 429 ``QuotaExceeded``
-  with ``x-amzn-RateLimit-Limit`` (``Retry-After`` only when asked: Amazon documents none);
+  with ``x-amzn-RateLimit-Limit`` (``Retry-After`` only with ``usage_plan.send_retry_after``:
+  Amazon documents none);
 * with ``regional_hosts``, one Sellers API address per region, where a token works only in its
   own region (elsewhere: a 403 that says nothing of regions);
 * scenarios: revoked grants, an expired client secret, slow answers, dropped connections,

@@ -126,7 +126,7 @@ def participations(amazon: SimulatedAmazon, request: Request) -> Response:
     )
     wait = amazon.usage_plan.take(client_id, (client_id, seller.key))
     if wait is not None:
-        if amazon.sellers_retry_after:
+        if amazon.usage_plan.send_retry_after:
             limit += (("Retry-After", str(max(1, math.ceil(wait)))),)
         return sp_api_error(429, "QuotaExceeded", QUOTA, "", "QuotaExceeded", limit)
     headers = (("x-amzn-RequestId", request_id()), *limit)

@@ -24,10 +24,10 @@ from core.simulator.model import (
     DEFAULT_BURST,
     DEFAULT_RATE,
     AccountKey,
-    LoggedRequest,
     SimApp,
     SimSeller,
 )
+from core.simulator.request_log import RequestLog
 from core.simulator.usage_plan import UsagePlan
 
 
@@ -79,7 +79,7 @@ def _code() -> str:
     return "AN" + "".join(secrets.choice(alphabet) for _ in range(18))
 
 
-class SimulatedAmazon:
+class SimulatedAmazon(RequestLog):
     """The state of the simulated Amazon and the scenarios that change it. Thread-safe."""
 
     def __init__(
@@ -107,11 +107,7 @@ class SimulatedAmazon:
         self.usage_plan = UsagePlan(lambda: self.clock(), rate, burst, global_rate, global_burst)
         #: Slow answers, dropped connections, server errors, throttled token calls.
         self.faults = Faults()
-        self._log: list[LoggedRequest] = []
-        #: Whether the Sellers API's 429 carries ``Retry-After``. Amazon documents none for
-        #: SP-API (https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits
-        #: names ``x-amzn-RateLimit-Limit`` only), so by default it is left out.
-        self.sellers_retry_after = False
+        RequestLog.__init__(self)
 
     # --- accounts and apps -------------------------------------------------------------------
 
@@ -367,25 +363,3 @@ class SimulatedAmazon:
     def relax_rate_limits(self) -> None:
         """A usage plan no test or demo will reach (1000 requests a second)."""
         self.set_rate_limits(1000.0, 1000)
-
-    # --- the request log ------------------------------------------------------------------------
-
-    def record(self, method: str, path: str, status: int | None) -> None:
-        with self._lock:
-            self._log.append(LoggedRequest(method, path, status))
-
-    @property
-    def request_log(self) -> tuple[LoggedRequest, ...]:
-        with self._lock:
-            return tuple(self._log)
-
-    def count(self, path: str | None = None, *, status: int | None = None) -> int:
-        """How many requests (to ``path``, with ``status``) the simulator has seen."""
-        with self._lock:
-            return sum(
-                1 for r in self._log if path in (None, r.path) and status in (None, r.status)
-            )
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()

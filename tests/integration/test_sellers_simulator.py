@@ -185,7 +185,7 @@ def test_burst_then_throttled(
 
 
 def test_the_simulator_can_send_retry_after(sim: Simulator, lwa: LwaClient, sleeps: Sleeps) -> None:
-    sim.sellers_retry_after = True
+    sim.usage_plan.send_retry_after = True
     token = _access_token(sim, lwa)
     with SellersClient(sim.endpoints, sleep=sleeps, attempts=1) as sellers:
         for _ in range(DEFAULT_BURST):
