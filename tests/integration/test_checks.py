@@ -15,13 +15,22 @@ from core.amazon.checks import (
     TokenBucket,
     targets_for,
 )
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
 from core.domain.errors import Cancelled
 from core.domain.inventory import CheckResult, Health
 from core.domain.marketplaces import Region
 from core.domain.secret import Secret
 from core.simulator import Simulator
 from tests.core.factories import channel, company, full_inventory
-from tests.integration.simhelpers import ACME_NA, APP, CLIENT_SECRET, OTHER_NA
+from tests.integration.simhelpers import (
+    ACME_NA,
+    APP,
+    CLIENT_SECRET,
+    OTHER_NA,
+    ManualClock,
+    Sleeps,
+)
 
 FAST = CheckSettings(workers=2, requests_per_second=1000.0, burst=100, attempts=3)
 
@@ -213,3 +222,28 @@ def test_a_grant_of_another_region_is_said_to_be_so() -> None:
     assert outcome.result is CheckResult.NEEDS_REAUTHORIZATION
     assert "North America" in outcome.message
     assert "role" not in outcome.message
+
+
+def test_a_throttled_sellers_call_waits_a_whole_interval_in_a_run(
+    sim: Simulator, clock: ManualClock
+) -> None:
+    token = grant(sim)
+    sim.set_rate_limits(rate=0.016, burst=1)
+    with (
+        LwaClient(sim.endpoints, APP.client_id, Secret(CLIENT_SECRET)) as lwa,
+        SellersClient(sim.endpoints) as sellers,
+    ):
+        # Someone else used this seller's one request of the minute.
+        sellers.marketplace_participations(lwa.refresh(token, Region.NA).access_token, Region.NA)
+    sleeps = Sleeps(clock)  # waiting moves the simulator's clock
+    run = ConnectionChecker(
+        sim.endpoints, APP.client_id, Secret(CLIENT_SECRET), {"r1": token}.get, FAST, sleep=sleeps
+    )
+
+    (outcome,) = run.run([target("r1")])
+
+    # A background run may wait out one interval (1/0.016 s), not retry after a second or two.
+    assert outcome.result is CheckResult.OK
+    assert len(sleeps.delays) == 1
+    assert sleeps.delays[0] >= 1 / 0.016
+    assert sim.count("/sellers/v1/marketplaceParticipations", status=429) == 1
