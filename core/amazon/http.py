@@ -179,9 +179,8 @@ class WrongRegion(AmazonError):
             f"This authorization belongs to the seller's {actual.display_name} account, not to "
             f"{expected.display_name}: Amazon accepts it only on its {actual.display_name} "
             "endpoint.",
-            f"Reauthorize the seller on a Seller Central site of {expected.display_name} "
-            f"(logged in to the {expected.display_name} account), or record this authorization "
-            f"under {actual.display_name}.",
+            f"Reauthorize the seller on a Seller Central site of {expected.display_name}, "
+            f"logged in to the seller's {expected.display_name} account.",
             **ids,  # type: ignore[arg-type]
         )
         self.expected = expected
