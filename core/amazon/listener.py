@@ -182,6 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def _repeated(query: str) -> bool:
+    """Whether a part of Amazon's answer is given more than once (which one counts is unclear)."""
+    names = [name for name, _ in parse_qsl(query, keep_blank_values=True)]
+    return any(names.count(key) > 1 for key in ("state", "error", "spapi_oauth_code"))
+
+
 class CallbackListener:
     """A one-shot HTTP listener on ``127.0.0.1`` for the consent's answer.
 
@@ -319,12 +325,13 @@ class CallbackListener:
         if "state" not in names or not ({"spapi_oauth_code", "error"} & names):
             request._answer(400, "This address does not carry Amazon's answer.")
             return
-        if "spapi_oauth_code" in names:
-            # The checks a pasted address gets, before this request may use up the one answer:
-            # a refused one (a part missing or given twice) leaves the listener waiting.
-            try:
-                parse_redirect(target.query)
-            except UserFacingError as refused:
+        # The checks a pasted address gets, before this request may use up the one answer: a
+        # refused one (a part missing or given twice) leaves the listener waiting. Amazon's
+        # error answer (no code) is refused by parse_redirect on purpose, yet still an answer.
+        try:
+            parse_redirect(target.query)
+        except UserFacingError as refused:
+            if "spapi_oauth_code" in names or _repeated(target.query):
                 log.info("loopback listener: refused an answer that is not Amazon's shape")
                 request._answer(400, f"{refused.message}\n{refused.next_step}")
                 return

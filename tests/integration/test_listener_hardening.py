@@ -69,6 +69,7 @@ def test_an_answer_parse_redirect_refuses_does_not_use_up_the_listener(
         "state=s.1&selling_partner_id=A1&spapi_oauth_code=c&spapi_oauth_code=d",
         "state=s.1&selling_partner_id=not%20an%20id!&spapi_oauth_code=c",
         "state=" + "x" * 300 + "&selling_partner_id=A1&spapi_oauth_code=c",
+        "state=s.1&state=s.2&error=access_denied",  # which consent would it cancel?
     ],
 )
 def test_every_refused_answer_keeps_listening(listener: CallbackListener, query: str) -> None:
