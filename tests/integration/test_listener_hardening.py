@@ -11,11 +11,15 @@ import logging
 import socket
 import struct
 from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.amazon.listener import CallbackListener
+from core.amazon.redirect import parse_redirect
 
 WAIT_S = 10.0
 ANSWER = "state=s.1&selling_partner_id=A1SELLER&spapi_oauth_code=c"
@@ -155,3 +159,36 @@ def test_an_answer_whose_client_resets_at_once_still_counts(listener: CallbackLi
     sock.close()
 
     assert listener.wait(timeout=WAIT_S) == ANSWER
+
+
+QUERY_PARTS = st.sampled_from(
+    ["state", "spapi_oauth_code", "selling_partner_id", "mws_auth_token", "error", "x", ""]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(st.tuples(QUERY_PARTS, st.text(max_size=40)), max_size=6),
+    raw_tail=st.binary(max_size=30),
+)
+def test_any_query_is_answered_plainly_and_only_a_valid_one_counts(
+    parts: list[tuple[str, str]], raw_tail: bytes
+) -> None:
+    query = urlencode(parts)
+    with CallbackListener(timeout_s=60, request_deadline_s=5.0) as own:
+        with connect(own) as sock:
+            head = f"GET /callback?{query} HTTP/1.1\r\nHost: 127.0.0.1:{own.port}\r\n".encode()
+            sock.sendall(head + b"X-Junk: " + raw_tail.replace(b"\n", b" ") + b"\r\n\r\n")
+            answer = sock.makefile("rb").readline()
+        status = int(answer.split()[1])
+        assert status in (200, 400)
+        if status == 200:
+            assert own.wait(timeout=WAIT_S) == query
+            names = [name for name, _ in parse_qsl(query, keep_blank_values=True)]
+            if "spapi_oauth_code" in names:
+                parse_redirect(query)  # what counted is what a pasted address would pass
+            else:  # Amazon's error answer, each part once
+                assert names.count("error") == names.count("state") == 1
+        else:
+            assert own.wait(timeout=0) is None  # refused: still listening for the real one
+            assert get(own, ANSWER).status_code == 200
