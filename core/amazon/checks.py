@@ -23,7 +23,14 @@ from typing import Any
 
 import requests
 
-from core.amazon.http import AppCredentialsError, NeedsReauthorization, make_session
+from core.amazon import deadline
+from core.amazon.http import (
+    AccessTokenExpired,
+    AppCredentialsError,
+    NeedsReauthorization,
+    WrongRegion,
+    make_session,
+)
 from core.amazon.lwa import LwaClient
 from core.amazon.sellers import Participations, SellersClient
 from core.domain.errors import Cancelled, UserFacingError
@@ -40,6 +47,10 @@ class CheckSettings:
     requests_per_second: float = 4.0
     burst: int = 4
     attempts: int = 4  # per request, retries of 429 / 5xx / network errors included
+    #: The longest wait between retries. A run works in the background, so it may wait out
+    #: one interval of getMarketplaceParticipations' 0.016 requests/s (about 63 s) rather than
+    #: stop with "try again in a minute" as an interactive consent does.
+    max_delay: float = 90.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +125,7 @@ class _PacedSession(requests.Session):
 
     def __init__(self, bucket: TokenBucket, cancel: threading.Event, user_agent: str) -> None:
         super().__init__()
+        deadline.mount(self)  # no hidden retries; the overall deadline bounds the head too
         self.headers["User-Agent"] = user_agent
         self._bucket = bucket
         self._cancel = cancel
@@ -205,11 +217,14 @@ class ConnectionChecker:
     def _clients(self, session: requests.Session) -> tuple[LwaClient, SellersClient]:
         sleep = self._sleep
         attempts = self.settings.attempts
+        wait = self.settings.max_delay
         lwa = LwaClient(
             self._endpoints, self._client_id, self._client_secret, session,
-            sleep=sleep, attempts=attempts,
+            sleep=sleep, attempts=attempts, max_delay=wait,
         )  # fmt: skip
-        sellers = SellersClient(self._endpoints, session, sleep=sleep, attempts=attempts)
+        sellers = SellersClient(
+            self._endpoints, session, sleep=sleep, attempts=attempts, max_delay=wait
+        )
         return lwa, sellers
 
     def _cancellable_sleep(self, seconds: float) -> None:
@@ -229,9 +244,9 @@ class ConnectionChecker:
                 "The stored authorization is missing from the keychain: reauthorize this seller.",
             )
         try:
-            access = lwa.refresh(token, target.region)
-            participations = sellers.marketplace_participations(access.access_token, target.region)
-        except NeedsReauthorization as exc:
+            participations = _participations(token, target.region, lwa, sellers)
+        except (NeedsReauthorization, WrongRegion) as exc:
+            # A grant of another region: the channels of this region have no working grant.
             return outcome(CheckResult.NEEDS_REAUTHORIZATION, _say(exc))
         except AppCredentialsError as exc:
             return outcome(CheckResult.APP_CREDENTIALS, _say(exc))
@@ -243,6 +258,36 @@ class ConnectionChecker:
             f"Working{stores}: {len(participations.marketplace_ids)} marketplace(s).",
             participations,
         )
+
+
+def _participations(
+    token: Secret, region: Region, lwa: LwaClient, sellers: SellersClient
+) -> Participations:
+    """A fresh access token, then the Sellers call; an expired access token is refreshed once.
+
+    "The access token you provided has expired" asks for a new access token, not a new consent:
+    access tokens live an hour
+    (https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api).
+    """
+    access = lwa.refresh(token, region)
+    try:
+        return sellers.marketplace_participations(access.access_token, region)
+    except AccessTokenExpired:
+        pass
+    access = lwa.refresh(token, region)
+    try:
+        return sellers.marketplace_participations(access.access_token, region)
+    except AccessTokenExpired as exc:
+        # Two new tokens "expired" at once: not the grant, most likely a clock that is off.
+        failure = AccessTokenExpired(
+            "Amazon said that two brand-new access tokens had already expired; this computer's "
+            "clock may be wrong.",
+            "Check this computer's date, time and time zone, then test again.",
+            status=exc.status,
+            code=exc.code,
+            request_id=exc.request_id,
+        )
+    raise failure
 
 
 def _say(exc: UserFacingError) -> str:

@@ -1,4 +1,7 @@
-"""HTTP plumbing shared by the Amazon clients: the session, typed errors and bounded retries.
+"""HTTP plumbing shared by the Amazon clients: typed errors and the session.
+
+Retries are in :mod:`core.amazon.retries`; sending a request and reading its answer within a
+size cap and a deadline is :class:`core.amazon.transport.AmazonClient`.
 
 Every error a client raises is an :class:`AmazonError` (a
 :class:`~core.domain.errors.UserFacingError`): its ``message`` says what happened and
@@ -10,28 +13,21 @@ translated here and never chained (``raise ... from None``).
 from __future__ import annotations
 
 import logging
-import math
 import platform
-import random
 import re
 import socket
 import sys
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from collections.abc import Mapping
 from importlib import metadata
-from typing import Self, TypeVar
+from typing import Protocol
 
 import requests
-import requests.adapters
 
+from core.amazon import deadline
 from core.domain.errors import UserFacingError
-from core.domain.marketplaces import Endpoints
+from core.domain.marketplaces import Region
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 #: SP-API rejects a User-Agent header longer than 500 characters: "Include a User-Agent header
 #: in all requests", in Amazon's archived SP-API developer guide,
@@ -125,9 +121,17 @@ class RateLimited(AmazonError):
         code: str | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
+        rate_limit: float | None = None,
     ) -> None:
         super().__init__(message, next_step, status=status, code=code, request_id=request_id)
         self.retry_after = retry_after
+        #: Requests per second Amazon allows (``x-amzn-RateLimit-Limit``), when known.
+        self.rate_limit = rate_limit if rate_limit is not None and rate_limit > 0 else None
+
+    @property
+    def interval(self) -> float:
+        """The least wait before the next request may pass: one interval of the rate limit."""
+        return 1.0 / self.rate_limit if self.rate_limit is not None else 0.0
 
 
 class AmazonServerError(AmazonError):
@@ -142,6 +146,45 @@ class NetworkError(AmazonError):
 
     default_message = "SP Connect could not reach Amazon."
     default_next_step = "Check the internet connection, then try again."
+
+
+class AccessTokenExpired(AmazonError):
+    """403 "The access token you provided has expired": get a new one and try again.
+
+    Not the seller's doing and never a reason to reauthorize: an access token lives one hour
+    (https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api).
+    """
+
+    default_message = "Amazon says the access token SP Connect used has expired."
+    default_next_step = "Try again; if it keeps happening, check this computer's date and time."
+
+
+class AnswerTooLarge(AmazonError):
+    """The answer was far larger than any Amazon documents: not read past the cap."""
+
+    default_message = (
+        "Amazon (or something between SP Connect and Amazon) sent an answer far too large to be "
+        "Amazon's, so SP Connect stopped reading it."
+    )
+    default_next_step = (
+        "Try again later; if it keeps happening, check the network's proxy or firewall."
+    )
+
+
+class WrongRegion(AmazonError):
+    """The access token works, but on another region's endpoint: the grant is of that region."""
+
+    def __init__(self, expected: Region, actual: Region, **ids: object) -> None:
+        super().__init__(
+            f"This authorization belongs to the seller's {actual.display_name} account, not to "
+            f"{expected.display_name}: Amazon accepts it only on its {actual.display_name} "
+            "endpoint.",
+            f"Reauthorize the seller on a Seller Central site of {expected.display_name}, "
+            f"logged in to the seller's {expected.display_name} account.",
+            **ids,  # type: ignore[arg-type]
+        )
+        self.expected = expected
+        self.actual = actual
 
 
 class AccessDenied(AmazonError):
@@ -267,132 +310,15 @@ def make_session(user_agent: str | None = None) -> requests.Session:
     agent = user_agent if user_agent is not None else default_user_agent()
     # Printable ASCII only: anything else cannot travel in a header.
     session.headers["User-Agent"] = re.sub(r"[^\x20-\x7e]", "", agent)[:USER_AGENT_MAX]
-    adapter = requests.adapters.HTTPAdapter(max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+    # No hidden retries, and the overall deadline also bounds an answer's head.
+    return deadline.mount(session)
 
 
-def request_id_of(response: requests.Response) -> str | None:
+class _Answer(Protocol):
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+def request_id_of(response: _Answer) -> str | None:
     """Amazon's request id of a response, if it sent one."""
     return response.headers.get("x-amzn-RequestId") or response.headers.get("x-amz-request-id")
-
-
-# --- retries ---------------------------------------------------------------------------------
-
-
-def parse_retry_after(
-    value: str | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or ``None``."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - now()).total_seconds()
-    if math.isnan(seconds) or math.isinf(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def backoff_delay(
-    error: AmazonError,
-    retry_number: int,
-    *,
-    base_delay: float,
-    max_delay: float,
-    rng: Callable[[], float],
-) -> float:
-    """How long to wait before retry number ``retry_number`` (1 for the first retry).
-
-    Amazon's ``Retry-After`` wins when it gave one (capped at ``max_delay``); otherwise
-    exponential backoff with "equal jitter": between half and all of ``base_delay * 2**(n-1)``.
-    """
-    if isinstance(error, RateLimited) and error.retry_after is not None:
-        return min(max_delay, max(0.0, error.retry_after))
-    ceiling = min(max_delay, base_delay * 2.0 ** (retry_number - 1))
-    return ceiling / 2 + rng() * ceiling / 2
-
-
-def call_with_retries(
-    fn: Callable[[], T],
-    *,
-    attempts: int = 4,
-    base_delay: float = 1.0,
-    max_delay: float = 30.0,
-    sleep: Callable[[float], object] = time.sleep,
-    rng: Callable[[], float] = random.random,
-    on_retry: Callable[[AmazonError, float], object] | None = None,
-) -> T:
-    """Call ``fn``, retrying throttling, Amazon server errors and network errors.
-
-    At most ``attempts`` calls in all; when they are used up the last error is raised. Any other
-    exception is raised at once. ``sleep`` is injectable (tests record the delays; the GUI can
-    pass one that raises :class:`~core.domain.errors.Cancelled` to abandon the wait). ``on_retry``
-    is told each error and the delay before the next attempt, for a progress line.
-    """
-    if attempts < 1:
-        raise ValueError("attempts must be at least 1")
-    for attempt in range(1, attempts + 1):
-        try:
-            return fn()
-        except RETRYABLE as exc:
-            if attempt == attempts:
-                raise
-            delay = backoff_delay(exc, attempt, base_delay=base_delay, max_delay=max_delay, rng=rng)
-            log.info(
-                "%s (HTTP %s); retry %d of %d in %.1f s",
-                type(exc).__name__,
-                exc.status,
-                attempt,
-                attempts - 1,
-                delay,
-            )
-            if on_retry is not None:
-                on_retry(exc, delay)
-            sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
-
-
-class AmazonClient:
-    """What every Amazon client shares: endpoints, a session it may own, timeouts, retries.
-
-    Blocking; call it off the GUI thread. It closes the session it made itself (with
-    :meth:`close` or a ``with`` block), never one it was given.
-    """
-
-    def __init__(
-        self,
-        endpoints: Endpoints,
-        session: requests.Session | None = None,
-        *,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        sleep: Callable[[float], object] = time.sleep,
-        attempts: int = 4,
-    ) -> None:
-        self._endpoints = endpoints
-        self._own_session = session is None
-        self._session = session if session is not None else make_session()
-        self._timeout = timeout
-        self._sleep = sleep
-        self._attempts = attempts
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._own_session:
-            self._session.close()

@@ -10,17 +10,23 @@ simulator redirects here directly.
 What the listener accepts (RFC 8252 §7.3 loopback redirect, hardened):
 
 * it binds ``127.0.0.1`` only, never all interfaces;
-* exactly **one** request counts: a ``GET`` on its path whose query holds ``state`` and
-  ``spapi_oauth_code`` (or an explicit ``error``), and whose ``Host`` header is
-  ``127.0.0.1:<port>`` or ``localhost:<port>``. Any other ``Host`` gets 400 and does not count
-  (a DNS-rebinding page cannot use it); other paths, ``/favicon.ico`` included, get 404;
+* exactly **one** request counts: a ``GET`` on its path whose query
+  :func:`core.amazon.redirect.parse_redirect` accepts (or an explicit ``error`` from Amazon),
+  and whose ``Host`` header is ``127.0.0.1:<port>`` or ``localhost:<port>``. Any other
+  ``Host`` gets 400 and does not count (a DNS-rebinding page cannot use it); an answer
+  ``parse_redirect`` refuses (a part missing or given twice) gets a plain 400 page saying why
+  and does not count either; other paths, ``/favicon.ico`` included, get 404;
+* at most ``max_connections`` (8) connections at a time, others are closed at once; each
+  request must be complete within ``request_deadline_s`` (10 s) of its connection, however
+  slowly its bytes trickle in; a client that resets its connection is logged at debug level
+  only, never with a traceback;
 * the accepted request is answered with a short page ("return to SP Connect") sent with
   ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store``, and then the port closes: a
   replay finds nothing listening;
 * nothing it logs contains the query (the code is in it).
 
-It reports the raw query string; :func:`core.amazon.consent.parse_redirect` and
-:func:`core.amazon.consent.complete` do the checking, exactly as for a pasted address.
+It reports the raw query string; :func:`core.amazon.redirect.parse_redirect` and
+:func:`core.amazon.consent.complete` check it again, exactly as for a pasted address.
 
 Platform note: on Windows ``SO_REUSEADDR`` lets a second socket bind a port already in use, so
 there the listener sets ``SO_EXCLUSIVEADDRUSE`` instead; on Linux and macOS ``SO_REUSEADDR``
@@ -30,6 +36,7 @@ Linux only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import sys
@@ -39,6 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from core.amazon.redirect import parse_redirect
 from core.domain.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -48,6 +56,10 @@ DEFAULT_PATH = "/callback"
 DEFAULT_TIMEOUT_S = 600.0
 #: A connection that sends nothing for this long is dropped (one slow client cannot block).
 _REQUEST_TIMEOUT_S = 10.0
+#: However its bytes trickle in, a request must be complete this long after it connected.
+DEFAULT_REQUEST_DEADLINE_S = 10.0
+#: Connections served at once; more are closed at once (a browser needs one or two).
+DEFAULT_MAX_CONNECTIONS = 8
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -83,6 +95,9 @@ class ListenerUnavailable(UserFacingError):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = sys.platform != "win32"
+    # Room to accept (and close) connections past the cap at once, rather than have the
+    # kernel drop them for a full backlog and the client retry a second later.
+    request_queue_size = 4 * DEFAULT_MAX_CONNECTIONS
     listener: CallbackListener
 
     def server_bind(self) -> None:
@@ -91,12 +106,54 @@ class _Server(ThreadingHTTPServer):
             self.socket.setsockopt(socket.SOL_SOCKET, exclusive, 1)
         super().server_bind()
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.listener._connection_opened():
+            log.info("loopback listener: too many connections; one closed at once")
+            self.shutdown_request(request)
+            self.listener._connection_closed()
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.listener._connection_closed()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The default prints a traceback to stderr. A client that resets or times out is
+        # ordinary on a port any local program can reach: a debug line, nothing more.
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            log.debug("loopback listener: a connection ended early (%s)", type(error).__name__)
+        else:
+            log.error("loopback listener: a request failed (%s)", type(error).__name__)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     timeout = _REQUEST_TIMEOUT_S
     server_version = "SPConnect"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        # The read timeout bounds each wait for bytes, not the request: a client sending a
+        # byte every few seconds would stay forever. Past the deadline the socket is shut
+        # down, which ends any read in progress.
+        self._deadline = threading.Timer(self.server.listener.request_deadline_s, self._cut_off)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def finish(self) -> None:
+        self._deadline.cancel()
+        with contextlib.suppress(OSError):  # the client may be gone already
+            super().finish()
+
+    def _cut_off(self) -> None:
+        log.info("loopback listener: a request took too long; connection closed")
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def do_GET(self) -> None:
         self.server.listener._handle(self)
@@ -125,6 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def _repeated(query: str) -> bool:
+    """Whether a part of Amazon's answer is given more than once (which one counts is unclear)."""
+    names = [name for name, _ in parse_qsl(query, keep_blank_values=True)]
+    return any(names.count(key) > 1 for key in ("state", "error", "spapi_oauth_code"))
+
+
 class CallbackListener:
     """A one-shot HTTP listener on ``127.0.0.1`` for the consent's answer.
 
@@ -145,6 +208,8 @@ class CallbackListener:
         host: str = "127.0.0.1",
         on_result: Callable[[str | None], object] | None = None,
         expects: Callable[[str], bool] | None = None,
+        request_deadline_s: float = DEFAULT_REQUEST_DEADLINE_S,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if host != "127.0.0.1":
             raise ValueError("the callback listener binds 127.0.0.1 only")
@@ -154,6 +219,11 @@ class CallbackListener:
         self._on_result = on_result
         # Which states count; others are refused without using up the one answer.
         self._expects = expects
+        self.request_deadline_s = request_deadline_s
+        self._max_connections = max_connections
+        self._connections = threading.Condition()
+        self._open = 0
+        self._seen = 0
         self._lock = threading.Lock()
         self._query: str | None = None
         self._accepted = False
@@ -204,6 +274,15 @@ class CallbackListener:
         self._closed.wait(5.0)
         return self._query
 
+    def wait_settled(self, count: int, timeout: float) -> bool:
+        """Wait until at least ``count`` connections have come and every one has been dealt
+        with (answered, refused or closed). ``False`` if that did not happen within ``timeout``.
+        """
+        with self._connections:
+            return self._connections.wait_for(
+                lambda: self._seen >= count and self._open == 0, timeout
+            )
+
     def cancel(self) -> None:
         """Stop listening; a waiting :meth:`wait` returns ``None``."""
         self._finish(None)
@@ -217,6 +296,18 @@ class CallbackListener:
         self.cancel()
 
     # --- internals -----------------------------------------------------------------------------
+
+    def _connection_opened(self) -> bool:
+        """Count a new connection; ``False`` when it is one too many (it is closed at once)."""
+        with self._connections:
+            self._seen += 1
+            self._open += 1
+            return self._open <= self._max_connections
+
+    def _connection_closed(self) -> None:
+        with self._connections:
+            self._open -= 1
+            self._connections.notify_all()
 
     def _expire(self) -> None:
         log.info("loopback listener on port %d timed out", self.port)
@@ -234,6 +325,16 @@ class CallbackListener:
         if "state" not in names or not ({"spapi_oauth_code", "error"} & names):
             request._answer(400, "This address does not carry Amazon's answer.")
             return
+        # The checks a pasted address gets, before this request may use up the one answer: a
+        # refused one (a part missing or given twice) leaves the listener waiting. Amazon's
+        # error answer (no code) is refused by parse_redirect on purpose, yet still an answer.
+        try:
+            parse_redirect(target.query)
+        except UserFacingError as refused:
+            if "spapi_oauth_code" in names or _repeated(target.query):
+                log.info("loopback listener: refused an answer that is not Amazon's shape")
+                request._answer(400, f"{refused.message}\n{refused.next_step}")
+                return
         if self._expects is not None:
             state = dict(parse_qsl(target.query, keep_blank_values=True)).get("state", "")
             if not self._expects(state):
@@ -248,9 +349,13 @@ class CallbackListener:
         if not first:
             request._answer(410, "SP Connect has already received an answer.")
             return
-        request._answer(200, "", _PAGE)
-        log.info("loopback listener received the answer")
-        self._finish(target.query)
+        try:
+            request._answer(200, "", _PAGE)
+        finally:
+            # Whole and valid, so it counts even when the tab closed before the page went out
+            # (otherwise the listener would refuse every later request and wait for nothing).
+            log.info("loopback listener received the answer")
+            self._finish(target.query)
 
     def _host_ok(self, host: str | None) -> bool:
         if host is None:

@@ -22,7 +22,7 @@ HTTP      ``error``                     raised here
 ========  ============================  ========================================================
 
 A refresh is retried (throttling, server and network errors) by
-:func:`core.amazon.http.call_with_retries`; a code exchange never is: the code is single-use, so
+:func:`core.amazon.retries.call_with_retries`; a code exchange never is: the code is single-use, so
 after a failure the only safe next step is a new consent.
 
 The token host per region is **UNVERIFIED**: SP-API's documentation uses ``api.amazon.com`` for
@@ -53,19 +53,17 @@ import requests
 
 from core.amazon.http import (
     DEFAULT_TIMEOUT,
-    AmazonClient,
     AmazonError,
     AmazonServerError,
     AppCredentialsError,
     CodeRejected,
     NeedsReauthorization,
     RateLimited,
-    call_with_retries,
-    network_error,
-    parse_retry_after,
     request_id_of,
     unreadable_answer,
 )
+from core.amazon.retries import call_with_retries, parse_retry_after
+from core.amazon.transport import AmazonClient, Answer
 from core.domain.marketplaces import Endpoints, Region
 from core.domain.secret import Secret
 
@@ -108,8 +106,13 @@ class LwaClient(AmazonClient):
         sleep: Callable[[float], object] = time.sleep,
         attempts: int = 4,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        deadline_s: float | None = None,
+        max_delay: float = 30.0,
     ) -> None:
-        super().__init__(endpoints, session, timeout=timeout, sleep=sleep, attempts=attempts)
+        super().__init__(
+            endpoints, session, timeout=timeout, sleep=sleep, attempts=attempts,
+            deadline_s=deadline_s, max_delay=max_delay,
+        )  # fmt: skip
         self._client_id = client_id
         self._client_secret = client_secret
         self._clock = clock
@@ -157,28 +160,22 @@ class LwaClient(AmazonClient):
         def attempt() -> TokenResponse:
             return self._parse(self._post(form, region, None), exchange=False)
 
-        return call_with_retries(attempt, attempts=self._attempts, sleep=self._sleep)
+        return call_with_retries(
+            attempt, attempts=self._attempts, sleep=self._sleep, max_delay=self._max_delay
+        )
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _post(
-        self, form: dict[str, str], region: Region, next_step: str | None
-    ) -> requests.Response:
-        try:
-            return self._session.post(
-                self._endpoints.lwa_token_url(region),
-                data=form,
-                headers={"Content-Type": FORM_CONTENT_TYPE, "Accept": "application/json"},
-                timeout=self._timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            # Built here, raised below: outside the except block the new error has no
-            # __context__, so nothing can reach the original (which holds the request body).
-            failure = network_error(exc, next_step)
-        raise failure
+    def _post(self, form: dict[str, str], region: Region, next_step: str | None) -> Answer:
+        return self._send(
+            "POST",
+            self._endpoints.lwa_token_url(region),
+            next_step,
+            data=form,
+            headers={"Content-Type": FORM_CONTENT_TYPE, "Accept": "application/json"},
+        )
 
-    def _parse(self, response: requests.Response, *, exchange: bool) -> TokenResponse:
+    def _parse(self, response: Answer, *, exchange: bool) -> TokenResponse:
         status = response.status_code
         data = _json_object(response)
         request_id = request_id_of(response)
@@ -196,7 +193,7 @@ class LwaClient(AmazonClient):
         raise _error_for(status, code, data, response, request_id, exchange)
 
 
-def _json_object(response: requests.Response) -> dict[str, Any] | None:
+def _json_object(response: Answer) -> dict[str, Any] | None:
     try:
         data = response.json()
     except ValueError:
@@ -228,7 +225,7 @@ def _error_for(
     status: int,
     code: str | None,
     data: dict[str, Any] | None,
-    response: requests.Response,
+    response: Answer,
     request_id: str | None,
     exchange: bool,
 ) -> AmazonError:

@@ -6,11 +6,14 @@ authorization covers and the ``storeName``, but no Seller ID: the Seller ID come
 consent redirect.
 
 Errors: a 403 whose ``details`` say the token is "revoked, malformed or invalid" is
-:class:`~core.amazon.http.NeedsReauthorization`; any other 403 is
-:class:`~core.amazon.http.AccessDenied` (typically a role missing from the app: the developer
-adds it, then the seller reauthorizes); 429 is :class:`~core.amazon.http.RateLimited`, 5xx
-:class:`~core.amazon.http.AmazonServerError`. Throttling, server and network errors are retried
-with backoff; the default usage plan is only 0.016 requests per second with a burst of 15.
+:class:`~core.amazon.http.NeedsReauthorization`; "has expired" is
+:class:`~core.amazon.http.AccessTokenExpired` (refresh and retry, never reauthorize); any other
+403 is :class:`~core.amazon.http.WrongRegion` when another region's endpoint accepts the token,
+else :class:`~core.amazon.http.AccessDenied` (typically a role missing from the app: the
+developer adds it, then the seller reauthorizes); 429 is :class:`~core.amazon.http.RateLimited`,
+5xx :class:`~core.amazon.http.AmazonServerError`. Throttling, server and network errors are
+retried with backoff; the default usage plan is only 0.016 requests per second with a burst of
+15, so a throttled call waits at least one interval or stops (:mod:`core.amazon.retries`).
 
 Sources:
 
@@ -32,22 +35,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from core.amazon.http import (
     AccessDenied,
-    AmazonClient,
+    AccessTokenExpired,
     AmazonError,
     AmazonServerError,
     AppCredentialsError,
     NeedsReauthorization,
     RateLimited,
-    call_with_retries,
-    network_error,
-    parse_retry_after,
+    WrongRegion,
     request_id_of,
     unreadable_answer,
 )
+from core.amazon.retries import call_with_retries, parse_rate_limit, parse_retry_after
+from core.amazon.transport import AmazonClient, Answer
 from core.domain import marketplaces
 from core.domain.marketplaces import Region
 from core.domain.secret import Secret
@@ -55,6 +56,9 @@ from core.domain.secret import Secret
 log = logging.getLogger(__name__)
 
 PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
+#: The operation's default usage plan in requests per second (the model, see the module
+#: docstring), used when a 429 does not say its rate in ``x-amzn-RateLimit-Limit``.
+DEFAULT_RATE_LIMIT = 0.016
 _TOKEN_WORDING = ("revoked, malformed or invalid", "access token", "security token")
 
 
@@ -114,32 +118,56 @@ class SellersClient(AmazonClient):
 
         Raises:
             NeedsReauthorization: Amazon says the token is revoked, malformed or invalid.
+            AccessTokenExpired: Amazon says the access token has expired: get a new one.
+            WrongRegion: A 403 here, but another region's endpoint accepts the token.
             AccessDenied: Another 403 (typically a role missing from the app).
-            RateLimited, AmazonServerError, NetworkError: Still failing after the retries.
+            RateLimited: Throttled, and the next allowed request is further away than this
+                client's ``max_delay`` ("try again in a minute"), or still after the retries.
+            AmazonServerError, NetworkError: Still failing after the retries.
             AmazonError: Anything else.
         """
-        url = self._endpoints.sp_api_host(region).rstrip("/") + PARTICIPATIONS_PATH
 
         def attempt() -> Participations:
-            return _parse(self._get(url, access_token))
+            return _parse(self._get(region, access_token))
 
-        return call_with_retries(attempt, attempts=self._attempts, sleep=self._sleep)
-
-    def _get(self, url: str, access_token: Secret) -> requests.Response:
         try:
-            return self._session.get(
-                url,
-                headers={"x-amz-access-token": access_token.reveal(), "Accept": "application/json"},
-                timeout=self._timeout,
-                allow_redirects=False,
+            return call_with_retries(
+                attempt, attempts=self._attempts, sleep=self._sleep, max_delay=self._max_delay
             )
-        except requests.RequestException as exc:
-            # Raised outside the except block: no __context__ (the request holds the token).
-            failure = network_error(exc)
-        raise failure
+        except AccessDenied as exc:
+            actual = self._answering_region(access_token, region)
+            if actual is None:
+                raise
+            ids = {"status": exc.status, "code": exc.code, "request_id": exc.request_id}
+            raise WrongRegion(region, actual, **ids) from None
+
+    def _answering_region(self, access_token: Secret, region: Region) -> Region | None:
+        """The other region whose endpoint accepts ``access_token``, tried once each.
+
+        A token used on another region's endpoint gets a 403 that says nothing of regions
+        (the first of the causes developers list for such a 403,
+        https://github.com/amzn/selling-partner-api-docs/issues/556), the same as an app
+        without the role. Asking the other regions' endpoints tells the two apart.
+        """
+        here = self._endpoints.sp_api_host(region)
+        for other in Region:
+            if other is region or self._endpoints.sp_api_host(other) == here:
+                continue
+            try:
+                _parse(self._get(other, access_token))
+            except AmazonError:
+                continue
+            log.info("marketplaceParticipations: the token is of region %s, not %s", other, region)
+            return other
+        return None
+
+    def _get(self, region: Region, access_token: Secret) -> Answer:
+        url = self._endpoints.sp_api_host(region).rstrip("/") + PARTICIPATIONS_PATH
+        headers = {"x-amz-access-token": access_token.reveal(), "Accept": "application/json"}
+        return self._send("GET", url, None, headers=headers)
 
 
-def _parse(response: requests.Response) -> Participations:
+def _parse(response: Answer) -> Participations:
     status = response.status_code
     request_id = request_id_of(response)
     try:
@@ -159,7 +187,7 @@ def _parse(response: requests.Response) -> Participations:
     raise _error_for(response, data, request_id)
 
 
-def _error_for(response: requests.Response, data: Any, request_id: str | None) -> AmazonError:
+def _error_for(response: Answer, data: Any, request_id: str | None) -> AmazonError:
     status = response.status_code
     errors = data.get("errors") if isinstance(data, dict) else None
     first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
@@ -167,8 +195,12 @@ def _error_for(response: requests.Response, data: Any, request_id: str | None) -
     log.info("marketplaceParticipations: HTTP %s %s (request id %s)", status, code, request_id)
     ids: dict[str, Any] = {"status": status, "code": code, "request_id": request_id}
     if status == 429:
+        # Amazon documents x-amzn-RateLimit-Limit, not Retry-After, for SP-API
+        # (https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits); one
+        # request a minute means a retry after a second or two is throttled again.
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        return RateLimited(retry_after=retry_after, **ids)
+        rate = parse_rate_limit(response.headers.get("x-amzn-RateLimit-Limit"))
+        return RateLimited(retry_after=retry_after, rate_limit=rate or DEFAULT_RATE_LIMIT, **ids)
     if status >= 500:
         return AmazonServerError(**ids)
     if status in (401, 403):
@@ -177,6 +209,10 @@ def _error_for(response: requests.Response, data: Any, request_id: str | None) -
             # "The LWA secret token you provided has expired.": the app's side (see the module
             # docstring for the source).
             return AppCredentialsError(**ids)
+        if "expired" in text and "access token" in text:
+            # "The access token you provided has expired.": an access token lives an hour; a
+            # fresh one is the cure, not a new consent.
+            return AccessTokenExpired(**ids)
         if any(words in text for words in _TOKEN_WORDING):
             return NeedsReauthorization(**ids)
         return AccessDenied(**ids)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from core.domain.endpoints import check_profile_switch
 from core.domain.errors import FieldError, UserFacingError, ValidationError
 from core.domain.inventory import (
     NO_HEALTH,
@@ -309,6 +310,12 @@ def set_app_credentials(
         app = replace(app, client_secret_ref=new_ref)
 
     def apply(inv: Inventory) -> Touched:
+        grants = any(a.refresh_token_ref for a in inv.authorizations.values())
+        errors = check_profile_switch(
+            inv.app, app, new_secret=client_secret is not None, stored_grants=grants
+        )
+        if errors:
+            raise ValidationError(errors, "The change of endpoints")
         inv.app = app
         return Touched(app=True)
 

@@ -17,10 +17,8 @@ from urllib.parse import urlsplit
 
 from core.domain.errors import FieldError, UserFacingError
 from core.domain.inventory import AppCredentials
-from core.domain.marketplaces import EndpointProfile, Endpoints
+from core.domain.marketplaces import EndpointProfile, Endpoints, is_loopback_host
 from core.domain.validation import check_redirect_uri
-
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 #: What each profile is called on screen.
 PROFILE_TITLES: dict[EndpointProfile, str] = {
@@ -57,15 +55,19 @@ def with_simulator(app: AppCredentials, base_url: str) -> AppCredentials:
 
 
 def is_loopback_url(url: str) -> bool:
-    """An ``http://`` address on this computer (127.0.0.1, localhost)."""
+    """An ``http://`` address on this computer (127.0.0.0/8, localhost, ::1)."""
     parts = urlsplit(url.strip())
-    return parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK_HOSTS
+    return parts.scheme == "http" and is_loopback_host(parts.hostname or "")
 
 
 def check_endpoint_url(
     profile: EndpointProfile, url: str, field: str = "endpoint_url"
 ) -> list[FieldError]:
-    """The simulator needs its address; Amazon's profiles need none."""
+    """The simulator needs its address, on this computer; Amazon's profiles need none.
+
+    The simulator speaks plain HTTP and receives the client secret and refresh tokens it is
+    given, so an address elsewhere is refused, not merely warned about.
+    """
     if profile is not EndpointProfile.SIMULATOR:
         return []
     value = url.strip()
@@ -84,15 +86,55 @@ def check_endpoint_url(
         ]
     if parts.query or parts.fragment:
         return [FieldError(field, "Enter the simulator's address without ? or # parts.")]
-    if parts.hostname not in _LOOPBACK_HOSTS:
+    if not is_loopback_host(parts.hostname):
         return [
             FieldError(
                 field,
-                "The simulator usually runs on this computer (127.0.0.1). Check the address.",
-                warning=True,
+                "The simulator runs on this computer only: enter an address like "
+                "http://127.0.0.1:8765 (secrets would travel unencrypted to any other).",
             )
         ]
     return []
+
+
+def check_profile_switch(
+    before: AppCredentials, after: AppCredentials, *, new_secret: bool, stored_grants: bool
+) -> list[FieldError]:
+    """What stops a change of endpoint profile from carrying one profile's secrets to another.
+
+    Amazon and its sandbox share the real app credentials. The simulator is another world:
+    moving to or from it needs that world's own client secret typed in (the stored one is never
+    sent across), and the inventory's refresh tokens, which belong to Amazon, never go to the
+    simulator at all (the demo keeps its own inventory for that).
+    """
+    crossing = (before.endpoint_profile is EndpointProfile.SIMULATOR) != (
+        after.endpoint_profile is EndpointProfile.SIMULATOR
+    )
+    if not crossing:
+        return []
+    errors = []
+    to_simulator = after.endpoint_profile is EndpointProfile.SIMULATOR
+    if before.client_secret_ref is not None and not new_secret:
+        errors.append(
+            FieldError(
+                "client_secret",
+                "Enter the simulator's client secret: SP Connect does not send Amazon's to the "
+                "simulator."
+                if to_simulator
+                else "Enter the app's client secret from Developer Central: the simulator's "
+                "is not Amazon's.",
+            )
+        )
+    if to_simulator and stored_grants:
+        errors.append(
+            FieldError(
+                "endpoint_profile",
+                "This inventory holds sellers' authorizations from Amazon, which SP Connect "
+                "never sends to the simulator. To try the simulator, open the demo (File > "
+                "Open the demo).",
+            )
+        )
+    return errors
 
 
 def check_app_redirect_uri(

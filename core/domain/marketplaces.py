@@ -24,10 +24,12 @@ UNVERIFIED and therefore configurable through :class:`Endpoints`:
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 
 class Region(StrEnum):
@@ -175,6 +177,15 @@ class Endpoints:
     token_urls: Mapping[Region, str] = field(default_factory=dict)
     consent_base: str | None = None
 
+    def __post_init__(self) -> None:
+        # Secrets travel to these addresses: Amazon's profiles over HTTPS only, the simulator
+        # (plain HTTP) on this computer only. See :func:`url_problem`.
+        urls = [self.token_url, *self.sp_api.values(), *self.token_urls.values()]
+        for url in [*urls, *([self.consent_base] if self.consent_base else [])]:
+            problem = url_problem(self.profile, url)
+            if problem:
+                raise ValueError(problem)
+
     def lwa_token_url(self, region: Region) -> str:
         return self.token_urls.get(region, self.token_url)
 
@@ -205,3 +216,36 @@ class Endpoints:
 
     def with_token_url(self, region: Region, url: str) -> Endpoints:
         return replace(self, token_urls={**self.token_urls, region: url})
+
+    def with_sp_api(self, hosts: Mapping[Region, str]) -> Endpoints:
+        """The SP-API endpoint of the given regions replaced (the others kept)."""
+        return replace(self, sp_api=MappingProxyType({**self.sp_api, **hosts}))
+
+
+def is_loopback_host(host: str) -> bool:
+    """This computer: ``localhost``, ``127.0.0.0/8`` or ``::1`` (never a name that merely
+    starts with them)."""
+    name = host.strip().lower().strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(profile: EndpointProfile, url: str) -> str:
+    """Why ``url`` cannot be an endpoint of ``profile`` (``""`` when it can).
+
+    Amazon's profiles carry the real client secret and refresh tokens: HTTPS only. The
+    simulator is plain HTTP, so it runs on this computer only: a "simulator" anywhere else
+    would receive secrets in the clear.
+    """
+    parts = urlsplit(url.strip())
+    if profile is EndpointProfile.SIMULATOR:
+        if parts.scheme not in ("http", "https") or not is_loopback_host(parts.hostname or ""):
+            return "The simulator runs on this computer only (127.0.0.1, localhost or ::1)."
+        return ""
+    if parts.scheme != "https" or not parts.hostname:
+        return "Amazon's endpoints are reached over https:// only."
+    return ""

@@ -24,9 +24,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from core.domain.changes import replace_all, set_app_credentials
+from core.domain.changes import replace_all
 from core.domain.endpoints import with_simulator
-from core.domain.inventory import utcnow
+from core.domain.inventory import Inventory, utcnow
 from core.domain.samples import demo_inventory
 from core.domain.secret import Secret
 from core.services.workspace import Workspace
@@ -64,12 +64,14 @@ def open_demo(
     try:
         when = now or utcnow()
         inventory, values = demo_inventory(when, workspace.namespace)
-        workspace.apply(replace_all(inventory, values, when))
         if amazon:
-            workspace.simulator = simulator = _start_simulator(workspace, port)
+            # Pointed at its simulator before it is loaded: the demo's grants and secret are
+            # the simulator's own, and a loaded inventory never switches its Amazon's secrets
+            # to a simulator (core.domain.endpoints.check_profile_switch).
+            workspace.simulator = simulator = _start_simulator(inventory, values, port)
             workspace.on_close(simulator.stop)
-            app = with_simulator(workspace.current.app, simulator.base_url)
-            workspace.apply(set_app_credentials(app))  # no new secret: no new keychain entry
+            inventory.app = with_simulator(inventory.app, simulator.base_url)
+        workspace.apply(replace_all(inventory, values, when))
         workspace.save()  # the demo opens clean: nothing pending
     except BaseException:
         workspace.close()
@@ -77,12 +79,7 @@ def open_demo(
     return workspace
 
 
-def _start_simulator(workspace: Workspace, port: int) -> Simulator:
-    values: dict[str, Secret] = {}
-    for ref in workspace.current.secret_refs():
-        value = workspace.secret(ref)
-        if value is not None:
-            values[ref] = value
-    simulator = demo_simulator(port, inventory=workspace.current, secrets=values).start()
+def _start_simulator(inventory: Inventory, values: dict[str, Secret], port: int) -> Simulator:
+    simulator = demo_simulator(port, inventory=inventory, secrets=values).start()
     log.info("demo: Amazon simulator at %s", simulator.base_url)
     return simulator

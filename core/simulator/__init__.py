@@ -11,16 +11,21 @@ What it reproduces, with the shapes and limits Amazon documents (each module nam
   ``redirect_uri`` matching, client authentication, the refresh grant, and LWA's error shapes
   (``invalid_grant``, ``invalid_client``, ``unsupported_grant_type``, ``invalid_request``);
 * ``GET /sellers/v1/marketplaceParticipations`` with ``x-amz-access-token``: the documented
-  payload, Amazon's 403 for a bad token, a token-bucket usage plan (0.016/s, burst 15) per
-  seller-and-app pair with an optional per-app limit, and 429 ``QuotaExceeded``;
+  payload, Amazon's 403 for a bad or an expired token, a token-bucket usage plan (0.016/s,
+  burst 15) per seller-and-app pair with an optional per-app limit, and 429 ``QuotaExceeded``
+  with ``x-amzn-RateLimit-Limit`` (``Retry-After`` only with ``usage_plan.send_retry_after``:
+  Amazon documents none);
+* with ``regional_hosts``, one Sellers API address per region, where a token works only in its
+  own region (elsewhere: a 403 that says nothing of regions);
 * scenarios: revoked grants, an expired client secret, slow answers, dropped connections,
-  server errors, throttled token calls, an app without the Sellers role; a request log.
+  server errors, huge and trickled answers, access tokens born expired, throttled token calls,
+  an app without the Sellers role; a request log.
 
 What it does not: sign-in, MFA and region-specific Seller Central sites (the simulated person is
 always signed in, and one consent page serves every marketplace); MD9010 and other MD codes;
-the Appstore (Login URI) workflow; grantless (``client_credentials``) tokens; a wrong-region
-endpoint (every region is the same address); HTTPS; dynamic usage plans. Simulator-only
-convenience: an app may accept any ``http://127.0.0.1`` redirect URI (``loopback_redirects``).
+the Appstore (Login URI) workflow; grantless (``client_credentials``) tokens; HTTPS; dynamic
+usage plans. Simulator-only convenience: an app may accept any ``http://127.0.0.1`` redirect
+URI (``loopback_redirects``).
 """
 
 from core.simulator.model import (

@@ -33,6 +33,8 @@ PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
 DENIED = "Access to requested resource is denied."
 BAD_TOKEN = "The access token you provided is revoked, malformed or invalid."  # noqa: S105
 QUOTA = "You exceeded your quota for the requested resource."
+#: The 403 of an access token past its hour: refresh it and try again, no reauthorization.
+EXPIRED_TOKEN = "The access token you provided has expired."  # noqa: S105
 
 # What Amazon says of each marketplace: (name, countryCode, currency, language, domain).
 # Names and domains as seen in public payloads (third-party). The model gives countryCode as
@@ -104,18 +106,28 @@ def participations_payload(seller: SimSeller) -> list[dict[str, Any]]:
 
 def participations(amazon: SimulatedAmazon, request: Request) -> Response:
     """``GET /sellers/v1/marketplaceParticipations``."""
-    owner = amazon.access_token_owner(request.headers.get("x-amz-access-token", ""))
+    token = request.headers.get("x-amz-access-token", "")
+    owner = amazon.access_token_owner(token)
     if owner is None:
-        return sp_api_error(403, "Unauthorized", DENIED, BAD_TOKEN, "AccessDeniedException")
+        details = EXPIRED_TOKEN if amazon.access_token_expired(token) else BAD_TOKEN
+        return sp_api_error(403, "Unauthorized", DENIED, details, "AccessDeniedException")
     client_id, seller = owner
     app = amazon.app_by_client_id(client_id)
     if app is None or not app.sellers_role:
         # The app lacks a role that allows this operation: not a token problem.
         return sp_api_error(403, "Unauthorized", DENIED, "", "AccessDeniedException")
-    limit = (("x-amzn-RateLimit-Limit", f"{amazon.usage_plan.rate:g}"),)
+    if request.region is not None and request.region is not seller.region:
+        # A token of another region's account: the same 403 as a missing role, nothing about
+        # the token or the region; the wrong regional endpoint is the first cause developers
+        # give for such a 403 (https://github.com/amzn/selling-partner-api-docs/issues/556).
+        return sp_api_error(403, "Unauthorized", DENIED, "", "AccessDeniedException")
+    limit: tuple[tuple[str, str], ...] = (
+        ("x-amzn-RateLimit-Limit", f"{amazon.usage_plan.rate:g}"),
+    )
     wait = amazon.usage_plan.take(client_id, (client_id, seller.key))
     if wait is not None:
-        retry_after = (("Retry-After", str(max(1, math.ceil(wait)))),)
-        return sp_api_error(429, "QuotaExceeded", QUOTA, "", "QuotaExceeded", limit + retry_after)
+        if amazon.usage_plan.send_retry_after:
+            limit += (("Retry-After", str(max(1, math.ceil(wait)))),)
+        return sp_api_error(429, "QuotaExceeded", QUOTA, "", "QuotaExceeded", limit)
     headers = (("x-amzn-RequestId", request_id()), *limit)
     return json_response(200, {"payload": participations_payload(seller)}, headers)

@@ -13,13 +13,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from core.domain.marketplaces import Endpoints
+from core.domain.marketplaces import Endpoints, Region
 from core.simulator import consent, pages, sellers_api, token_endpoint
+from core.simulator.faults import Fault
 from core.simulator.model import DEFAULT_BURST, DEFAULT_RATE
 from core.simulator.state import SimulatedAmazon
 from core.simulator.wire import (
@@ -59,6 +61,28 @@ def _server_error(path: str, status: int) -> Response:
     return text_response(status, "Internal server error (simulated).")
 
 
+def _fault_answer(path: str, fault: Fault) -> Response:
+    if fault.kind == "drop":
+        return DROP
+    if fault.kind == "fail":
+        return _server_error(path, fault.status)
+    # "huge" and "trickle": the route's error shape, then the fault decides how the body goes.
+    answer = _server_error(path, fault.status)
+    if fault.kind == "huge":
+        return replace(
+            answer,
+            padding=max(0, fault.size - len(answer.body)),
+            declare_length=fault.declare_length,
+        )
+    return replace(
+        answer,
+        status=fault.status,
+        body=(answer.body + b" " * fault.size)[: max(fault.size, 1)],
+        trickle_s=fault.interval_s,
+        trickle_head=fault.head,
+    )
+
+
 class Simulator(SimulatedAmazon):
     """The Amazon simulator: consent page, LWA token endpoint and Sellers API on 127.0.0.1.
 
@@ -75,6 +99,7 @@ class Simulator(SimulatedAmazon):
         burst: int = DEFAULT_BURST,
         global_rate: float | None = None,
         global_burst: int | None = None,
+        regional_hosts: bool = False,
     ) -> None:
         super().__init__(
             clock=clock, rate=rate, burst=burst, global_rate=global_rate, global_burst=global_burst
@@ -83,6 +108,12 @@ class Simulator(SimulatedAmazon):
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        #: One more address per region for the Sellers API, where a token works only in its
+        #: own region (as Amazon's regional endpoints do); see :attr:`endpoints`.
+        self.regional_hosts = regional_hosts
+        self._regional: dict[Region, tuple[_Server, threading.Thread]] = {}
+        self._hang_ups = threading.Condition()
+        self._hang_up_count = 0
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -95,16 +126,11 @@ class Simulator(SimulatedAmazon):
         with self._lock:
             if self._server is not None:
                 return self
-            server = _Server((HOST, self._wanted_port), self)
             self._stopping.clear()
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="amazon-simulator",
-                daemon=True,
-            )
-            thread.start()
-            self._server, self._thread = server, thread
+            self._server, self._thread = _serve(_Server((HOST, self._wanted_port), self))
+            if self.regional_hosts:
+                for region in Region:
+                    self._regional[region] = _serve(_Server((HOST, 0), self, region))
         log.info("Amazon simulator listening on %s", self.base_url)
         return self
 
@@ -113,14 +139,16 @@ class Simulator(SimulatedAmazon):
         with self._lock:
             server, thread = self._server, self._thread
             self._server = self._thread = None
-        if server is None:
+            regional = list(self._regional.values())
+            self._regional.clear()
+        if server is None or thread is None:
             return
         self._stopping.set()
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        for each, its_thread in [(server, thread), *regional]:
+            each.shutdown()
+            each.close_connections()
+            each.server_close()
+            its_thread.join(timeout=5)
 
     @property
     def running(self) -> bool:
@@ -138,10 +166,22 @@ class Simulator(SimulatedAmazon):
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    def region_url(self, region: Region) -> str:
+        """The Sellers API address of ``region`` (the main address without regional hosts)."""
+        with self._lock:
+            regional = self._regional.get(region)
+            if regional is None:
+                return self.base_url
+            return f"http://{HOST}:{regional[0].server_address[1]}"
+
     @property
     def endpoints(self) -> Endpoints:
-        """Every Amazon endpoint pointed at this simulator."""
-        return Endpoints.simulator(self.base_url)
+        """Every Amazon endpoint pointed at this simulator (each region at its own address when
+        it serves regional hosts)."""
+        endpoints = Endpoints.simulator(self.base_url)
+        if self.regional_hosts:
+            endpoints = endpoints.with_sp_api({r: self.region_url(r) for r in Region})
+        return endpoints
 
     def consent_url(self, application_id: str, state: str = "", **params: str) -> str:
         """A consent link for this simulator (what core builds for a real Seller Central)."""
@@ -149,6 +189,23 @@ class Simulator(SimulatedAmazon):
             self.base_url + consent.CONSENT_PATH,
             [("application_id", application_id), ("state", state), *params.items()],
         )
+
+    def note_hang_up(self) -> None:
+        """A client stopped reading an answer before its end."""
+        with self._hang_ups:
+            self._hang_up_count += 1
+            self._hang_ups.notify_all()
+
+    def wait_for_hang_ups(self, count: int, timeout: float) -> bool:
+        """Wait until clients have hung up on ``count`` answers in all (``False`` on timeout):
+        how a test sees that a client gave up on a huge or trickled answer, rather than read
+        it to its end."""
+        with self._hang_ups:
+            return self._hang_ups.wait_for(lambda: self._hang_up_count >= count, timeout)
+
+    def stopped_within(self, seconds: float) -> bool:
+        """Waits up to ``seconds``; ``True`` at once when the simulator is stopping."""
+        return self._stopping.wait(seconds) if seconds > 0 else self._stopping.is_set()
 
     def pause(self) -> None:
         """Waits the scenario's ``delay_s`` (cut short when the simulator stops)."""
@@ -160,7 +217,7 @@ class Simulator(SimulatedAmazon):
         """The answer to one request: a scenario fault, or the route's answer."""
         fault = self.faults.take(request.path)
         if fault is not None:
-            return DROP if fault.kind == "drop" else _server_error(request.path, fault.status)
+            return _fault_answer(request.path, fault)
         if request.path == "/" and request.method == "GET":
             return html_response(200, pages.guide_page(self.base_url, self.apps, self.sellers))
         route = ROUTES.get(request.path)
@@ -172,11 +229,23 @@ class Simulator(SimulatedAmazon):
         return handler(self, request)
 
 
+def _serve(server: _Server) -> tuple[_Server, threading.Thread]:
+    name = f"amazon-simulator-{server.region}" if server.region else "amazon-simulator"
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+    )
+    thread.start()
+    return server, thread
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+    def __init__(
+        self, address: tuple[str, int], simulator: Simulator, region: Region | None = None
+    ) -> None:
         self.simulator = simulator
+        self.region = region
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -243,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in parse_qsl(parts.query, keep_blank_values=True):
             query.setdefault(name, value)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        request = Request(self.command, parts.path, query, headers, body)
+        request = Request(self.command, parts.path, query, headers, body, self.server.region)
         simulator.pause()
         try:
             response = simulator.handle(request)
@@ -257,12 +326,56 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(response)
 
     def _write(self, response: Response) -> None:
+        if response.trickle_head:
+            self._trickle_head(response)
+            return
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        if response.declare_length:
+            self.send_header("Content-Length", str(len(response.body) + response.padding))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
+        try:
+            self._write_body(response)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client stopped reading (as SP Connect does past its size cap or deadline).
+            self.close_connection = True
+            self.server.simulator.note_hang_up()
+
+    def _trickle_head(self, response: Response) -> None:
+        self.close_connection = True
+        lines = [f"{self.protocol_version} {response.status} Trickled"]
+        lines += [f"{name}: {value}" for name, value in response.headers]
+        lines += [f"Content-Length: {len(response.body)}", "Connection: close", "", ""]
+        head = "\r\n".join(lines).encode("latin-1")
+        try:
+            for index in range(len(head)):
+                if self.server.simulator.stopped_within(response.trickle_s):
+                    return
+                self.wfile.write(head[index : index + 1])
+                self.wfile.flush()
+            self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.simulator.note_hang_up()  # the client gave up, as it should
+
+    def _write_body(self, response: Response) -> None:
+        if response.trickle_s > 0:
+            self.close_connection = True
+            for index in range(len(response.body)):
+                if self.server.simulator.stopped_within(response.trickle_s):
+                    return
+                self.wfile.write(response.body[index : index + 1])
+                self.wfile.flush()
+            return
         self.wfile.write(response.body)
+        left = response.padding
+        chunk = b" " * 65536
+        while left > 0 and not self.server.simulator.stopped_within(0):
+            self.wfile.write(chunk[: min(left, len(chunk))])
+            left -= len(chunk)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # The path only: a request line's query string is nobody's business in a log.

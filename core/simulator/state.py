@@ -24,10 +24,10 @@ from core.simulator.model import (
     DEFAULT_BURST,
     DEFAULT_RATE,
     AccountKey,
-    LoggedRequest,
     SimApp,
     SimSeller,
 )
+from core.simulator.request_log import RequestLog
 from core.simulator.usage_plan import UsagePlan
 
 
@@ -80,7 +80,7 @@ def _code() -> str:
     return "AN" + "".join(secrets.choice(alphabet) for _ in range(18))
 
 
-class SimulatedAmazon:
+class SimulatedAmazon(RequestLog):
     """The state of the simulated Amazon and the scenarios that change it. Thread-safe."""
 
     def __init__(
@@ -108,7 +108,7 @@ class SimulatedAmazon:
         self.usage_plan = UsagePlan(lambda: self.clock(), rate, burst, global_rate, global_burst)
         #: Slow answers, dropped connections, server errors, throttled token calls.
         self.faults = Faults()
-        self._log: list[LoggedRequest] = []
+        RequestLog.__init__(self)
 
     # --- accounts and apps -------------------------------------------------------------------
 
@@ -286,8 +286,19 @@ class SimulatedAmazon:
 
     def _new_access_token(self, grant: _Grant) -> str:
         token = _token("Atza|")
-        self._access[token] = _AccessToken(grant, self.clock())
+        issued_at = self.clock()
+        if self.faults.take_expired_token():
+            issued_at -= ACCESS_TOKEN_LIFETIME_S  # as if it had been issued an hour ago
+        self._access[token] = _AccessToken(grant, issued_at)
         return token
+
+    def access_token_expired(self, token: str) -> bool:
+        """Whether ``token`` is a real access token of a live grant, only past its hour."""
+        with self._lock:
+            access = self._access.get(token)
+            if access is None or access.grant.revoked:
+                return False
+            return self.clock() - access.issued_at >= ACCESS_TOKEN_LIFETIME_S
 
     def access_token_owner(self, token: str) -> tuple[str, SimSeller] | None:
         """(client id, account) of a live access token; ``None`` if unknown, expired or revoked."""
@@ -367,25 +378,3 @@ class SimulatedAmazon:
     def relax_rate_limits(self) -> None:
         """A usage plan no test or demo will reach (1000 requests a second)."""
         self.set_rate_limits(1000.0, 1000)
-
-    # --- the request log ------------------------------------------------------------------------
-
-    def record(self, method: str, path: str, status: int | None) -> None:
-        with self._lock:
-            self._log.append(LoggedRequest(method, path, status))
-
-    @property
-    def request_log(self) -> tuple[LoggedRequest, ...]:
-        with self._lock:
-            return tuple(self._log)
-
-    def count(self, path: str | None = None, *, status: int | None = None) -> int:
-        """How many requests (to ``path``, with ``status``) the simulator has seen."""
-        with self._lock:
-            return sum(
-                1 for r in self._log if path in (None, r.path) and status in (None, r.status)
-            )
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()

@@ -46,6 +46,9 @@ class UsagePlan:
         self._pairs: dict[Hashable, _Bucket] = {}
         self._apps: dict[Hashable, _Bucket] = {}
         self.configure(rate, burst, global_rate, global_burst)
+        #: Whether a 429 carries ``Retry-After``. Amazon documents only
+        #: ``x-amzn-RateLimit-Limit`` for SP-API (the page above), so by default it does not.
+        self.send_retry_after = False
 
     def configure(
         self,

@@ -17,16 +17,23 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from core.domain.marketplaces import Region
+
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One HTTP request. ``headers`` has lower-case names; ``query`` keeps the first values."""
+    """One HTTP request. ``headers`` has lower-case names; ``query`` keeps the first values.
+
+    ``region`` is the region whose endpoint the request came to, when the simulator serves
+    regional hosts (``None``: the main address, which answers for every region).
+    """
 
     method: str
     path: str
     query: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    region: Region | None = None
 
     def form(self) -> dict[str, str]:
         """The body as form fields (``application/x-www-form-urlencoded``) or a JSON object."""
@@ -48,12 +55,23 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """An HTTP answer; ``drop`` closes the connection without answering at all."""
+    """An HTTP answer; ``drop`` closes the connection without answering at all.
+
+    Fault answers only: ``padding`` bytes of spaces follow ``body``, made as they are sent;
+    ``trickle_s`` sends the body (with ``trickle_head``, the status line and headers too) one
+    byte at a time with that wait before each; without
+    ``declare_length`` there is no ``Content-Length`` and the body ends when the connection
+    closes.
+    """
 
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     drop: bool = False
+    padding: int = 0
+    trickle_s: float = 0.0
+    declare_length: bool = True
+    trickle_head: bool = False
 
 
 DROP = Response(0, drop=True)

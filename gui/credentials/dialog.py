@@ -32,7 +32,12 @@ from PySide6.QtWidgets import (
 from core.domain import dates
 from core.domain.app_rules import renewal_text
 from core.domain.changes import Apply, set_app_credentials
-from core.domain.endpoints import PROFILE_TITLES, check_app_redirect_uri, check_endpoint_url
+from core.domain.endpoints import (
+    PROFILE_TITLES,
+    check_app_redirect_uri,
+    check_endpoint_url,
+    check_profile_switch,
+)
 from core.domain.errors import FieldError, ValidationError
 from core.domain.inventory import AppCredentials, utcnow
 from core.domain.marketplaces import EndpointProfile
@@ -269,6 +274,11 @@ class AppCredentialsDialog(QDialog):
         profile = self._profile()
         errors += check_app_redirect_uri(self.redirect_uri.text(), profile)
         errors += check_endpoint_url(profile, self.endpoint_url.text())
+        # The same rule the change applies, said under the fields before OK.
+        grants = any(a.refresh_token_ref for a in self.workspace.current.authorizations.values())
+        errors += check_profile_switch(
+            self.loaded, self.candidate(), new_secret=bool(secret), stored_grants=grants
+        )
         return errors
 
     def _validate(self) -> list[FieldError]:

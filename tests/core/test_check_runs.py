@@ -428,7 +428,11 @@ def test_nothing_to_test_is_explained(ws: RecordingWorkspace, sim: Simulator) ->
 def test_incomplete_app_credentials_are_explained(ws: RecordingWorkspace, sim: Simulator) -> None:
     ids = load_granted_sellers(ws, sim, 1)
     app = ws.current.app
-    no_client = AppCredentials(application_id=app.application_id, endpoint_url=app.endpoint_url)
+    no_client = AppCredentials(
+        application_id=app.application_id,
+        endpoint_profile=app.endpoint_profile,
+        endpoint_url=app.endpoint_url,
+    )
     ws.apply(ch.set_app_credentials(no_client))
     refusal = prepare(ws, ids)
     assert isinstance(refusal, UserFacingError)

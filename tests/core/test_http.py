@@ -21,12 +21,11 @@ from core.amazon.http import (
     NeedsReauthorization,
     NetworkError,
     RateLimited,
-    call_with_retries,
     default_user_agent,
     make_session,
     network_error,
-    parse_retry_after,
 )
+from core.amazon.retries import call_with_retries, parse_retry_after
 from core.domain.errors import Cancelled, UserFacingError
 
 
@@ -92,10 +91,34 @@ def test_backoff_is_capped() -> None:
 
 
 def test_retry_after_is_honoured() -> None:
-    script = Script(RateLimited(retry_after=7.0), RateLimited(retry_after=0.0))
+    script = Script(RateLimited(retry_after=7.0), RateLimited(retry_after=2.0))
     result, delays = _retry(script)
     assert result == "done"
-    assert delays == [7.0, 0.0]
+    assert delays == [7.0, 2.0]
+
+
+def test_retry_after_zero_is_floored_at_the_base_delay() -> None:
+    # "Retry-After: 0" would otherwise make the retries a busy loop against a throttled Amazon.
+    script = Script(RateLimited(retry_after=0.0), RateLimited(retry_after=0.0))
+    result, delays = _retry(script, base_delay=1.5)
+    assert result == "done"
+    assert delays == [1.5, 1.5]
+
+
+def test_a_rate_limit_waits_at_least_one_interval() -> None:
+    # 0.5 requests a second: the next request is allowed 2 s later, whatever the backoff says.
+    _, delays = _retry(Script(RateLimited(rate_limit=0.5)), base_delay=0.1)
+    assert delays == [2.0]
+
+
+def test_a_rate_limit_longer_than_the_callers_patience_stops_at_once() -> None:
+    script = Script(RateLimited(rate_limit=0.016))  # one request a minute
+    delays: list[float] = []
+    with pytest.raises(RateLimited) as caught:
+        call_with_retries(script, max_delay=30.0, sleep=delays.append)
+    assert delays == []
+    assert script.calls == 1
+    assert "minute" in caught.value.next_step
 
 
 def test_retry_after_is_capped_at_max_delay() -> None:

@@ -12,13 +12,14 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from core.domain.app_rules import app_secret_status
-from core.domain.changes import set_app_credentials
+from core.domain.changes import replace_all, set_app_credentials
 from core.domain.inventory import AppCredentials
 from core.domain.marketplaces import EndpointProfile
 from core.domain.secret import Secret
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.credentials.dialog import NO_DATE, AppCredentialsDialog
+from tests.core.factories import full_inventory
 from tests.secret_names import ref_parts
 from tests.zones import AUCKLAND, LOS_ANGELES
 
@@ -267,3 +268,66 @@ def test_every_field_is_named_and_explained(
         assert field.accessibleName()
         assert field.toolTip()
     assert dialog.draft.text().replace("&", "") == "My app is still a draft (adds version=beta)"
+
+
+def test_switching_to_the_simulator_asks_for_its_own_secret(
+    qtbot: Any,
+    make_dialog: Callable[[], AppCredentialsDialog],
+    workspace: Workspace,
+    store: MemorySecretStore,
+) -> None:
+    first = make_dialog()
+    fill(qtbot, first)  # Amazon's profile, with the real client secret
+    qtbot.mouseClick(first.ok_button, OK)
+    workspace.save()
+    amazon_ref = workspace.current.app.client_secret_ref
+
+    dialog = make_dialog()
+    dialog.profile.setCurrentIndex(dialog.profile.findData(EndpointProfile.SIMULATOR.value))
+    dialog.profile.activated.emit(dialog.profile.currentIndex())
+    type_into(qtbot, dialog.endpoint_url, "http://127.0.0.1:8765")
+    assert "simulator's client secret" in dialog.messages()["client_secret"]
+    qtbot.mouseClick(dialog.ok_button, OK)
+
+    assert dialog.isVisible()  # refused: the stored Amazon secret would go to the simulator
+    assert workspace.current.app.endpoint_profile is EndpointProfile.AMAZON
+    assert not workspace.is_dirty
+
+    type_into(qtbot, dialog.client_secret, "simulator-own-secret")
+    assert "client_secret" not in dialog.messages()
+    qtbot.mouseClick(dialog.ok_button, OK)
+    assert not dialog.isVisible()
+    app = workspace.current.app
+    assert app.endpoint_profile is EndpointProfile.SIMULATOR
+    assert app.client_secret_ref != amazon_ref
+    workspace.save()
+    assert store.get(app.client_secret_ref or "") == Secret("simulator-own-secret")
+
+
+def test_a_simulator_elsewhere_is_refused_not_merely_warned_about(
+    qtbot: Any, make_dialog: Callable[[], AppCredentialsDialog], workspace: Workspace
+) -> None:
+    dialog = make_dialog()
+    dialog.profile.setCurrentIndex(dialog.profile.findData(EndpointProfile.SIMULATOR.value))
+    dialog.profile.activated.emit(dialog.profile.currentIndex())
+    type_into(qtbot, dialog.endpoint_url, "http://192.168.1.20:8765")
+    assert "this computer only" in dialog.messages()["endpoint_url"]
+    qtbot.mouseClick(dialog.ok_button, OK)
+    assert dialog.isVisible()
+    assert workspace.current.app.endpoint_profile is EndpointProfile.AMAZON
+
+
+def test_an_inventory_with_amazon_grants_never_switches_to_the_simulator(
+    qtbot: Any, make_dialog: Callable[[], AppCredentialsDialog], workspace: Workspace
+) -> None:
+    workspace.apply(replace_all(full_inventory(), {}, NOW))  # grants with refresh tokens
+    dialog = make_dialog()
+    dialog.profile.setCurrentIndex(dialog.profile.findData(EndpointProfile.SIMULATOR.value))
+    dialog.profile.activated.emit(dialog.profile.currentIndex())
+    type_into(qtbot, dialog.endpoint_url, "http://127.0.0.1:8765")
+    type_into(qtbot, dialog.client_secret, "simulator-own-secret")
+
+    assert "never sends to the simulator" in dialog.messages()["endpoint_profile"]
+    qtbot.mouseClick(dialog.ok_button, OK)
+    assert dialog.isVisible()
+    assert workspace.current.app.endpoint_profile is EndpointProfile.SANDBOX

@@ -15,13 +15,22 @@ from core.amazon.checks import (
     TokenBucket,
     targets_for,
 )
+from core.amazon.lwa import LwaClient
+from core.amazon.sellers import SellersClient
 from core.domain.errors import Cancelled
 from core.domain.inventory import CheckResult, Health
 from core.domain.marketplaces import Region
 from core.domain.secret import Secret
 from core.simulator import Simulator
 from tests.core.factories import channel, company, full_inventory
-from tests.integration.simhelpers import ACME_NA, APP, CLIENT_SECRET, OTHER_NA
+from tests.integration.simhelpers import (
+    ACME_NA,
+    APP,
+    CLIENT_SECRET,
+    OTHER_NA,
+    ManualClock,
+    Sleeps,
+)
 
 FAST = CheckSettings(workers=2, requests_per_second=1000.0, burst=100, attempts=3)
 
@@ -185,3 +194,56 @@ def test_cancel_lets_tests_in_flight_finish_and_deliver(sim: Simulator) -> None:
         run.run([target("a"), target("b"), target("c")], on_outcome)
     assert sorted(delivered, key=str) == ["a", "b"]  # "b" had no token: needs reauthorization
     assert sim.count("/auth/o2/token") == 1
+
+
+def test_an_expired_access_token_is_refreshed_once_not_reauthorized(sim: Simulator) -> None:
+    sim.faults.expire_next_access_tokens(1)  # as if the hour ran out before the Sellers call
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.OK
+    assert sim.count("/auth/o2/token", status=200) == 2  # refreshed once more
+    assert sim.count("/sellers/v1/marketplaceParticipations", status=403) == 1
+
+
+def test_an_access_token_that_keeps_expiring_is_not_a_reauthorization(sim: Simulator) -> None:
+    sim.faults.expire_next_access_tokens(5)
+    (outcome,) = checker(sim, {"r1": grant(sim)}).run([target("r1")])
+    assert outcome.result is CheckResult.FAILED
+    assert "clock" in outcome.message
+    assert sim.count("/auth/o2/token", status=200) == 2  # once more, not again and again
+
+
+def test_a_grant_of_another_region_is_said_to_be_so() -> None:
+    with Simulator(regional_hosts=True) as sim:
+        sim.register_app(APP)
+        sim.add_seller(ACME_NA)
+        token = grant(sim)  # North America
+        eu_target = CheckTarget("auth-r1", Region.EU, "r1", ("ch1",))
+        (outcome,) = checker(sim, {"r1": token}).run([eu_target])
+    assert outcome.result is CheckResult.NEEDS_REAUTHORIZATION
+    assert "North America" in outcome.message
+    assert "role" not in outcome.message
+
+
+def test_a_throttled_sellers_call_waits_a_whole_interval_in_a_run(
+    sim: Simulator, clock: ManualClock
+) -> None:
+    token = grant(sim)
+    sim.set_rate_limits(rate=0.016, burst=1)
+    with (
+        LwaClient(sim.endpoints, APP.client_id, Secret(CLIENT_SECRET)) as lwa,
+        SellersClient(sim.endpoints) as sellers,
+    ):
+        # Someone else used this seller's one request of the minute.
+        sellers.marketplace_participations(lwa.refresh(token, Region.NA).access_token, Region.NA)
+    sleeps = Sleeps(clock)  # waiting moves the simulator's clock
+    run = ConnectionChecker(
+        sim.endpoints, APP.client_id, Secret(CLIENT_SECRET), {"r1": token}.get, FAST, sleep=sleeps
+    )
+
+    (outcome,) = run.run([target("r1")])
+
+    # A background run may wait out one interval (1/0.016 s), not retry after a second or two.
+    assert outcome.result is CheckResult.OK
+    assert len(sleeps.delays) == 1
+    assert sleeps.delays[0] >= 1 / 0.016
+    assert sim.count("/sellers/v1/marketplaceParticipations", status=429) == 1

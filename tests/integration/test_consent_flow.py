@@ -447,7 +447,7 @@ def test_listener_logs_no_query(
     caplog: pytest.LogCaptureFixture, listener: CallbackListener
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="core")
-    _get(listener, "/callback?state=s&spapi_oauth_code=SECRETCODE123")
+    _get(listener, "/callback?state=s&selling_partner_id=A1&spapi_oauth_code=SECRETCODE123")
     assert listener.wait(timeout=WAIT_S) is not None
     assert caplog.records  # it did log, just not the query
     assert "SECRETCODE123" not in caplog.text

@@ -10,6 +10,7 @@ import requests
 from core.amazon.http import (
     AmazonError,
     AmazonServerError,
+    AnswerTooLarge,
     AppCredentialsError,
     CodeRejected,
     NeedsReauthorization,
@@ -328,6 +329,54 @@ def test_slow_answer_times_out(sim: Simulator) -> None:
         client.refresh(token, Region.NA)
 
     assert "did not answer in time" in caught.value.message
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_huge_error_answer_is_cut_off_at_the_cap(
+    sim: Simulator, lwa: LwaClient, sleeps: Sleeps, declared: bool
+) -> None:
+    token = sim.issue_refresh_token(ACME_NA.seller_id, Region.NA, APP.client_id)
+    sim.faults.huge_body_next(size=40 * 1024 * 1024, status=400, declare_length=declared)
+
+    with pytest.raises(AnswerTooLarge) as caught:
+        lwa.refresh(token, Region.NA)
+
+    assert "too large" in caught.value.message
+    assert sleeps.delays == []
+    assert sim.count(TOKEN_PATH) == 1
+
+
+def test_a_trickled_token_answer_is_cut_off_at_the_deadline(sim: Simulator) -> None:
+    token = sim.issue_refresh_token(ACME_NA.seller_id, Region.NA, APP.client_id)
+    # Each byte well within the 1 s read timeout; the whole answer would take 12 s.
+    sim.faults.trickle_next(size=60, interval_s=0.2, status=500, path=TOKEN_PATH)
+    with (
+        LwaClient(
+            sim.endpoints, APP.client_id, Secret(CLIENT_SECRET), timeout=(2.0, 1.0), attempts=1
+        ) as client,
+        pytest.raises(NetworkError) as caught,
+    ):
+        client.refresh(token, Region.NA)
+
+    assert "in time" in caught.value.message
+
+
+def test_a_trickled_head_is_cut_off_at_the_deadline(sim: Simulator) -> None:
+    token = sim.issue_refresh_token(ACME_NA.seller_id, Region.NA, APP.client_id)
+    # The status line and headers a byte every 0.2 s, within the 1 s read timeout: the head
+    # alone would take over 30 s.
+    sim.faults.trickle_next(size=10, interval_s=0.2, status=500, path=TOKEN_PATH, head=True)
+    with (
+        LwaClient(
+            sim.endpoints, APP.client_id, Secret(CLIENT_SECRET), timeout=(2.0, 1.0), attempts=1
+        ) as client,
+        pytest.raises(NetworkError) as caught,
+    ):
+        client.refresh(token, Region.NA)
+
+    assert "in time" in caught.value.message
+    # SP Connect hung up in the middle of the head (it did not wait for it to end).
+    assert sim.wait_for_hang_ups(1, timeout=5.0)
 
 
 # --- requests SP Connect never means to send ------------------------------------------------

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import requests
 
 from core.amazon.http import (
     AccessDenied,
+    AccessTokenExpired,
     AmazonServerError,
+    AnswerTooLarge,
     NeedsReauthorization,
     NetworkError,
     RateLimited,
+    WrongRegion,
 )
 from core.amazon.lwa import LwaClient
 from core.amazon.sellers import SellersClient
@@ -23,6 +28,7 @@ from tests.integration.simhelpers import (
     ACME_NA,
     APP,
     CA,
+    CLIENT_SECRET,
     DE,
     FR,
     MX,
@@ -94,14 +100,19 @@ def test_invalid_token_needs_reauthorization(sim: Simulator, sellers: SellersCli
     assert caught.value.request_id
 
 
-def test_expired_access_token_is_refused(
-    sim: Simulator, lwa: LwaClient, sellers: SellersClient, clock: ManualClock
+def test_an_expired_access_token_is_not_a_reauthorization(
+    sim: Simulator, lwa: LwaClient, sellers: SellersClient, clock: ManualClock, sleeps: Sleeps
 ) -> None:
     token = _access_token(sim, lwa)
     clock.advance(ACCESS_TOKEN_LIFETIME_S)
 
-    with pytest.raises(NeedsReauthorization):
+    with pytest.raises(AccessTokenExpired) as caught:
         sellers.marketplace_participations(token, Region.NA)
+
+    assert not isinstance(caught.value, NeedsReauthorization)
+    assert caught.value.status == 403
+    assert "expired" in caught.value.message
+    assert sleeps.delays == []  # a new token is the cure, not waiting
 
 
 def test_revoked_grant_stops_its_access_tokens(
@@ -165,24 +176,55 @@ def test_burst_then_throttled(
         with pytest.raises(RateLimited) as caught:
             sellers.marketplace_participations(token, Region.NA)
 
-    # 0.016 requests a second: the next one is about a minute away.
-    assert caught.value.retry_after == 63
+    # Amazon documents no Retry-After for SP-API: the simulator sends none by default, and
+    # the rate comes from x-amzn-RateLimit-Limit.
+    assert caught.value.retry_after is None
+    assert caught.value.rate_limit == pytest.approx(0.016)
     assert caught.value.code == "QuotaExceeded"
     assert sim.count(PATH, status=429) == 1
 
 
-def test_throttled_call_waits_and_succeeds_when_time_passes(
+def test_the_simulator_can_send_retry_after(sim: Simulator, lwa: LwaClient, sleeps: Sleeps) -> None:
+    sim.usage_plan.send_retry_after = True
+    token = _access_token(sim, lwa)
+    with SellersClient(sim.endpoints, sleep=sleeps, attempts=1) as sellers:
+        for _ in range(DEFAULT_BURST):
+            sellers.marketplace_participations(token, Region.NA)
+        with pytest.raises(RateLimited) as caught:
+            sellers.marketplace_participations(token, Region.NA)
+    # 0.016 requests a second: the next one is about a minute away.
+    assert caught.value.retry_after == 63
+
+
+def test_a_throttled_call_is_not_retried_after_a_second_or_two(
+    sim: Simulator, lwa: LwaClient, sleeps: Sleeps
+) -> None:
+    token = _access_token(sim, lwa)
+    with SellersClient(sim.endpoints, sleep=sleeps) as sellers:  # an interactive caller
+        for _ in range(DEFAULT_BURST):
+            sellers.marketplace_participations(token, Region.NA)
+        with pytest.raises(RateLimited) as caught:
+            sellers.marketplace_participations(token, Region.NA)
+
+    # One request a minute: retrying after a second or two only burns requests.
+    assert sleeps.delays == []
+    assert sim.count(PATH, status=429) == 1
+    assert "in a minute" in caught.value.next_step
+
+
+def test_a_background_check_waits_a_whole_interval_and_succeeds(
     sim: Simulator, lwa: LwaClient, clock: ManualClock
 ) -> None:
     token = _access_token(sim, lwa)
     sleeps = Sleeps(clock)  # sleeping moves the simulator's clock
-    with SellersClient(sim.endpoints, sleep=sleeps) as sellers:
+    with SellersClient(sim.endpoints, sleep=sleeps, max_delay=120.0) as sellers:
         for _ in range(DEFAULT_BURST):
             sellers.marketplace_participations(token, Region.NA)
         assert sellers.marketplace_participations(token, Region.NA).store_name == "Acme Store"
 
-    # Retry-After 63 s capped at 30, again 33 capped at 30, then the last 3 s.
-    assert sleeps.delays == [30.0, 30.0, 3.0]
+    assert len(sleeps.delays) == 1
+    assert sleeps.delays[0] >= 1 / 0.016  # at least 1/rate, from x-amzn-RateLimit-Limit
+    assert sim.count(PATH, status=429) == 1
 
 
 def test_usage_plan_is_per_seller(sim: Simulator, lwa: LwaClient, sleeps: Sleeps) -> None:
@@ -193,7 +235,7 @@ def test_usage_plan_is_per_seller(sim: Simulator, lwa: LwaClient, sleeps: Sleeps
         sellers.marketplace_participations(other, Region.NA)  # its own bucket
         with pytest.raises(RateLimited) as caught:
             sellers.marketplace_participations(acme, Region.NA)
-    assert caught.value.retry_after == 10
+    assert caught.value.rate_limit == pytest.approx(0.1)
 
 
 def test_app_wide_limit_counts_every_seller(sim: Simulator, lwa: LwaClient, sleeps: Sleeps) -> None:
@@ -257,3 +299,106 @@ def test_dropped_connection_is_a_network_error(
     with pytest.raises(NetworkError):
         sellers.marketplace_participations(token, Region.NA)
     assert sim.count(PATH, status=None) == 4
+
+
+# --- answers too large or too slow -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_huge_answer_is_cut_off_at_the_cap(
+    sim: Simulator, lwa: LwaClient, sellers: SellersClient, sleeps: Sleeps, declared: bool
+) -> None:
+    token = _access_token(sim, lwa)
+    sim.faults.huge_body_next(size=40 * 1024 * 1024, path=PATH, declare_length=declared)
+
+    with pytest.raises(AnswerTooLarge) as caught:
+        sellers.marketplace_participations(token, Region.NA)
+
+    assert "too large" in caught.value.message
+    assert caught.value.next_step
+    assert sleeps.delays == []  # the same answer again would not help
+    assert sim.count(PATH) == 1
+
+
+def test_a_trickled_answer_is_cut_off_at_the_deadline(sim: Simulator, lwa: LwaClient) -> None:
+    token = _access_token(sim, lwa)
+    # Each byte within the 1 s read timeout; the whole answer would take 12 s.
+    sim.faults.trickle_next(size=60, interval_s=0.2, path=PATH)
+
+    with (
+        SellersClient(sim.endpoints, timeout=(2.0, 1.0), attempts=1) as sellers,
+        pytest.raises(NetworkError) as caught,
+    ):
+        sellers.marketplace_participations(token, Region.NA)
+
+    assert "in time" in caught.value.message
+
+
+# --- a token used in another region -----------------------------------------------------------
+
+
+@pytest.fixture
+def regional(clock: ManualClock) -> Iterator[Simulator]:
+    simulator = Simulator(clock=clock, regional_hosts=True)
+    simulator.register_app(APP)
+    for seller in (ACME_NA, ACME_EU):
+        simulator.add_seller(seller)
+    with simulator:
+        yield simulator
+
+
+def test_each_region_has_its_own_endpoint(regional: Simulator) -> None:
+    hosts = {regional.endpoints.sp_api_host(r) for r in Region}
+    assert len(hosts) == 3
+    assert regional.base_url not in hosts
+
+
+def test_a_token_works_in_its_own_region(regional: Simulator, sleeps: Sleeps) -> None:
+    with (
+        LwaClient(regional.endpoints, APP.client_id, Secret(CLIENT_SECRET), sleep=sleeps) as lwa,
+        SellersClient(regional.endpoints, sleep=sleeps) as sellers,
+    ):
+        token = _access_token(regional, lwa, ACME_EU)
+        assert sellers.marketplace_participations(token, Region.EU).store_name == "Acme Europe"
+
+
+def test_a_token_of_another_region_is_said_to_be_so(regional: Simulator, sleeps: Sleeps) -> None:
+    with (
+        LwaClient(regional.endpoints, APP.client_id, Secret(CLIENT_SECRET), sleep=sleeps) as lwa,
+        SellersClient(regional.endpoints, sleep=sleeps) as sellers,
+    ):
+        token = _access_token(regional, lwa, ACME_NA)  # a North America grant...
+        with pytest.raises(WrongRegion) as caught:
+            sellers.marketplace_participations(token, Region.EU)  # ...used as a European one
+
+    assert caught.value.actual is Region.NA
+    assert "North America" in caught.value.message
+    assert "Europe" in caught.value.message
+    assert "role" not in caught.value.message + caught.value.next_step
+    # The other regions are tried once each, in order, with the same token, never retried.
+    assert sleeps.delays == []
+    assert regional.count(PATH, status=403) == 1  # Europe
+    assert regional.count(PATH, status=200) == 1  # North America, first of the others
+
+
+def test_a_missing_role_is_still_a_missing_role_with_regional_hosts(
+    regional: Simulator, sleeps: Sleeps
+) -> None:
+    app = SimApp(
+        "amzn1.sp.solution.dddddddd-2222-4333-8444-555555555555",
+        "amzn1.application-oa2-client.dddddddddddddddddddddddddddddddd",
+        Secret("amzn1.oa2-cs.v1.no-role"),
+        ["https://connect.example.com/r"],
+        sellers_role=False,
+    )
+    regional.register_app(app)
+    refresh_token = regional.issue_refresh_token(ACME_NA.seller_id, Region.NA, app.client_id)
+    with (
+        LwaClient(regional.endpoints, app.client_id, app.client_secret, sleep=sleeps) as lwa,
+        SellersClient(regional.endpoints, sleep=sleeps) as sellers,
+    ):
+        token = lwa.refresh(refresh_token, Region.NA).access_token
+        with pytest.raises(AccessDenied) as caught:
+            sellers.marketplace_participations(token, Region.NA)
+    assert not isinstance(caught.value, WrongRegion)
+    assert "role" in caught.value.message
