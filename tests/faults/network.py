@@ -1,0 +1,261 @@
+"""The network through the simulator: timeouts, dropped connections, 500s, 429 storms, wrong region.
+
+Each case runs Test connection (the service, :mod:`core.services.checks`) against a simulator
+with one fault, and checks:
+
+* bounded retries: the simulator's request log holds at most ``attempts`` calls per request;
+* a 429 from ``getMarketplaceParticipations`` (0.016 requests/s) is not retried before 1/rate
+  (https://developer-docs.amazon.com/sp-api/docs/sellers-api-v1-reference): within one run,
+  that request is made once;
+* the right health: a fault of the network or of Amazon is ``failed`` (try later), never
+  "needs reauthorization" or "app credentials";
+* a wrong region (a token used on another region's host) is said as such, once the simulator
+  has a regional mode (``Simulator(regional=True)``); until then the case is not available.
+
+Timeouts use the clients directly with a short read timeout (the service's is 20 s).
+:mod:`tests.faults.network_gui` runs the window part in a child process: the GUI's event loop
+never stalls over 100 ms while a faulty Test connection runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from core.amazon.checks import CheckSettings
+from core.amazon.http import AmazonError
+from core.amazon.lwa import LwaClient
+from core.domain.changes import set_authorization
+from core.domain.inventory import Authorization, AuthSource, CheckResult, new_id
+from core.domain.marketplaces import Region, by_country
+from core.domain.secret import Secret
+from core.domain.secret_refs import new_refresh_token_ref
+from core.services.checks import CheckRun, prepare
+from core.services.lanes import Lanes
+from core.services.workspace import Workspace
+from core.simulator import Simulator
+from core.storage.keychain import MemorySecretStore
+from tests.faults._report import KindReport
+from tests.integration.consent_support import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    EU_CODES,
+    SELLER,
+    Amazon,
+    simulator_workspace,
+    start_amazon,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "/auth/o2/token"
+PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
+ATTEMPTS = 3
+SETTINGS = CheckSettings(workers=2, requests_per_second=500.0, burst=50, attempts=ATTEMPTS)
+CHANNELS = tuple(c.lower() for c in EU_CODES)
+GUI_CHILD_TIMEOUT_S = 240
+
+
+def grant(ws: Workspace, amazon: Amazon, region: Region = Region.EU) -> None:
+    """Give the EU channels a live grant (saved), stored as of ``region``."""
+    token = amazon.sim.issue_refresh_token(SELLER, Region.EU, CLIENT_ID)
+    auth_id = new_id()
+    auth = Authorization.new(
+        SELLER, region, AuthSource.SELF_AUTHORIZATION,
+        new_refresh_token_ref(ws.namespace, auth_id),
+        marketplace_ids=frozenset(by_country(c).id for c in EU_CODES), auth_id=auth_id,
+    )  # fmt: skip
+    ws.apply(set_authorization(auth, token, CHANNELS))
+    ws.save()
+
+
+Judge = Callable[[Simulator, float], str | None]
+Case = tuple[str, Callable[[Simulator], object], Judge, CheckResult | None]
+#: getMarketplaceParticipations' rate (https://developer-docs.amazon.com/sp-api/docs/sellers-api-v1-reference)
+PARTICIPATIONS_RATE = 0.016
+
+
+def at_most(path: str, limit: int) -> Judge:
+    def bounded(sim: Simulator, _elapsed: float) -> str | None:
+        seen = sim.count(path)
+        return None if seen <= limit else f"{seen} requests to {path} (at most {limit} allowed)"
+
+    return bounded
+
+
+def exactly(path: str, wanted: int, why: str) -> Judge:
+    def count(sim: Simulator, _elapsed: float) -> str | None:
+        seen = sim.count(path)
+        return None if seen == wanted else f"{seen} requests to {path}, expected {wanted}: {why}"
+
+    return count
+
+
+def not_before_rate(sim: Simulator, elapsed: float) -> str | None:
+    """After a 429, the next participations call waits at least 1/rate, or none is made."""
+    seen = sim.count(PARTICIPATIONS)
+    if seen == 1 or (seen == 2 and elapsed >= 1 / PARTICIPATIONS_RATE):
+        return None
+    return (
+        f"{seen} requests to {PARTICIPATIONS} within {elapsed:.1f} s: a 429 at "
+        f"{PARTICIPATIONS_RATE} requests/s must not be retried sooner than {1 / PARTICIPATIONS_RATE:.0f} s"
+    )
+
+
+CASES: list[Case] = [
+    ("500 storm", lambda s: s.faults.fail_next(None), at_most(TOKEN, ATTEMPTS), CheckResult.FAILED),
+    ("503 on the Sellers API", lambda s: s.faults.fail_next(None, status=503, path=PARTICIPATIONS),
+     at_most(PARTICIPATIONS, ATTEMPTS), CheckResult.FAILED),
+    ("500 then well", lambda s: s.faults.fail_next(ATTEMPTS - 1), exactly(TOKEN, ATTEMPTS, "one "
+     "call per attempt"), CheckResult.OK),
+    ("dropped connections", lambda s: s.faults.drop_next(None), at_most(TOKEN, ATTEMPTS),
+     CheckResult.FAILED),
+    ("429 storm at LWA", lambda s: s.faults.throttle_token_calls(100, retry_after=0.2),
+     at_most(TOKEN, ATTEMPTS), CheckResult.FAILED),
+    ("429 from getMarketplaceParticipations",
+     lambda s: s.faults.fail_next(1, status=429, path=PARTICIPATIONS),
+     not_before_rate, None),
+]  # fmt: skip
+
+
+def run(count: int, seed: int) -> KindReport:
+    report = KindReport("network")
+    amazon = start_amazon()
+    try:
+        for n in range(count):
+            for name, fault, bounded, health in CASES:
+                service_case(report, amazon, f"{name}:{seed}-{n}", fault, bounded, health)
+            timeout_case(report, amazon, f"read timeout:{seed}-{n}")
+            wrong_region(report, f"wrong region:{seed}-{n}")
+    finally:
+        amazon.sim.stop()
+    report.merge(gui_in_child(seed))
+    return report
+
+
+def service_case(
+    report: KindReport,
+    amazon: Amazon,
+    case_seed: str,
+    fault: Callable[[Simulator], object],
+    bounded: Judge,
+    health: CheckResult | None,
+) -> None:
+    """One Test connection under ``fault``; ``health`` ``None``: failed if Amazon was asked
+    once, working if it was asked again (after waiting as ``bounded`` requires)."""
+    sim = amazon.sim
+    with tempfile.TemporaryDirectory(prefix="spconnect-faults-net-") as tmp:
+        ws = simulator_workspace(Path(tmp) / "data", amazon, MemorySecretStore())
+        try:
+            grant(ws, amazon)
+            sim.faults.clear()
+            sim.clear_log()
+            fault(sim)
+            run = prepare(ws, CHANNELS[:1], settings=SETTINGS)
+            if not report.check(isinstance(run, CheckRun), case_seed, f"no run: {run}"):
+                return
+            assert isinstance(run, CheckRun)
+            failed: list[BaseException] = []
+            run.failed.connect(failed.append)
+            started = time.monotonic()
+            run.start(Lanes.immediate())
+            elapsed = time.monotonic() - started
+            report.check(not failed, case_seed, f"the run failed: {failed[:1]}")
+            wrong = bounded(sim, elapsed)
+            if health is None:
+                health = CheckResult.FAILED if sim.count(PARTICIPATIONS) == 1 else CheckResult.OK
+            report.check(wrong is None, case_seed, f"{case_seed.split(':')[0]}: {wrong}")
+            got = ws.current.channels[CHANNELS[0]].health.result
+            report.check(
+                got is health,
+                case_seed,
+                f"health {got.value if got else None}, expected {health.value}",
+            )
+            report.check(ws.current.channels[CHANNELS[0]].health == ws.saved.channels[
+                CHANNELS[0]].health, case_seed, "the health was not recorded")  # fmt: skip
+        finally:
+            sim.faults.clear()
+            ws.close()
+
+
+def timeout_case(report: KindReport, amazon: Amazon, case_seed: str) -> None:
+    sim = amazon.sim
+    token = sim.issue_refresh_token(SELLER, Region.EU, CLIENT_ID)
+    sim.clear_log()
+    sim.faults.delay_s = 1.0
+    slept: list[float] = []
+    client = LwaClient(sim.endpoints, CLIENT_ID, Secret(CLIENT_SECRET), timeout=(2.0, 0.3),
+                       sleep=slept.append, attempts=ATTEMPTS)  # fmt: skip
+    try:
+        client.refresh(token, Region.EU)
+        error: BaseException | None = None
+    except AmazonError as exc:
+        error = exc
+    finally:
+        client.close()
+        sim.faults.clear()
+    report.check(
+        error is not None and bool(error.message) and bool(error.next_step),  # type: ignore[attr-defined]
+        case_seed,
+        f"a timed-out refresh did not end in a plain error: {error!r}",
+    )
+    report.check(
+        len(slept) == ATTEMPTS - 1,
+        case_seed,
+        f"{len(slept) + 1} attempts after timeouts (expected {ATTEMPTS})",
+    )
+
+
+def wrong_region(report: KindReport, case_seed: str) -> None:
+    """A grant of the EU used as if it were North America's: said as the wrong region."""
+    if "regional" not in inspect.signature(Simulator).parameters:
+        report.unavailable("wrong region", "the simulator has no regional mode yet (h-network)")
+        return
+    amazon = start_amazon()
+    amazon.sim.stop()
+    sim = Simulator(regional=True)  # type: ignore[call-arg]
+    sim.register_app(amazon.app)
+    for seller in amazon.sim.sellers:
+        sim.add_seller(seller)
+    sim.relax_rate_limits()
+    with sim, tempfile.TemporaryDirectory(prefix="spconnect-faults-region-") as tmp:
+        regional = replace(amazon, sim=sim)
+        ws = simulator_workspace(Path(tmp) / "data", regional, MemorySecretStore())
+        try:
+            grant(ws, regional, region=Region.NA)
+            run = prepare(ws, CHANNELS[:1], settings=SETTINGS)
+            assert isinstance(run, CheckRun)
+            run.start(Lanes.immediate())
+            health = ws.current.channels[CHANNELS[0]].health
+            text = (health.message or "").lower() if hasattr(health, "message") else ""
+            report.check(
+                health.result is not CheckResult.APP_CREDENTIALS and "region" in text,
+                case_seed,
+                f"a token used in the wrong region gave {health.result}: {text!r}",
+            )
+        finally:
+            ws.close()
+
+
+def gui_in_child(seed: int) -> KindReport:
+    """The window part, in a child process with its own QApplication (offscreen)."""
+    report = KindReport("network")
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.faults.network_gui", str(seed)],
+        cwd=ROOT, capture_output=True, text=True, timeout=GUI_CHILD_TIMEOUT_S, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    lines = child.stdout.strip().splitlines()
+    try:
+        return KindReport.from_json(json.loads(lines[-1]))
+    except (IndexError, ValueError, KeyError):
+        report.fail(seed, f"the window child failed ({child.returncode}): "
+                          f"{(child.stderr or child.stdout).strip()[-800:]}")  # fmt: skip
+        return report
