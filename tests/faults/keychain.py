@@ -107,9 +107,7 @@ def missing(report: KindReport, case_seed: str) -> None:
             ws.close()
 
 
-def faulty(
-    report: KindReport, case_seed: str, store: SecretStore, entries: dict[str, str]
-) -> None:
+def faulty(report: KindReport, case_seed: str, store: SecretStore, entries: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory(prefix="spconnect-faults-keychain-") as tmp:
         folder = base_inventory(Path(tmp))
         ws = Workspace.open(folder, store)
@@ -268,30 +266,31 @@ def hanging(count: int, seed: int) -> KindReport:
     try:
         keyring.core.init_backend()
         for n in range(count):
-            case_seed = f"hanging:{seed}-{n}"
             with tempfile.TemporaryDirectory(prefix="spconnect-faults-hang-") as tmp:
-                folder = base_inventory(Path(tmp))
-                ws = open_workspace(folder)  # the app's own way: the OS keychain
-                store = ws.secrets
-                written: set[str] = set()
-                try:
-                    os.kill(daemon.pid, signal.SIGSTOP)  # every keychain call now hangs
-
-                    def thaw() -> None:
-                        os.kill(daemon.pid, signal.SIGCONT)  # the stuck calls finish
-                        settle(store)
-                        written.update(
-                            n for n in ws.current.secret_refs() if store.get(n) is not None
-                        )
-
-                    attempt_save(report, case_seed, ws, folder, lambda: written, recover=thaw)
-                finally:
-                    os.kill(daemon.pid, signal.SIGCONT)
-                    ws.close()
-                cleaned(report, case_seed, folder, store, present(store, written))
+                one_hang(report, daemon, Path(tmp), f"hanging:{seed}-{n}")
     finally:
         daemon.close()
     return report
+
+
+def one_hang(report: KindReport, daemon: SecretServiceDaemon, tmp: Path, case_seed: str) -> None:
+    folder = base_inventory(tmp)
+    ws = open_workspace(folder)  # the app's own way: the OS keychain, with its timeout
+    store = ws.secrets
+    written: set[str] = set()
+
+    def thaw() -> None:
+        os.kill(daemon.pid, signal.SIGCONT)  # the stuck calls finish
+        settle(store)
+        written.update(n for n in ws.current.secret_refs() if store.get(n) is not None)
+
+    try:
+        os.kill(daemon.pid, signal.SIGSTOP)  # every keychain call now hangs
+        attempt_save(report, case_seed, ws, folder, lambda: written, recover=thaw)
+    finally:
+        os.kill(daemon.pid, signal.SIGCONT)
+        ws.close()
+    cleaned(report, case_seed, folder, store, present(store, written))
 
 
 def present(store: SecretStore, names: set[str]) -> Callable[[], set[str]]:

@@ -103,9 +103,10 @@ def not_before_rate(sim: Simulator, elapsed: float) -> str | None:
     seen = sim.count(PARTICIPATIONS)
     if seen == 1 or (seen == 2 and elapsed >= 1 / PARTICIPATIONS_RATE):
         return None
+    wait = 1 / PARTICIPATIONS_RATE
     return (
         f"{seen} requests to {PARTICIPATIONS} within {elapsed:.1f} s: a 429 at "
-        f"{PARTICIPATIONS_RATE} requests/s must not be retried sooner than {1 / PARTICIPATIONS_RATE:.0f} s"
+        f"{PARTICIPATIONS_RATE} requests/s must not be retried sooner than {wait:.0f} s"
     )
 
 

@@ -20,21 +20,21 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
 
-from core.services.checks import CheckRun, RunSummary  # noqa: E402
-from core.services.lanes import Lanes  # noqa: E402
-from core.services.opening import open_workspace  # noqa: E402
-from core.simulator import Simulator  # noqa: E402
-from core.storage.keychain import MemorySecretStore  # noqa: E402
-from gui.checks import start_connection_test  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from gui.tasks import TaskRunner  # noqa: E402
-from tests.benchmarks.check import StallMeter, _refuse_dialogs, wait_for_end  # noqa: E402
-from tests.faults._report import KindReport  # noqa: E402
-from tests.faults.network import ATTEMPTS, CHANNELS, SETTINGS, grant  # noqa: E402
-from tests.integration.consent_support import simulator_workspace, start_amazon  # noqa: E402
+from core.services.checks import CheckRun, RunSummary
+from core.services.lanes import Lanes
+from core.services.opening import open_workspace
+from core.simulator import Simulator
+from core.storage.keychain import MemorySecretStore
+from gui.checks import start_connection_test
+from gui.main_window import MainWindow
+from gui.tasks import TaskRunner
+from tests.benchmarks.check import StallMeter, _refuse_dialogs, wait_for_end
+from tests.faults._report import KindReport
+from tests.faults.network import ATTEMPTS, CHANNELS, SETTINGS, grant
+from tests.integration.consent_support import simulator_workspace, start_amazon
 
 TICK_MS = 10
 #: Issue 8: the GUI is never blocked for longer than this.
