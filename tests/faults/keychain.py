@@ -11,12 +11,14 @@ saves against the faulty keychain. Required (issue 8):
   reopening with a working keychain.
 
 *Missing* is keyring's own ``fail`` backend, as on a machine without a Secret Service.
-*Locked* and *erroring* are the Secret Service backend's class with its calls answering as a
-locked or failing keychain does (``KeyringLocked``, ``PasswordSetError``), entries kept in a
-dict; *erroring midway* lets the first write through. *Hanging* is a real GNOME Keyring frozen
-with SIGSTOP: it needs a private D-Bus session, so this module runs itself under
-``dbus-run-session`` (``python -m tests.faults.keychain --hanging SEED``); without those
-programs the case is reported as not available.
+*Locked* and *erroring* are, everywhere, the Secret Service backend's class with its calls
+answering as a locked or failing keychain does (``KeyringLocked``, ``PasswordSetError``),
+entries kept in a dict; *erroring midway* lets the first write through. In a private D-Bus
+session two cases use a real GNOME Keyring: *hanging* (frozen with SIGSTOP) and *locked
+keyring* (its collection locked, no display for a prompt). This module runs itself there
+under ``dbus-run-session`` (``python -m tests.faults.keychain --private COUNT SEED``), as
+``scripts/test`` does for the keychain tests; without those programs both cases are reported
+as not available.
 """
 
 from __future__ import annotations
@@ -226,7 +228,9 @@ def hanging_in_private_session(count: int, seed: int) -> KindReport:
     report = KindReport("keychain")
     tools = [shutil.which(t) for t in ("dbus-run-session", "gnome-keyring-daemon")]
     if not all(tools):
-        report.unavailable("hanging", "dbus-run-session or gnome-keyring-daemon is missing")
+        why = "dbus-run-session or gnome-keyring-daemon is missing"
+        report.unavailable("hanging", why)
+        report.unavailable("locked keyring", why)
         return report
     home = Path(tempfile.mkdtemp(prefix="spconnect-faults-dbus-"))
     (home / "run").mkdir(mode=0o700)
@@ -243,7 +247,7 @@ def hanging_in_private_session(count: int, seed: int) -> KindReport:
         **{PRIVATE_BUS_ENV: "private"},
     )
     command = [str(tools[0]), "--", sys.executable, "-m", "tests.faults.keychain",
-               "--hanging", str(count), str(seed)]  # fmt: skip
+               "--private", str(count), str(seed)]  # fmt: skip
     try:
         child = subprocess.run(
             command, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -268,9 +272,27 @@ def hanging(count: int, seed: int) -> KindReport:
         for n in range(count):
             with tempfile.TemporaryDirectory(prefix="spconnect-faults-hang-") as tmp:
                 one_hang(report, daemon, Path(tmp), f"hanging:{seed}-{n}")
+        # Last: nobody can unlock it again without a password prompt (no display here).
+        with tempfile.TemporaryDirectory(prefix="spconnect-faults-lock-") as tmp:
+            locked_for_real(report, Path(tmp), f"locked keyring:{seed}")
     finally:
         daemon.close()
     return report
+
+
+def locked_for_real(report: KindReport, tmp: Path, case_seed: str) -> None:
+    """The real GNOME Keyring with its collection locked (no display: no prompt can open)."""
+    import secretstorage
+
+    folder = base_inventory(tmp)
+    ws = open_workspace(folder)
+    connection = secretstorage.dbus_init()
+    try:
+        secretstorage.get_default_collection(connection).lock()
+        attempt_save(report, case_seed, ws, folder, leftovers=None)
+    finally:
+        connection.close()
+        ws.close()
 
 
 def one_hang(report: KindReport, daemon: SecretServiceDaemon, tmp: Path, case_seed: str) -> None:
@@ -310,7 +332,7 @@ def settle(store: Any) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--hanging"]:
+    if sys.argv[1:2] == ["--private"]:
         result = hanging(int(sys.argv[2]), int(sys.argv[3]))
         print(json.dumps(result.to_json()))
         sys.exit(0)
