@@ -7,9 +7,10 @@ The flow, against the simulator, with DEBUG logging of every logger to a file:
 2. a second consent finished by pasting the address, saved (so the first grant is history);
 3. Test connection (the service);
 4. roll back to the first grant (:func:`core.domain.changes.roll_back_authorization`), saved;
-5. a crash: a child process (:mod:`tests.faults.leak_child`) opens the inventory in a real main
-   window (offscreen, settings persisted), tests the connection, closes the window, opens it
-   again and is SIGKILLed in the middle of another Test connection.
+5. a child process (:mod:`tests.faults.leak_child`) opens the inventory in a real main window
+   (offscreen, settings persisted), self-authorizes by pasting a refresh token from the
+   clipboard into the Reauthorize dialog, saves, tests the connection, closes the window,
+   opens it again and is SIGKILLed in the middle of another Test connection (the crash).
 
 Then the scan: every file of the data folder (``-wal`` and ``-shm`` included), the log file,
 the QSettings folder (``XDG_CONFIG_HOME`` of the child), the child's stdout and stderr (crash
@@ -36,6 +37,7 @@ from urllib.parse import urlsplit
 
 from core.amazon.redirect import parse_redirect
 from core.domain.changes import roll_back_authorization
+from core.domain.marketplaces import Region
 from core.services.checks import CheckRun, prepare
 from core.services.consent.session import Authorized, ConsentSession
 from core.services.lanes import Lanes
@@ -43,7 +45,9 @@ from core.services.workspace import Workspace
 from tests.faults._report import KindReport
 from tests.file_secret_store import FileSecretStore
 from tests.integration.consent_support import (
+    CLIENT_ID,
     CLIENT_SECRET,
+    SELLER,
     simulator_workspace,
     start_amazon,
     uk_target,
@@ -90,6 +94,9 @@ def one_flow(report: KindReport, tmp: Path, case_seed: str) -> None:
             ws.save()
         finally:
             ws.close()
+        token = amazon.sim.issue_refresh_token(SELLER, Region.EU, CLIENT_ID).reveal()
+        secrets.add(token)
+        (tmp / "token.txt").write_text(token, encoding="utf-8")  # Seller Central, not ours
         crash = crash_child(tmp, data, keys, log_file, case_seed)
         report.check(crash is not None, case_seed, "the crashing child did not die by SIGKILL")
     finally:
@@ -168,7 +175,7 @@ def crash_child(tmp: Path, data: Path, keys: Path, log_file: Path, case_seed: st
     with (tmp / "child.out").open("w") as out, (tmp / "child.err").open("w") as err:
         child = subprocess.run(
             [sys.executable, "-m", "tests.faults.leak_child", data, keys, log_file,
-             tmp / "clipboard.txt", case_seed],
+             tmp / "clipboard.txt", tmp / "token.txt", case_seed],
             cwd=ROOT, env=env, stdout=out, stderr=err, timeout=CHILD_TIMEOUT_S, check=False,
         )  # fmt: skip
     return child.returncode if child.returncode == -signal.SIGKILL else None
