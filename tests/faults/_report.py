@@ -32,11 +32,15 @@ class KindReport:
     def ran(self, count: int = 1) -> None:
         self.runs += count
 
-    def fail(self, seed: object, what: str) -> None:
-        """Record (and print at once, plainly) a failed check."""
+    def fail(self, seed: object, what: str, *, say: bool = True) -> None:
+        """Record (and print at once, plainly, unless ``say`` is false) a failed check.
+
+        A report handed to :meth:`merge` is said there: build it with ``say=False``.
+        """
         failure = Failure(self.kind, str(seed), what)
         self.failures.append(failure)
-        print(failure.line(), flush=True)
+        if say:
+            print(failure.line(), flush=True)
 
     def check(self, ok: bool, seed: object, what: str) -> bool:
         """One counted run: ``what`` is recorded as a failure unless ``ok``."""
@@ -45,9 +49,10 @@ class KindReport:
             self.fail(seed, what)
         return ok
 
-    def unavailable(self, sub_kind: str, why: str) -> None:
+    def unavailable(self, sub_kind: str, why: str, *, say: bool = True) -> None:
         self.not_available[sub_kind] = why
-        print(f"NOT AVAILABLE {self.kind}/{sub_kind}: {why}", file=sys.stderr, flush=True)
+        if say:
+            print(f"NOT AVAILABLE {self.kind}/{sub_kind}: {why}", file=sys.stderr, flush=True)
 
     def merge(self, other: KindReport) -> None:
         """Add a child process's report of the same kind."""

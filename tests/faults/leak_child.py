@@ -40,6 +40,7 @@ from tests.file_secret_store import FileSecretStore
 from tests.integration.consent_support import uk_target
 
 CHANNELS = ["uk", "de", "fr", "it", "es"]
+OPEN_TIMEOUT_MS = 30_000
 
 
 def open_window(data: Path, keys: Path) -> MainWindow:
@@ -49,7 +50,10 @@ def open_window(data: Path, keys: Path) -> MainWindow:
     window.loaded.connect(opening.quit)
     window.openFailed.connect(opening.quit)
     window.open_inventory(lambda: open_workspace(data, secrets=FileSecretStore(keys)))
-    opening.exec()
+    # It may have opened already (the event loop ran meanwhile): then quit came first.
+    if window.workspace is None:
+        QTimer.singleShot(OPEN_TIMEOUT_MS, opening.quit)
+        opening.exec()
     if window.workspace is None:
         raise SystemExit("the inventory did not open")
     return window

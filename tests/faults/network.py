@@ -60,7 +60,7 @@ PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 ATTEMPTS = 3
 SETTINGS = CheckSettings(workers=2, requests_per_second=500.0, burst=50, attempts=ATTEMPTS)
 CHANNELS = tuple(c.lower() for c in EU_CODES)
-GUI_CHILD_TIMEOUT_S = 240
+GUI_CHILD_TIMEOUT_S = 240  # the child stops itself after 150 s
 
 
 def grant(ws: Workspace, amazon: Amazon, region: Region = Region.EU) -> None:
@@ -257,6 +257,6 @@ def gui_in_child(seed: int) -> KindReport:
     try:
         return KindReport.from_json(json.loads(lines[-1]))
     except (IndexError, ValueError, KeyError):
-        report.fail(seed, f"the window child failed ({child.returncode}): "
-                          f"{(child.stderr or child.stdout).strip()[-800:]}")  # fmt: skip
+        said = (child.stderr or child.stdout).strip()[-800:]
+        report.fail(seed, f"the window child failed ({child.returncode}): {said}", say=False)
         return report

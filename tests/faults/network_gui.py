@@ -11,6 +11,7 @@ is how long a person's click or a repaint would have waited. Prints one JSON lin
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.services.checks import CheckRun, RunSummary
@@ -37,6 +38,7 @@ from tests.faults.network import ATTEMPTS, CHANNELS, SETTINGS, grant
 from tests.integration.consent_support import simulator_workspace, start_amazon
 
 TICK_MS = 10
+OPEN_TIMEOUT_MS = 30_000
 #: Issue 8: the GUI is never blocked for longer than this.
 MAX_STALL_MS = 100.0
 
@@ -70,7 +72,10 @@ def main(seed: int) -> KindReport:
         window.loaded.connect(opening.quit)
         window.openFailed.connect(opening.quit)
         window.open_inventory(lambda: open_workspace(folder, secrets=store))
-        opening.exec()
+        # It may have opened already (the event loop ran meanwhile): then quit came first.
+        if window.workspace is None:
+            QTimer.singleShot(OPEN_TIMEOUT_MS, opening.quit)
+            opening.exec()
         opened = window.workspace
         if opened is None:
             report.fail(seed, "the inventory did not open in the window")
@@ -123,7 +128,11 @@ def main(seed: int) -> KindReport:
     return report
 
 
+#: A hang here must not hang the fault run: every thread's stack goes to stderr, then exit.
+HANG_S = 150
+
 if __name__ == "__main__":
+    faulthandler.dump_traceback_later(HANG_S, exit=True)
     result = main(int(sys.argv[1]) if len(sys.argv) > 1 else 8)
     print(json.dumps(result.to_json()), flush=True)
     sys.exit(0)
