@@ -47,13 +47,21 @@ from core.services.workspace import Workspace
 from core.storage.keychain import KeyringSecretStore, MemorySecretStore, SecretStore
 from core.storage.store import Store
 from tests.faults._report import KindReport
-from tests.integration.crash_child import advance, seed_inventory
+from tests.integration.crash_child import advance, expected, seed_inventory
 from tests.secret_service import PRIVATE_BUS_ENV, SecretServiceDaemon
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Issue 8: a clear message within this many seconds, whatever the keychain does.
 MESSAGE_WITHIN_S = 5.0
 CHILD_TIMEOUT_S = 180
+#: What the stand-in keychain says when it fails: keyring errors may quote their input, so
+#: SP Connect never shows or chains them.
+KEYRING_SAID = "secret-value failed"
+#: The secrets generation 1 brings.
+_GEN1 = expected(1)
+NEW_VALUES = tuple(
+    v for v in (_GEN1.client_secret, _GEN1.refresh_token, _GEN1.extra_channel_token) if v
+)
 
 
 class FaultyKeyring(SecretService.Keyring):
@@ -89,7 +97,7 @@ def run(count: int, seed: int) -> KindReport:
         missing(report, case_seed)
         for name, error, allow in (
             ("locked", lambda: keyring.errors.KeyringLocked("Collection is locked"), 0),
-            ("erroring", lambda: keyring.errors.PasswordSetError("secret-value failed"), 0),
+            ("erroring", lambda: keyring.errors.PasswordSetError(KEYRING_SAID), 0),
             ("erroring midway", lambda: keyring.errors.PasswordSetError("failed"), 1),
         ):
             backend = FaultyKeyring(error, allow)
@@ -162,6 +170,12 @@ def attempt_save(
         and bool(error.next_step.strip()),
         case_seed,
         f"not a plain message with a next step: {type(error).__name__}: {error}",
+    )
+    shown = f"{error} {error!r} {error.__context__!r} {error.__cause__!r}"
+    report.check(
+        not any(v in shown for v in (*NEW_VALUES, KEYRING_SAID)),
+        case_seed,
+        "the message or its chained errors quote a secret or the keychain's own words",
     )
     report.check(
         took <= MESSAGE_WITHIN_S,
