@@ -53,7 +53,9 @@ from tests.secret_service import PRIVATE_BUS_ENV, SecretServiceDaemon
 ROOT = Path(__file__).resolve().parents[2]
 #: Issue 8: a clear message within this many seconds, whatever the keychain does.
 MESSAGE_WITHIN_S = 5.0
-CHILD_TIMEOUT_S = 180
+#: The private-session child's bound: its start, and per case a frozen Save (today up to
+#: 4 keychain timeouts of 10 s) and the recovery.
+CHILD_START_S, CHILD_PER_CASE_S = 60, 90
 #: What the stand-in keychain says when it fails: keyring errors may quote their input, so
 #: SP Connect never shows or chains them.
 KEYRING_SAID = "secret-value failed"
@@ -262,11 +264,15 @@ def hanging_in_private_session(count: int, seed: int) -> KindReport:
     )
     command = [str(tools[0]), "--", sys.executable, "-m", "tests.faults.keychain",
                "--private", str(count), str(seed)]  # fmt: skip
+    limit = CHILD_START_S + CHILD_PER_CASE_S * count
     try:
         child = subprocess.run(
             command, cwd=ROOT, env=env, capture_output=True, text=True,
-            timeout=CHILD_TIMEOUT_S, check=False,
+            timeout=limit, check=False,
         )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        report.fail(seed, f"the private D-Bus child did not finish within {limit} s", say=False)
+        return report
     finally:
         shutil.rmtree(home, ignore_errors=True)
     lines = child.stdout.strip().splitlines()
