@@ -66,14 +66,22 @@ NEW_VALUES = tuple(
 )
 
 
-class FaultyKeyring(SecretService.Keyring):
-    """The Secret Service backend's class (so SP Connect accepts it), answering as a keychain
-    that is locked or failing; entries live in a dict. ``allow`` writes succeed first."""
+class FaultyKeyring:
+    """A keychain that is locked or failing, as the Secret Service backend answers then.
+
+    :attr:`backend` is an instance of keyring's own Secret Service class (SP Connect accepts
+    backends by class name), with its three calls replaced on the instance; entries live in
+    :attr:`entries`. The first ``allow`` writes (and the reads and deletes before them) succeed.
+    """
 
     def __init__(self, error: Callable[[], Exception], allow: int = 0) -> None:
         self.entries: dict[str, str] = {}
         self._error = error
         self._allow = allow
+        self.backend = SecretService.Keyring()
+        self.backend.get_password = self.get_password  # type: ignore[method-assign]
+        self.backend.set_password = self.set_password  # type: ignore[method-assign]
+        self.backend.delete_password = self.delete_password  # type: ignore[method-assign]
 
     def get_password(self, service: str, username: str) -> str | None:
         if self._allow <= 0:
@@ -102,8 +110,9 @@ def run(count: int, seed: int) -> KindReport:
             ("erroring", lambda: keyring.errors.PasswordSetError(KEYRING_SAID), 0),
             ("erroring midway", lambda: keyring.errors.PasswordSetError("failed"), 1),
         ):
-            backend = FaultyKeyring(error, allow)
-            faulty(report, f"{name}:{case_seed}", KeyringSecretStore(backend), backend.entries)
+            fake = FaultyKeyring(error, allow)
+            store = KeyringSecretStore(fake.backend)
+            faulty(report, f"{name}:{case_seed}", store, fake.entries)
     report.merge(hanging_in_private_session(count, seed))
     return report
 
