@@ -39,6 +39,7 @@ from core.amazon.redirect import parse_redirect
 from core.domain.changes import roll_back_authorization
 from core.domain.marketplaces import Region
 from core.services.checks import CheckRun, prepare
+from core.services.consent.identity import NeedsConfirmation
 from core.services.consent.session import Authorized, ConsentSession
 from core.services.lanes import Lanes
 from core.services.workspace import Workspace
@@ -84,14 +85,14 @@ def one_flow(report: KindReport, tmp: Path, case_seed: str) -> None:
         try:
             first = consent(ws, secrets, paste=False)
             second = consent(ws, secrets, paste=True)
-            report.check(
+            if report.check(
                 first is not None and second is not None, case_seed, "a consent did not finish"
-            )
-            run = prepare(ws, ["uk", "de"])
-            if isinstance(run, CheckRun):
-                run.start(Lanes.immediate())
-            ws.apply(roll_back_authorization(["uk", "de", "fr", "it", "es"]))
-            ws.save()
+            ):
+                run = prepare(ws, ["uk", "de"])
+                if isinstance(run, CheckRun):
+                    run.start(Lanes.immediate())
+                ws.apply(roll_back_authorization(["uk", "de", "fr", "it", "es"]))
+                ws.save()
         finally:
             ws.close()
         token = amazon.sim.issue_refresh_token(SELLER, Region.EU, CLIENT_ID).reveal()
@@ -142,6 +143,10 @@ def consent(ws: Workspace, secrets: set[str], *, paste: bool) -> Authorized | No
             result = check.run()
         finally:
             session.ended(check)
+        if isinstance(result, NeedsConfirmation):
+            # Nothing was known of the account to compare with: the person confirms what
+            # Amazon reports (issue 8, finding 1), as the scripted person here does.
+            result = result.authorized
         if not isinstance(result, Authorized):
             return None
         secrets.add(result.refresh_token.reveal())
