@@ -55,6 +55,14 @@ class SecretStoreError(UserFacingError):
     """The keychain is missing, locked, refused access or did not answer."""
 
 
+class KeychainNotAnswering(SecretStoreError):
+    """A keychain call timed out: the keychain is locked behind a prompt, or hung.
+
+    Every later call would queue behind the stuck one and time out too, so whoever gets this
+    stops calling the keychain for now; the keychain journal remembers what to clean up.
+    """
+
+
 class StoreError(UserFacingError):
     """The inventory database cannot be read or written."""
 

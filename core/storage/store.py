@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from core.domain.errors import ReadOnlyError, StoreError
+from core.domain.errors import KeychainNotAnswering, ReadOnlyError, StoreError
 from core.domain.inventory import (
     AppCredentials,
     Authorization,
@@ -184,6 +184,10 @@ class Store:
             try:
                 for name, value in new_secrets.items():
                     secrets.set(name, value)
+            except KeychainNotAnswering:
+                # A delete would only queue behind the stuck call and time out as well: the
+                # journal rows stay, and the next start removes what did get written.
+                raise
             except BaseException:
                 self._forget_entries(secrets, list(new_secrets))
                 raise
@@ -283,6 +287,9 @@ class Store:
             try:
                 secrets.delete(name)
                 removed.append(name)
+            except KeychainNotAnswering:  # the rest would wait out the same timeout each
+                log.warning("the keychain did not answer; its clean-up is retried at next start")
+                break
             except Exception:  # the journal keeps it for the next start
                 log.warning("could not remove a keychain entry; it will be retried at next start")
         if removed and not self.read_only:
