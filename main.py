@@ -56,15 +56,9 @@ def _add_inventory_options(parser: argparse.ArgumentParser, default: Any) -> Non
     where.add_argument(
         "--data-dir",
         metavar="DIR",
-        type=_absolute,
         default=default if default is argparse.SUPPRESS else None,
         help="use the inventory in DIR (default: $SPCONNECT_DATA_DIR or your user data folder)",
     )
-
-
-def _absolute(folder: str) -> str:
-    """``--data-dir`` as given, made absolute against the folder main.py was started in."""
-    return os.path.abspath(os.path.expanduser(folder))
 
 
 class _Formatter(argparse.HelpFormatter):
