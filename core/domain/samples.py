@@ -1,10 +1,10 @@
-"""Sample inventories: the demo (``main.py --demo``, training, tests) and large ones for benchmarks.
+"""The demo inventory (``main.py --demo``, training, tests) and the builder it shares.
 
 :func:`demo_inventory` is a small, hand-written inventory of believable companies that shows
-every badge and every case of the reauthorization plan. :func:`generate_inventory` makes a large
-synthetic one. Both return the fake secret values to put in a (memory) secret store. Values come
-from a seeded random generator, so they are the same on every run; the demo's ids are random
-(uuid4), the synthetic inventory's come from its seed too.
+every badge and every case of the reauthorization plan; :mod:`core.domain.synthetic` makes large
+ones for benchmarks with the same :class:`Builder`. Both return the fake secret values to put in
+a (memory) secret store. Values come from a seeded random generator, so they are the same on
+every run; the demo's ids are random (uuid4).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ _HOUR = timedelta(hours=1)
 
 
 @dataclass
-class _Builder:
+class Builder:
     """Collects records and their fake secrets while a sample inventory is put together."""
 
     now: datetime
@@ -57,7 +57,7 @@ class _Builder:
         ref = new_client_secret_ref(self.namespace)
         self.secrets[ref] = Secret("amzn1.oa2-cs.v1." + self.rng.randbytes(32).hex())
         self.inventory.app = AppCredentials(
-            application_id=f"amzn1.sp.solution.{_uuid(self.rng)}",
+            application_id=f"amzn1.sp.solution.{fake_uuid(self.rng)}",
             lwa_client_id="amzn1.application-oa2-client." + self.rng.randbytes(16).hex(),
             client_secret_ref=ref,
             redirect_uri=REDIRECT_URI,
@@ -79,7 +79,7 @@ class _Builder:
     ) -> Authorization:
         auth_id = self.new_id()
         ref = new_refresh_token_ref(self.namespace, auth_id)
-        self.secrets[ref] = Secret(_refresh_token(self.rng))
+        self.secrets[ref] = Secret(fake_refresh_token(self.rng))
         granted = self.now + expires_in_days * _DAY - GRANT_LIFETIME
         auth = Authorization.new(
             seller_id,
@@ -110,7 +110,7 @@ class _Builder:
         mws_ref = None
         if mws:
             mws_ref = new_mws_auth_token_ref(self.namespace, channel_id)
-            self.secrets[mws_ref] = Secret(f"amzn.mws.{_uuid(self.rng)}")
+            self.secrets[mws_ref] = Secret(f"amzn.mws.{fake_uuid(self.rng)}")
         channel = Channel(
             id=channel_id,
             company_id=company.id,
@@ -143,7 +143,7 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     Returns:
         The inventory and the fake secret value of every keychain entry it refers to.
     """
-    b = _Builder(now, namespace, random.Random(20240917))  # noqa: S311 - fake data, not secrets
+    b = Builder(now, namespace, random.Random(20240917))  # noqa: S311 - fake data, not secrets
     ok, active, disabled = b.ok, AppStatus.ACTIVE, AppStatus.DISABLED
     # The app's client secret is due for renewal in 27 days, so its warning shows.
     b.app(issued_days_ago=153)
@@ -216,161 +216,18 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     return b.inventory, b.secrets
 
 
-# --- large synthetic inventories ---------------------------------------------------------------
-
-_COMMON = tuple(
-    marketplaces.by_country(c).id
-    for c in ("US", "CA", "MX", "BR", "UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "JP", "AU")
-)
-_ADJECTIVES = ("Blue", "Bright", "Cedar", "Copper", "Golden", "Harbor", "Maple", "North", "Red")
-_NOUNS = ("Fox", "Hill", "Leaf", "Oak", "River", "Stone", "Trail", "Wave", "Willow")
-_TRADES = ("Outfitters", "Kitchenware", "Toys", "Home", "Beauty", "Pets", "Tools", "Books")
-_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-_STATUSES = (AppStatus.ACTIVE, AppStatus.ACTIVE, AppStatus.UNKNOWN, AppStatus.DISABLED)
-
-# (upper bound of a random draw, scenario): about 20% MWS only, 10% expiring, 5% expired...
-_SCENARIOS = (
-    (0.20, "mws"),
-    (0.30, "expiring"),
-    (0.35, "expired"),
-    (0.38, "needs_reauthorization"),
-    (0.40, "wrong_account"),
-    (0.44, "check_failed"),
-    (0.45, "app_credentials"),
-    (0.50, "not_connected"),
-    (0.60, "hybrid"),
-    (1.00, "healthy"),
-)
-
-
-def generate_inventory(
-    n_channels: int, now: datetime, namespace: str, seed: int = 0
-) -> tuple[Inventory, dict[str, Secret]]:
-    """A large synthetic inventory for benchmarks: about five channels per company.
-
-    Each company-and-region gets one scenario (MWS only, expiring, expired, ...), one Seller ID
-    and, when connected, one authorization shared by its channels. About one company in ten is
-    a unified child of an earlier one and shares its parent's sellers and authorizations.
-
-    Args:
-        n_channels: Exactly how many channels to make.
-        now: The time expiries are counted from.
-        namespace: The secret store namespace.
-        seed: Seeds every value and id, so the same seed gives the same inventory.
-
-    Returns:
-        The inventory and the fake secret value of every keychain entry it refers to.
-    """
-    rng = random.Random(seed)  # noqa: S311 - fake data, not secrets
-    b = _Builder(now, namespace, rng, lambda: _hex_id(rng))
-    b.app(issued_days_ago=rng.randrange(0, 200))
-    inv = b.inventory
-    # (company id, region) -> (seller, authorization or None), so children reuse the parent's.
-    accounts: dict[tuple[str, Region], tuple[str, Authorization | None, str]] = {}
-    roots: list[Company] = []
-    made = 0
-    number = 0
-    while made < n_channels:
-        number += 1
-        name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {rng.choice(_TRADES)} {number:05d}"
-        parent = rng.choice(roots) if roots and rng.random() < 0.1 else None
-        company = b.company(name, parent)
-        if parent is None:
-            roots.append(company)
-        count = min(rng.randint(3, 7), n_channels - made)
-        for market_id in rng.sample(_COMMON, count):
-            region = marketplaces.get(market_id).region
-            key = (company.id, region)
-            if key not in accounts:
-                inherited = accounts.get((parent.id, region)) if parent else None
-                accounts[key] = inherited or _account(b, region)
-            seller, auth, scenario = accounts[key]
-            _synthetic_channel(b, company, market_id, seller, auth, scenario)
-        made += count
-    return inv, b.secrets
-
-
-def _account(b: _Builder, region: Region) -> tuple[str, Authorization | None, str]:
-    draw = b.rng.random()
-    scenario = next(name for bound, name in _SCENARIOS if draw < bound)
-    seller = "A" + "".join(b.rng.choices(_ALNUM, k=13))
-    if scenario in ("mws", "not_connected"):
-        return seller, None, scenario
-    if scenario == "expiring":
-        expires_in = b.rng.uniform(0.5, 30)
-    elif scenario == "expired":
-        expires_in = -b.rng.uniform(1, 60)
-    else:
-        expires_in = b.rng.uniform(31, 364)
-    auth_seller = seller
-    if scenario == "wrong_account":
-        auth_seller = "A" + "".join(b.rng.choices(_ALNUM, k=13))
-    return seller, _bare_authorization(b, auth_seller, region, expires_in), scenario
-
-
-def _bare_authorization(
-    b: _Builder, seller: str, region: Region, expires_in_days: float
-) -> Authorization:
-    # A cheaper cousin of _Builder.authorization: no marketplace list, no store name.
-    auth_id = b.new_id()
-    # The version comes from the seeded id, so the same seed gives the same names.
-    ref = new_refresh_token_ref(b.namespace, auth_id, version=auth_id[:12])
-    b.secrets[ref] = Secret(_refresh_token(b.rng))
-    granted = b.now + expires_in_days * _DAY - GRANT_LIFETIME
-    auth = Authorization.new(seller, region, AuthSource.DEMO, ref, granted, auth_id=auth_id)
-    b.inventory.authorizations[auth_id] = auth
-    return auth
-
-
-def _synthetic_channel(
-    b: _Builder,
-    company: Company,
-    market_id: str,
-    seller: str,
-    auth: Authorization | None,
-    scenario: str,
-) -> None:
-    rng = b.rng
-    health = b.ok(rng.uniform(0, 48))
-    if scenario == "needs_reauthorization":
-        health = b.failing(CheckResult.NEEDS_REAUTHORIZATION, rng.uniform(1, 96), "invalid_grant")
-    elif scenario == "check_failed":
-        health = b.failing(CheckResult.FAILED, rng.uniform(0.1, 60), "Amazon did not answer")
-    elif scenario == "app_credentials":
-        health = b.failing(CheckResult.APP_CREDENTIALS, rng.uniform(0.1, 12), "invalid_client")
-    # One not-connected channel in four has no Seller ID on record yet.
-    no_seller = scenario == "not_connected" and rng.random() < 0.25
-    mws = scenario in ("mws", "hybrid")
-    channel_id = b.new_id()
-    mws_ref = None
-    if mws:
-        mws_ref = new_mws_auth_token_ref(b.namespace, channel_id, version=channel_id[:12])
-        b.secrets[mws_ref] = Secret(f"amzn.mws.{_uuid(rng)}")
-    b.inventory.channels[channel_id] = Channel(
-        id=channel_id,
-        company_id=company.id,
-        marketplace_id=market_id,
-        name=f"{company.name} {marketplaces.get(market_id).code}",
-        seller_id=None if no_seller else seller,
-        authorization_id=auth.id if auth else None,
-        mws_merchant_token=seller if mws else None,
-        mws_auth_token_ref=mws_ref,
-        app_status=rng.choice(_STATUSES),
-        health=health,
-    )
-
-
-def _uuid(rng: random.Random) -> str:
+def fake_uuid(rng: random.Random) -> str:
     """A random version-4 UUID in lower-case hex, drawn from ``rng``."""
-    h = _hex_id(rng)
+    h = fake_hex_id(rng)
     variant = "89ab"[int(h[16], 16) & 3]
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
-def _hex_id(rng: random.Random) -> str:
+def fake_hex_id(rng: random.Random) -> str:
     # Like new_id(), but drawn from the seeded generator: uuid4 would cost a third of the time.
     return f"{rng.getrandbits(128):032x}"
 
 
-def _refresh_token(rng: random.Random) -> str:
+def fake_refresh_token(rng: random.Random) -> str:
+    """A made-up value shaped like an LWA refresh token."""
     return "Atzr|" + base64.urlsafe_b64encode(rng.randbytes(96)).decode().rstrip("=")

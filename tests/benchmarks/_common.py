@@ -154,7 +154,7 @@ def build(folder: Path, n_channels: int, seed: int = 7) -> None:
     """Save a synthetic inventory of ``n_channels`` channels in ``folder`` (empty when 0)."""
     from core.domain import changes
     from core.domain.inventory import utcnow
-    from core.domain.samples import generate_inventory
+    from core.domain.synthetic import generate_inventory
     from core.services.workspace import Workspace
     from core.storage.keychain import MemorySecretStore
 

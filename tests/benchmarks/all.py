@@ -3,7 +3,7 @@
 ``python -m tests.benchmarks all [--runs 5] [--sizes 1000,10000,50000,100000] [--quick]``
 
 For an empty inventory and each size (synthetic inventories from
-:func:`core.domain.samples.generate_inventory`), every figure is the median of ``--runs`` runs
+:func:`core.domain.synthetic.generate_inventory`), every figure is the median of ``--runs`` runs
 (at least 5, except ``--quick``) with its min and max, beside a floor measured in the same run,
 interleaved with it:
 

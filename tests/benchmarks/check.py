@@ -4,7 +4,7 @@
 [--runs 3] [--secrets auto|keyring|memory] [--tight] [--quick]``
 
 A main window (offscreen, the real threaded runner) opens a ``--channels`` inventory made by
-:func:`core.domain.samples.generate_inventory`, of which ``--authorizations`` grants are live in
+:func:`core.domain.synthetic.generate_inventory`, of which ``--authorizations`` grants are live in
 a simulator on 127.0.0.1, and tests them through the window's own code path
 (:func:`gui.checks.start_connection_test` with the window's runner, bridge and status bar). The
 simulator keeps its per-seller limits (Amazon's 0.016 requests a second, burst 15, per seller
@@ -59,8 +59,8 @@ from core.amazon.checks import CheckSettings
 from core.domain.changes import replace_all
 from core.domain.inventory import utcnow
 from core.domain.marketplaces import EndpointProfile
-from core.domain.samples import generate_inventory
 from core.domain.secret import Secret
+from core.domain.synthetic import generate_inventory
 from core.services.checks import CheckRun, RunSummary
 from core.services.lanes import Lanes
 from core.services.opening import open_workspace

@@ -2,7 +2,7 @@
 
 ``python -m tests.benchmarks gui [--runs N] [--sizes 0,5000,50000]``
 
-For each inventory size (built with :func:`core.domain.samples.generate_inventory` and saved):
+For each inventory size (built with :func:`core.domain.synthetic.generate_inventory` and saved):
 
 * ready: wall time from spawning ``main.py --data-dir DIR --self-test`` until it prints
   ``self-test: ready``: the inventory's rows are painted in the tree and a keystroke posted to

@@ -2,8 +2,9 @@
 
 ``python -m tests.benchmarks store [--runs N] [--sizes 5000,50000]``
 
-For each size it builds an inventory with :func:`core.domain.samples.generate_inventory`, saves it,
-then measures (``--runs`` runs each, all on the same disk in the same run):
+For each size it builds an inventory with
+:func:`core.domain.synthetic.generate_inventory`, saves it, then measures (``--runs`` runs
+each, all on the same disk in the same run):
 
 * ``open``: :meth:`Workspace.open` (lock, migrations check, orphan clean-up, load of every
   row into domain objects; no secret is read), against the floor of a bare ``sqlite3`` query

@@ -11,7 +11,7 @@ from core.domain import marketplaces, validation
 from core.domain.app_rules import app_secret_status
 from core.domain.inventory import Inventory
 from core.domain.plan import build_plan
-from core.domain.samples import REDIRECT_URI, demo_inventory, generate_inventory
+from core.domain.samples import REDIRECT_URI, demo_inventory
 from core.domain.secret import Secret
 from core.domain.status import (
     ApiBadge,
@@ -19,6 +19,7 @@ from core.domain.status import (
     channel_status,
     failing_too_long,
 )
+from core.domain.synthetic import generate_inventory
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 NS = "demo-test"

@@ -11,9 +11,10 @@ import pytest
 
 from core.domain import changes as ch
 from core.domain.inventory import CheckResult, Health, Inventory
-from core.domain.samples import demo_inventory, generate_inventory
+from core.domain.samples import demo_inventory
 from core.domain.status import channel_status
 from core.domain.summary import Category, category, summarize
+from core.domain.synthetic import generate_inventory
 from core.services.view.nodes import ChannelRow, CompanyRow, search_text
 from core.services.view.rows import InventoryRows, QuickFilter
 from core.services.view.sorting import Column, channel_key, company_key

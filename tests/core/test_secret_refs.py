@@ -9,13 +9,14 @@ import pytest
 
 from core.domain.changes import set_app_credentials
 from core.domain.inventory import AppCredentials, Inventory
-from core.domain.samples import demo_inventory, generate_inventory
+from core.domain.samples import demo_inventory
 from core.domain.secret import Secret
 from core.domain.secret_refs import (
     new_client_secret_ref,
     new_mws_auth_token_ref,
     new_refresh_token_ref,
 )
+from core.domain.synthetic import generate_inventory
 from core.services.demo import open_demo
 from core.storage.keychain import MemorySecretStore
 from tests.secret_names import ref_parts

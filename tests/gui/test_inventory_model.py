@@ -10,9 +10,10 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from core.domain import changes
 from core.domain.inventory import Channel, CheckResult, Company, Health, new_id, utcnow
-from core.domain.samples import demo_inventory, generate_inventory
+from core.domain.samples import demo_inventory
 from core.domain.status import ApiBadge
 from core.domain.summary import Category, summarize
+from core.domain.synthetic import generate_inventory
 from core.services.view.rows import InventoryRows, QuickFilter
 from core.services.view.sorting import Column
 from core.services.workspace import Workspace
