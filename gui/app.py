@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.services.lanes import Lanes
 from gui import dialogs
+from gui.collector import GuiThreadCollector
 from gui.main_window import MainWindow
 from gui.tasks import TaskRunner
 
@@ -107,6 +108,8 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     app.setApplicationName("SP Connect")
     app.setOrganizationName("SP Connect")
     app.setDesktopFileName("sp-connect")
+    # Before any worker runs: cycles holding Qt wrappers must never be freed on a lane's thread.
+    collector = GuiThreadCollector(app)
     runner = TaskRunner(Lanes())
     window = MainWindow(
         runner,
@@ -127,6 +130,7 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     window.show()
     code = app.exec()
     window.shutdown()
+    collector.stop()
     return code if not options.self_test else test.code
 
 
