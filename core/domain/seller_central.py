@@ -30,14 +30,12 @@ APP_STATUS_WORDS: dict[AppStatus, str] = {
 
 #: Where to look, for a seller who is not technical.
 APP_STATUS_HELP = (
-    "Where to look: sign in to Seller Central and open Apps and Services > Manage Your Apps. "
-    "Find this app in the list and note the status shown beside it. If it says Disabled, "
-    "enable it there first, then record it here. Each time you pick a status, today's date is "
-    "kept with it."
+    "In Seller Central, open Apps and Services > Manage Your Apps and find this app: it shows "
+    "Active or Disabled. If Disabled, enable it there. Picking a status here keeps today's date."
 )
 
 #: What a stored MWS Authorization Token looks like on screen: its shape, none of its value.
-MWS_TOKEN_MASK = "amzn.mws.••••••••-••••-••••-••••-••••••••••••"  # noqa: S105 - a mask
+MWS_TOKEN_MASK = "amzn.mws.••••-…-••••"  # noqa: S105 - a mask
 
 
 def app_status_text(channel: Channel) -> str:

@@ -29,8 +29,6 @@ class AppStatusField(QWidget):
         )
         for status, words in APP_STATUS_WORDS.items():
             self.combo.addItem(words, status.value)
-        # Items are as wide as their longest text: room for a date keeps the layout still.
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.help = QLabel(APP_STATUS_HELP)
         self.help.setTextFormat(Qt.TextFormat.PlainText)
         self.help.setWordWrap(True)

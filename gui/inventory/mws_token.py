@@ -82,14 +82,15 @@ class MwsTokenField(QWidget):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.forget)
 
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # under the value: the panel is narrow, a token is 45 characters
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.value, 1)
         row.addWidget(self.reveal_button)
         row.addWidget(self.copy_button)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.value)
         layout.addLayout(row)
         layout.addWidget(self.note)
         layout.addWidget(entry)
@@ -122,8 +123,9 @@ class MwsTokenField(QWidget):
         if not self._revealed:
             self.value.setText(MWS_TOKEN_MASK if stored else "None on record")
         can = stored and self.runner is not None and not self._reading
-        self.reveal_button.setEnabled(can)
-        self.copy_button.setEnabled(can)
+        for button in (self.reveal_button, self.copy_button):
+            button.setEnabled(can)
+            button.setVisible(stored)
         self.reveal_button.setText("&Hide" if self._revealed else "Re&veal…")
 
     def _say(self, text: str) -> None:
@@ -179,7 +181,8 @@ class MwsTokenField(QWidget):
 
     def _show(self, secret: Secret) -> None:
         self._revealed = True
-        self.value.setText(secret.reveal())
+        # A break opportunity after each dash: 45 characters do not fit the panel on one line.
+        self.value.setText(secret.reveal().replace("-", "-\u200b"))
         self.timer.start(self.shown_for_ms)
         self._say(
             f"Shown for {self.shown_for_ms // 1000} seconds, or until you select something else."
