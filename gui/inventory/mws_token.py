@@ -66,10 +66,10 @@ class MwsTokenField(QWidget):
         self.value.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.value.setFrameShape(QFrame.Shape.StyledPanel)
         self.value.setWordWrap(True)
-        self.reveal_button = QPushButton("Re&veal…")
+        self.reveal_button = QPushButton("&Reveal…")
         self.reveal_button.setAccessibleName("Reveal the MWS Authorization Token")
         self.reveal_button.setToolTip("Show the token on screen. SP Connect asks you first.")
-        self.copy_button = QPushButton("Cop&y")
+        self.copy_button = QPushButton("&Copy")
         self.copy_button.setAccessibleName("Copy the MWS Authorization Token")
         self.copy_button.setToolTip(
             "Copy the token without showing it. The clipboard is cleared again shortly."
@@ -126,7 +126,7 @@ class MwsTokenField(QWidget):
         for button in (self.reveal_button, self.copy_button):
             button.setEnabled(can)
             button.setVisible(stored)
-        self.reveal_button.setText("&Hide" if self._revealed else "Re&veal…")
+        self.reveal_button.setText("Hi&de" if self._revealed else "&Reveal…")
 
     def _say(self, text: str) -> None:
         self.note.setText(text)

@@ -115,9 +115,9 @@ def test_yes_shows_the_value_read_from_the_store(
     qtbot.mouseClick(field.reveal_button, Left)
     assert len(fake_dialogs.named("confirm_reveal")) == 1
     assert field.revealed
-    assert shown(field) == token_of(demo_window, channel, secrets)
+    assert Secret(shown(field)) == Secret(token_of(demo_window, channel, secrets))
     assert field.timer.isActive()  # it hides again by itself
-    assert field.reveal_button.text() == "&Hide"
+    assert field.reveal_button.text() == "Hi&de"
     qtbot.mouseClick(field.reveal_button, Left)  # Hide asks nothing
     assert len(fake_dialogs.named("confirm_reveal")) == 1
     assert shown(field) == MWS_TOKEN_MASK
@@ -172,7 +172,7 @@ def test_a_new_token_typed_hides_the_old_one_and_reveal_shows_the_pending_one(
     qtbot.keyClick(entry, Qt.Key.Key_Return)
     assert not field.revealed  # the token on record changed
     qtbot.mouseClick(field.reveal_button, Left)
-    assert shown(field) == NEW_TOKEN  # pending, not yet in the keychain
+    assert Secret(shown(field)) == Secret(NEW_TOKEN)  # pending, not yet in the keychain
     assert demo_window.ws.is_dirty
 
 
@@ -189,7 +189,7 @@ def test_copy_goes_through_the_clipboard_and_leaves_with_the_selection(
     channel = select(demo_window, LEGACY)
     field = field_of(demo_window)
     qtbot.mouseClick(field.copy_button, Left)
-    assert clipboard.text() == token_of(demo_window, channel, secrets)
+    assert Secret(clipboard.text()) == Secret(token_of(demo_window, channel, secrets))
     assert shown(field) == MWS_TOKEN_MASK  # copied, not shown: no question needed
     assert not fake_dialogs.named("confirm_reveal")
     assert field.timer.isActive()
@@ -266,7 +266,7 @@ def test_the_keychain_is_read_off_the_gui_thread(
     noting.threads.clear()
     qtbot.mouseClick(field.reveal_button, Left)
     qtbot.waitUntil(lambda: field.revealed, timeout=WAIT_MS)
-    assert shown(field) == token_of(opened, channel, secrets)
+    assert Secret(shown(field)) == Secret(token_of(opened, channel, secrets))
     assert noting.threads
     assert threading.main_thread() not in noting.threads
     opened.window.close()
@@ -368,9 +368,11 @@ def test_the_token_is_nowhere_but_the_revealed_field(
     qtbot.mouseClick(panel.save_button, Left)
     assert not demo_window.ws.is_dirty
     saved = demo_window.ws.current.channels[channel.id]
-    assert token_of(demo_window, saved, secrets) == NEW_TOKEN  # in the keychain stand-in
+    assert Secret(token_of(demo_window, saved, secrets)) == Secret(
+        NEW_TOKEN
+    )  # in the keychain stand-in
     qtbot.mouseClick(field.reveal_button, Left)
-    assert shown(field) == NEW_TOKEN
+    assert Secret(shown(field)) == Secret(NEW_TOKEN)
     texts = _everything_shown(demo_window.window, field.value) + _tree_texts(demo_window)
     assert not any(NEW_TOKEN in t for t in texts)
     assert NEW_TOKEN not in repr(saved)
@@ -415,16 +417,45 @@ def test_reveal_shows_the_value_from_the_real_secret_service(
         ws.save()
         ws.close()
         # Saved where it belongs: the Secret Service itself holds it under the entry's name.
-        assert keyring.get_password(SERVICE_NAME, ref) == token
+        assert Secret(keyring.get_password(SERVICE_NAME, ref) or "") == Secret(token)
         opened = open_window(folder, keychain, runner=TaskRunner(Lanes()))
         assert opened.page.select("channel", "ch1")
         field = field_of(opened)
         assert shown(field) == MWS_TOKEN_MASK
         qtbot.mouseClick(field.reveal_button, Left)
         qtbot.waitUntil(lambda: field.revealed, timeout=WAIT_MS)
-        assert shown(field) == token
+        assert Secret(shown(field)) == Secret(token)
         opened.window.close()
         assert not field.revealed  # closing the window hid it and stopped its timer
     finally:
         ws.close()
         keychain.delete(ref)
+
+
+def _next_focusable(widget: Any) -> Any:
+    widget = widget.nextInFocusChain()
+    while (
+        widget.focusPolicy() == Qt.FocusPolicy.NoFocus
+        or not widget.isEnabled()
+        or not widget.isVisible()
+    ):
+        widget = widget.nextInFocusChain()
+    return widget
+
+
+def test_reveal_and_copy_follow_the_merchant_token_in_tab_order_and_take_space(
+    qtbot: Any, demo_window: Opened, secrets: MemorySecretStore, clipboard: QClipboard
+) -> None:
+    channel = select(demo_window, LEGACY)
+    form = demo_window.page.panel.channel_form
+    field = field_of(demo_window)
+    assert _next_focusable(form.merchant_token) is field.reveal_button
+    assert _next_focusable(field.reveal_button) is field.copy_button
+    field.reveal_button.setFocus()
+    qtbot.keyClick(field.reveal_button, Qt.Key.Key_Space)
+    assert Secret(shown(field)) == Secret(token_of(demo_window, channel, secrets))
+    qtbot.keyClick(field.reveal_button, Qt.Key.Key_Space)  # now Hide
+    assert shown(field) == MWS_TOKEN_MASK
+    field.copy_button.setFocus()
+    qtbot.keyClick(field.copy_button, Qt.Key.Key_Space)
+    assert Secret(clipboard.text()) == Secret(token_of(demo_window, channel, secrets))
