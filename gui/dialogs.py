@@ -96,6 +96,31 @@ def confirm_revert(parent: QWidget | None, count: int) -> bool:
     return box.clickedButton() is revert
 
 
+def reveal_box(parent: QWidget | None, seconds: int) -> tuple[QMessageBox, QAbstractButton]:
+    """The box :func:`confirm_reveal` shows, and its Show button."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Show the MWS Authorization Token")
+    box.setText("Show the MWS Authorization Token on screen?")
+    box.setInformativeText(
+        "Anyone who can see your screen can read it, including someone you share your screen "
+        "with, such as a support person. Whoever has it can use this seller's Amazon account "
+        f"through the old MWS connection. It is hidden again after {seconds} seconds or when "
+        "you select something else."
+    )
+    show = box.addButton("Show token", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_Button.Cancel)
+    box.setDefaultButton(_Button.Cancel)
+    return make_box_plain(box), show
+
+
+def confirm_reveal(parent: QWidget | None, seconds: int) -> bool:
+    """Ask before a secret is shown on screen: who can see the screen matters."""
+    box, show = reveal_box(parent, seconds)
+    box.exec()
+    return box.clickedButton() is show
+
+
 def error_box(parent: QWidget | None, error: UserFacingError) -> QMessageBox:
     """The box :func:`show_error` shows."""
     box = QMessageBox(parent)

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         splitter = self._settings().value("window/splitter")
         if splitter is not None:
             page.splitter.restoreState(splitter)
+        page.panel.channel_form.mws_field.runner = self.runner  # reads the keychain off this thread
         page.load(workspace, self.bridge, rows, lambda: self.saving)
         page.view.addActions([self.act.edit, self.act.add_channel, self.act.remove])
         page.currentChanged.connect(self.update_actions)

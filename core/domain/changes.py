@@ -213,6 +213,10 @@ def set_mws_records(
             mws_merchant_token=merchant_token,
             mws_auth_token_ref=ref,
             app_status=app_status,
+            # The date belongs to the status seen: a different status set here has no date.
+            app_status_checked_at=(
+                channel.app_status_checked_at if app_status is channel.app_status else None
+            ),
         )
         raise_if_errors(check_channel(updated, inv), "The MWS records")
         inv.channels[channel_id] = updated

@@ -102,6 +102,7 @@ class Channel:
     mws_auth_token_ref: str | None = None  # keychain entry of the MWS Authorization Token
     app_status: AppStatus = AppStatus.UNKNOWN
     health: Health = NO_HEALTH
+    app_status_checked_at: datetime | None = None  # when the person looked (None: not checked)
 
     @property
     def marketplace(self) -> Marketplace:

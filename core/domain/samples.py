@@ -122,6 +122,8 @@ class Builder:
             mws_auth_token_ref=mws_ref,
             app_status=app_status,
             health=health if health is not None else self.ok(),
+            # Someone looked at Manage Your Apps a few days ago.
+            app_status_checked_at=None if app_status is AppStatus.UNKNOWN else self.now - 4 * _DAY,
         )
         self.inventory.channels[channel.id] = channel
         return channel

@@ -31,14 +31,17 @@ def normalize_seller_id(text: str) -> str:
     return text.strip().upper()
 
 
-def check_seller_id(value: str, field: str = "seller_id") -> list[FieldError]:
+def check_seller_id(
+    value: str, field: str = "seller_id", name: str = "Seller ID"
+) -> list[FieldError]:
+    """``name`` is what the field is called on screen (a Merchant Token is the Seller ID)."""
     if not value:
-        return [FieldError(field, "Enter the Seller ID.")]
+        return [FieldError(field, f"Enter the {name}.")]
     if not _SELLER_ID_CHARS.match(value):
         return [
             FieldError(
                 field,
-                "A Seller ID has only capital letters and digits (for example A3FHEXAMPLEYWS). "
+                f"A {name} has only capital letters and digits (for example A3FHEXAMPLEYWS). "
                 "Copy it from Seller Central > Settings > Account Info > Merchant Token.",
             )
         ]
@@ -46,8 +49,9 @@ def check_seller_id(value: str, field: str = "seller_id") -> list[FieldError]:
         return [
             FieldError(
                 field,
-                "This does not look like a usual Seller ID (A followed by 10 to 15 letters and "
-                "digits). Check it against Seller Central.",
+                f"This does not look like a usual {name} (the letter A followed by 10 to 15 "
+                "letters and digits). Check it against Seller Central > Settings > Account "
+                "Info > Merchant Token.",
                 warning=True,
             )
         ]
@@ -55,15 +59,25 @@ def check_seller_id(value: str, field: str = "seller_id") -> list[FieldError]:
 
 
 def check_mws_auth_token(value: str, field: str = "mws_auth_token") -> list[FieldError]:
-    if not _MWS_AUTH_TOKEN.match(value.strip()):
-        return [
-            FieldError(
-                field,
-                "An MWS Authorization Token looks like amzn.mws.1234abcd-12ab-34cd-56ef-"
-                "1234567890ab. Copy it from Seller Central > Manage Your Apps > View.",
-            )
-        ]
-    return []
+    """The token's format; the messages never quote what was typed (it is a secret)."""
+    value = value.strip()
+    if _MWS_AUTH_TOKEN.match(value):
+        return []
+    where = "Copy it again from Seller Central > Apps and Services > Manage Your Apps > View."
+    if value.startswith("Atzr|"):
+        problem = "This is an SP-API refresh token, not the MWS Authorization Token."
+    elif value.startswith("amzn1."):
+        problem = "This is an app or client ID, not the MWS Authorization Token."
+    elif any(c.isspace() for c in value):
+        problem = "The MWS Authorization Token has no spaces or line breaks inside."
+    elif _MWS_AUTH_TOKEN.match(value.lower()):
+        problem = "The MWS Authorization Token is written in small letters."
+    else:
+        problem = (
+            "An MWS Authorization Token is amzn.mws. followed by 36 letters, digits and dashes, "
+            "like amzn.mws.1234abcd-12ab-34cd-56ef-1234567890ab."
+        )
+    return [FieldError(field, f"{problem} {where}")]
 
 
 def check_application_id(value: str, field: str = "application_id") -> list[FieldError]:
@@ -170,8 +184,19 @@ def check_channel(channel: Channel, inventory: Inventory) -> list[FieldError]:
             )
     if channel.seller_id is not None:
         errors.extend(check_seller_id(channel.seller_id))
-    if channel.mws_merchant_token is not None:
-        errors.extend(check_seller_id(channel.mws_merchant_token, "mws_merchant_token"))
+    merchant = channel.mws_merchant_token
+    if merchant is not None:
+        errors.extend(check_seller_id(merchant, "mws_merchant_token", "Merchant Token"))
+        if channel.seller_id and merchant != channel.seller_id:
+            errors.append(
+                FieldError(
+                    "mws_merchant_token",
+                    f"The Merchant Token is not this channel's Seller ID ({channel.seller_id}). "
+                    "They are normally the same: check that both come from the same Seller "
+                    "Central account.",
+                    warning=True,
+                )
+            )
     return errors
 
 

@@ -75,6 +75,7 @@ def channel_row(c: Channel) -> dict[str, object]:
         "check_result": h.result.value if h.result else None,
         "failing_since": to_text(h.failing_since),
         "check_message": h.message,
+        "app_status_checked_at": to_text(c.app_status_checked_at),
     }
 
 
@@ -155,7 +156,7 @@ def _load(conn: sqlite3.Connection) -> Inventory:
     for r in conn.execute(
         "SELECT id, company_id, marketplace_id, name, seller_id, authorization_id,"
         " mws_merchant_token, mws_auth_token_ref, app_status, checked_at, check_result,"
-        " failing_since, check_message FROM channels"
+        " failing_since, check_message, app_status_checked_at FROM channels"
     ):
         health = NO_HEALTH
         if r[9] is not None or r[10] is not None:
@@ -166,8 +167,9 @@ def _load(conn: sqlite3.Connection) -> Inventory:
                 r[12],
             )
         channels[r[0]] = _new_channel(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], statuses[r[8]], health
-        )
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], statuses[r[8]], health,
+            parse(r[13]) if r[13] else None,
+        )  # fmt: skip
     a = conn.execute(
         "SELECT application_id, lwa_client_id, client_secret_ref, redirect_uri, draft,"
         " secret_issued_at, endpoint_profile, endpoint_url FROM app_credentials"

@@ -77,6 +77,10 @@ MIGRATIONS: tuple[str, ...] = (
         state TEXT NOT NULL CHECK (state IN ('intended', 'superseded'))
     ) STRICT;
     """,
+    # The day the person looked at the app's status in Seller Central (Manage Your Apps).
+    """
+    ALTER TABLE channels ADD COLUMN app_status_checked_at TEXT;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

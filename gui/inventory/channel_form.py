@@ -1,12 +1,13 @@
 """The channel form: name, marketplace, Seller ID, and what Seller Central shows for MWS.
 
-The MWS Authorization Token is a secret: the field never shows the stored value, only whether
-one is on record; typing a new one replaces it (kept in memory until Save puts it in the
-keychain).
+The MWS Authorization Token is a secret: the stored value is shown masked, and only after a
+question (gui/inventory/mws_token.py); typing a new one replaces it (kept in memory until Save
+puts it in the keychain). The app status is recorded with the day it was seen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -16,18 +17,15 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 from core.domain import dates, marketplaces
 from core.domain.changes import Apply, Change, edit_channel, set_mws_records
 from core.domain.errors import FieldError
-from core.domain.inventory import AppStatus, Channel, utcnow
+from core.domain.inventory import Channel, utcnow
 from core.domain.secret import Secret
 from core.domain.secret_refs import new_mws_auth_token_ref
+from core.domain.seller_central import record_app_status
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
 from gui import clipboard
+from gui.inventory.app_status import AppStatusField
 from gui.inventory.form_base import GENERAL, FormBase, field_box
-
-_APP_STATUSES = (
-    (AppStatus.UNKNOWN, "Not checked"),
-    (AppStatus.ACTIVE, "Active"),
-    (AppStatus.DISABLED, "Disabled"),
-)
+from gui.inventory.mws_token import MwsTokenField
 
 
 class ChannelForm(FormBase):
@@ -35,6 +33,7 @@ class ChannelForm(FormBase):
         super().__init__(apply, parent)
         self.channel_id: str | None = None
         self._loaded: Channel | None = None
+        self.clock: Callable[[], datetime] = utcnow  # the day an app status is recorded
 
         self.name = QLineEdit()
         self.name.setAccessibleName("Channel name")
@@ -51,13 +50,8 @@ class ChannelForm(FormBase):
             "The Amazon account this channel belongs to. In Seller Central: Settings > Account "
             "Info > Merchant Token. The consent must come from this account."
         )
-        self.app_status = QComboBox()
-        self.app_status.setAccessibleName("App status in Seller Central")
-        self.app_status.setToolTip(
-            "What Seller Central > Manage Your Apps shows for this app: Active or Disabled."
-        )
-        for status, label in _APP_STATUSES:
-            self.app_status.addItem(label, status.value)
+        self.status_field = AppStatusField()
+        self.app_status = self.status_field.combo
         self.merchant_token = QLineEdit()
         self.merchant_token.setAccessibleName("MWS Merchant Token")
         self.merchant_token.setPlaceholderText("Only for old MWS connections")
@@ -70,8 +64,9 @@ class ChannelForm(FormBase):
         self.mws_token.setEchoMode(QLineEdit.EchoMode.Password)
         self.mws_token.setToolTip(
             "From Seller Central > Manage Your Apps > View. Typing a value here replaces the "
-            "stored one; the stored value is never shown."
+            "stored one."
         )
+        self.mws_field = MwsTokenField(self.mws_token)
         self.company_label = QLabel()
         self.authorization = QLabel()
         self.last_check = QLabel()
@@ -88,9 +83,9 @@ class ChannelForm(FormBase):
             ("&Name", self.name, "name"),
             ("&Marketplace", self.marketplace, "marketplace_id"),
             ("&Seller ID", self.seller_id, "seller_id"),
-            ("App &status", self.app_status, "app_status"),
+            ("App &status", self.status_field, "app_status"),
             ("Merchant &Token (MWS)", self.merchant_token, "mws_merchant_token"),
-            ("MWS &Authorization Token", self.mws_token, "mws_auth_token"),
+            ("MWS &Authorization Token", self.mws_field, "mws_auth_token"),
         ):
             caption = QLabel(caption_text)
             caption.setBuddy(widget)
@@ -102,7 +97,7 @@ class ChannelForm(FormBase):
             edit.textEdited.connect(self._validate)
             edit.editingFinished.connect(self.commit)
         self.marketplace.activated.connect(self.commit)
-        self.app_status.activated.connect(self.commit)
+        self.app_status.activated.connect(self._record_status)
         self.set_editing(False)
 
     # --- loading ----------------------------------------------------------------------
@@ -137,10 +132,11 @@ class ChannelForm(FormBase):
         if before is None:
             self.mws_token.clear()
         self.mws_token.setPlaceholderText(
-            "Stored. Type a new one to replace it" if channel.has_mws else "None on record"
+            "Type a new one to replace it" if channel.has_mws else "Type it to record it"
         )
+        self.mws_field.show_channel(self.workspace, channel)
         self.marketplace.setCurrentIndex(max(self.marketplace.findData(channel.marketplace_id), 0))
-        self.app_status.setCurrentIndex(max(self.app_status.findData(channel.app_status.value), 0))
+        self.status_field.show_status(channel)
         company = inv.companies.get(channel.company_id)
         parent = inv.root_of(company) if company is not None else None
         unified = (
@@ -179,6 +175,7 @@ class ChannelForm(FormBase):
             edit.setReadOnly(not editing)
         self.marketplace.setEnabled(editing)
         self.app_status.setEnabled(editing)
+        self.mws_field.set_editing(editing)
 
     def _fields(self, channel: Channel) -> Channel:
         seller = normalize_seller_id(self.seller_id.text())
@@ -189,7 +186,6 @@ class ChannelForm(FormBase):
             marketplace_id=self.marketplace.currentData() or channel.marketplace_id,
             seller_id=seller or None,
             mws_merchant_token=merchant or None,
-            app_status=AppStatus(self.app_status.currentData() or AppStatus.UNKNOWN.value),
         )
 
     def _check(self) -> tuple[Channel | None, list[FieldError]]:
@@ -241,6 +237,12 @@ class ChannelForm(FormBase):
             clipboard.clear_if_holds(self.mws_token.text())  # a secret, pasted from Seller Central
             self.mws_token.clear()
         return ok
+
+    def _record_status(self) -> None:
+        channel = self._channel()
+        if channel is not None and self.editing and self.commit():
+            change = record_app_status(channel.id, self.status_field.picked(), self.clock())
+            self.apply_change(change, [])
 
     def _mws_change(self, candidate: Channel) -> Change | None:
         channel = self._channel()

@@ -9,6 +9,7 @@ from typing import Any
 from core.amazon.sellers import Participation, Participations
 from core.domain.inventory import (
     AppCredentials,
+    AppStatus,
     Authorization,
     AuthSource,
     Channel,
@@ -77,6 +78,8 @@ def full_inventory() -> Inventory:
         authorization_id="a1",
         mws_merchant_token=SELLER,
         mws_auth_token_ref="ns/mws-auth-token/ch1/m1",
+        app_status=AppStatus.ACTIVE,
+        app_status_checked_at=NOW - timedelta(days=2),
         health=Health(NOW, CheckResult.FAILED, NOW - timedelta(hours=40), "timed out"),
     )
     inv.channels["ch2"] = channel("ch2", "c2", CA, None, "a1", name="Acme CA")
