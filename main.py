@@ -5,6 +5,7 @@
     python main.py --data-dir DIR       the window on the inventory in DIR
     python main.py --self-test [--screenshot FILE]
     python main.py [--demo | --data-dir DIR] plan
+    python main.py [--demo | --data-dir DIR] check [--json] [--only-expiring]
 
 ``--demo`` and ``--data-dir`` are global: every command works on the inventory they choose.
 Heavy modules (Qt, the core) are imported only by the branch that needs them, so the window
@@ -101,6 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
     # Also accepted after the command name; SUPPRESS keeps the global value otherwise.
     _add_inventory_options(plan, argparse.SUPPRESS)
     plan.set_defaults(run=run_plan)
+    check = commands.add_parser(
+        "check",
+        help="test every authorization without the window (for cron): exit 0 all fine, 1 "
+        "something needs a person, 2 the check could not run",
+        formatter_class=_Formatter,
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument(
+        "--only-expiring",
+        action="store_true",
+        help="only channels whose authorization ends within 30 days or has ended",
+    )
+    _add_inventory_options(check, argparse.SUPPRESS)
+    check.set_defaults(run=run_check)
     simulator = commands.add_parser(
         "simulator",
         help="run the built-in Amazon simulator on 127.0.0.1 (to rehearse a reauthorization)",
@@ -155,6 +170,19 @@ def run_plan(args: argparse.Namespace) -> int:
         return 0
     finally:
         workspace.close()
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from core.services.scheduled import run_command
+
+    return run_command(
+        data_dir=args.data_dir,
+        demo=args.demo,
+        as_json=args.json,
+        only_expiring=args.only_expiring,
+        out=sys.stdout,
+        err=sys.stderr,
+    )
 
 
 def run_simulator(args: argparse.Namespace) -> int:

@@ -151,7 +151,8 @@ class CheckRun:
 
     Events (emitted on the lanes' threads; listeners must not block):
 
-    * ``progressed(Progress)`` after each authorization is tested;
+    * ``tested(CheckOutcome)`` and then ``progressed(Progress)`` after each authorization is
+      tested (a headless report reads the outcomes; the window only counts);
     * ``finished(RunSummary)`` when the run ends, cancelled or not, once every outcome is
       recorded; a failure to record comes as ``failed`` just before it;
     * ``failed(error)`` when the run cannot go on (no client secret, the keychain did not
@@ -173,6 +174,7 @@ class CheckRun:
         self.settings = settings
         self._client_id = client_id
         self._client_secret_ref = client_secret_ref
+        self.tested: Event[CheckOutcome] = Event("checks tested")
         self.progressed: Event[Progress] = Event("checks progressed")
         self.finished: Event[RunSummary] = Event("checks finished")
         self.failed: Event[BaseException] = Event("checks failed")
@@ -273,6 +275,7 @@ class CheckRun:
             summary.results[outcome.result] += 1
             progress = Progress(summary.done, summary.total)
         recorder.add(outcome)
+        self.tested.emit(outcome)
         self.progressed.emit(progress)
 
 

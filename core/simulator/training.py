@@ -150,9 +150,13 @@ def _adopt_inventory(sim: Simulator, inventory: Inventory, secrets: Mapping[str,
     }
     for auth in inventory.authorizations.values():
         token = secrets.get(auth.refresh_token_ref or "")
-        if token is None or auth.id in refused or auth.expires_at <= now:
+        if token is None or auth.expires_at <= now:
             continue  # unknown to the simulator: refreshing it gets invalid_grant
         sim.adopt_refresh_token(token, auth.seller_id, auth.region, app.lwa_client_id)
+        if auth.id in refused:
+            # The seller removed the app in Manage Your Apps: a real revocation, so a test
+            # gets invalid_grant from the token endpoint as it would at Amazon.
+            sim.revoke_refresh_token(token)
 
 
 def guide_text(sim: Simulator) -> str:
