@@ -38,7 +38,7 @@ from typing import Any, TextIO
 
 from core.amazon.checks import CheckOutcome
 from core.domain import dates
-from core.domain.errors import UserFacingError
+from core.domain.errors import StoreError, UserFacingError
 from core.domain.inventory import Channel, Inventory, utcnow
 from core.domain.marketplaces import Endpoints
 from core.domain.status import DEFAULT_WARN_DAYS, channel_status
@@ -48,6 +48,8 @@ from core.services.checks import CheckSettings
 from core.services.lanes import Lanes
 from core.services.test_all import scope
 from core.services.workspace import Workspace
+from core.storage import paths
+from core.storage.store import DB_NAME
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +300,10 @@ def run_command(
     from core.services.opening import open_workspace
 
     try:
+        if not demo:
+            folder = paths.data_dir(data_dir)
+            if not (folder / DB_NAME).exists():  # a check never creates an empty inventory
+                raise StoreError(f"There is no inventory in {folder}.", "Check the folder name.")
         workspace = open_demo() if demo else open_workspace(data_dir)
     except UserFacingError as exc:
         print_error(exc, as_json=as_json, out=out, err=err)
