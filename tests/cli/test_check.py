@@ -63,7 +63,7 @@ def grant(
     seller: str = SELLER,
     expires_in: timedelta = GRANT_LIFETIME,
 ) -> Secret:
-    """A live simulated grant for ``channel_ids``, saved (to whichever keychain ``workspace`` has)."""
+    """A live simulated grant for ``channel_ids``, saved to ``workspace``'s keychain."""
     token = amazon.sim.issue_refresh_token(seller, Region.EU, CLIENT_ID)
     auth_id = new_id()
     auth = Authorization.new(
@@ -253,8 +253,10 @@ def test_the_demo_simulator_really_revokes_a_grant() -> None:
         workspace.close()
     assert sim.count("/auth/o2/token", status=400) >= 1
     assert after.result is CheckResult.NEEDS_REAUTHORIZATION
-    assert after.checked_at is not None and after.checked_at != before.checked_at
-    assert after.message == NeedsReauthorization.default_message  # Amazon's answer, not the demo's
+    assert after.checked_at is not None
+    assert after.checked_at != before.checked_at
+    # LWA's invalid_grant in plain words: Amazon's answer, not the demo's stored message.
+    assert after.message == NeedsReauthorization.default_message
     assert report.exit_code == scheduled.NEEDS_PERSON
 
 
@@ -282,9 +284,7 @@ def test_only_expiring_checks_only_what_ends_within_30_days(
         workspace.close()
 
 
-def test_only_expiring_with_nothing_expiring_exits_0(
-    tmp_path: Path, amazon: Amazon
-) -> None:
+def test_only_expiring_with_nothing_expiring_exits_0(tmp_path: Path, amazon: Amazon) -> None:
     workspace = simulator_workspace(tmp_path / "data", amazon, MemorySecretStore())
     try:
         grant(workspace, amazon)
