@@ -41,6 +41,7 @@ class Actions:
     collapse: QAction
     reauthorize: QAction
     test_connection: QAction
+    test_all: QAction
     app_credentials: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
@@ -52,7 +53,7 @@ def install(window: QMainWindow, a: Actions) -> None:
         ("&File", [a.save, a.revert, None, a.open_demo, None, a.quit]),
         ("&Edit", [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, None, a.find]),
         ("&View", [*a.quick.values(), None, a.expand, a.collapse]),
-        ("&Amazon", [a.reauthorize, a.test_connection, None, a.app_credentials]),
+        ("&Amazon", [a.reauthorize, a.test_connection, a.test_all, None, a.app_credentials]),
         ("&Help", [a.about]),
     ):
         menu = bar.addMenu(title)
@@ -64,7 +65,7 @@ def install(window: QMainWindow, a: Actions) -> None:
     tools.setMovable(False)
     for item in (
         a.save, a.undo, a.revert, None, a.add_company, a.add_channel, a.edit, a.remove, None,
-        a.reauthorize, a.test_connection,
+        a.reauthorize, a.test_connection, a.test_all,
     ):  # fmt: skip
         tools.addSeparator() if item is None else tools.addAction(item)
     window.addToolBar(tools)
@@ -140,6 +141,13 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "Check that the stored authorizations of the selected channels still work. This "
             "does not renew them (Ctrl+T).",
             ("Ctrl+T",),
+        ),
+        # Its text and tooltip follow the filter (gui.checks.test_all.sync_action).
+        test_all=make(
+            "test_all",
+            "Test &all",
+            "Check every channel's stored authorization (Ctrl+Shift+T).",
+            ("Ctrl+Shift+T",),
         ),
         app_credentials=make(
             "app_credentials",

@@ -23,6 +23,7 @@ from gui import dialogs
 if TYPE_CHECKING:
     from core.services.consent import ConsentAttempts
     from gui.bridge import Bridge
+    from gui.checks.test_all import TestAll
     from gui.inventory.page import InventoryPage
 from gui.tasks import TaskRunner
 
@@ -54,6 +55,7 @@ class Commands:
         self.window, self.ws, self.page = window, workspace, page
         # Dialogs need a parent widget: the window is one (the protocol cannot say so).
         self.parent = window if isinstance(window, QWidget) else None
+        self.test_all: TestAll | None = None  # the one Test all of this window, once asked
 
     def apply(self, change: changes.Change) -> bool:
         """Apply a change; a refusal is shown to the person. True when it was applied."""
@@ -270,6 +272,18 @@ class Commands:
             status_bar=window.statusBar(),
             running=window.connection_tests,
         )
+
+    def do_test_all(self) -> None:
+        from gui.checks.test_all import TestAll
+
+        rows = self.page.model.rows
+        if rows is not None:
+            window = self.window
+            self.test_all = self.test_all or TestAll()
+            self.test_all.trigger(
+                self.parent, self.ws, rows, runner=window.runner, bridge=window.bridge,
+                status_bar=window.statusBar(), running=window.connection_tests,
+            )  # fmt: skip
 
     def do_app_credentials(self) -> None:
         from gui.credentials.dialog import open_app_credentials

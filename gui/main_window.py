@@ -31,6 +31,7 @@ from gui.commands import Commands
 from gui.inventory.page import InventoryPage
 from gui.inventory.welcome import WelcomeView, centred
 from gui.tasks import TaskRunner
+from gui.test_all_action import sync_action
 from gui.text import make_plain, tooltip
 
 if TYPE_CHECKING:
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         page.load(workspace, self.bridge, rows, lambda: self.saving)
         page.view.addActions([self.act.edit, self.act.add_channel, self.act.remove])
         page.currentChanged.connect(self.update_actions)
+        page.model.modelReset.connect(self.update_actions)  # a filter: Test all's text follows
         page.activated.connect(self.act.edit.trigger)
         page.panel.saveRequested.connect(self.act.save.trigger)
         page.panel.revertRequested.connect(self.act.revert.trigger)
@@ -258,6 +260,8 @@ class MainWindow(QMainWindow):
         a.edit.setEnabled(can_edit and selected is not None and not editing)
         a.reauthorize.setEnabled(can_edit and selected is not None)
         a.test_connection.setEnabled(ws is not None and not ws.read_only and selected is not None)
+        rows = page.model.rows if page is not None else None
+        sync_action(a.test_all, rows, ws is not None and not ws.read_only)
         a.app_credentials.setEnabled(can_edit)
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)

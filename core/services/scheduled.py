@@ -49,7 +49,7 @@ from core.services.lanes import Lanes
 from core.services.test_all import scope
 from core.services.workspace import Workspace
 from core.storage import paths
-from core.storage.store import DB_NAME
+from core.storage.backups import DB_NAME
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,17 @@ class ProgressWindow(QProgressDialog):
     the window's bridge) and connects Cancel to the run.
     """
 
-    def __init__(self, total: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Test connection",
+        note: str = "",
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Test connection — SP Connect")
+        self._note = note  # a line under the count: Test all's skipped channels
+        self.setWindowTitle(f"{title} — SP Connect")
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.setAccessibleName("Test connection progress")
         self.setAutoClose(False)
@@ -34,8 +42,9 @@ class ProgressWindow(QProgressDialog):
 
     def _label(self, done: int, total: int) -> None:
         noun = "connection" if total == 1 else "connections"
+        note = f"\n{self._note}" if self._note else ""
         self.setLabelText(
-            f"Testing {total} {noun} with Amazon: {done} of {total} done.\n"
+            f"Testing {total} {noun} with Amazon: {done} of {total} done.{note}\n"
             "This only checks the stored authorizations; it never replaces one."
         )
 

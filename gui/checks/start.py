@@ -6,7 +6,7 @@ progress window, the summary in the status bar, and errors through :mod:`gui.dia
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtWidgets import QStatusBar, QWidget
 
@@ -36,13 +36,16 @@ def start_connection_test(
     status_bar: QStatusBar | None = None,
     show_progress: bool = True,
     running: list[CheckRun] | None = None,
+    make_progress: Callable[[int], ProgressWindow] | None = None,
+    note: str = "",
 ) -> CheckRun | None:
     """Test the connections of ``channel_ids`` on ``runner``'s lanes; the run, or ``None``.
 
     Problems found before the run (nothing to test, incomplete app credentials) and errors that
     stop it (no client secret, the keychain) are shown with :mod:`gui.dialogs`; the summary goes
     to ``status_bar``. The run is in ``running`` (the window's list, cancelled when it closes)
-    until it ends.
+    until it ends. ``make_progress(total)`` makes the progress window instead of the default
+    one (Test all's has its own title and note); ``note`` follows the summary in the status bar.
     """
     prepared = checks.prepare(workspace, channel_ids, endpoints=endpoints, settings=settings)
     if isinstance(prepared, UserFacingError):
@@ -50,8 +53,11 @@ def start_connection_test(
         return None
     run = prepared
     progress: ProgressWindow | None = None
-    if show_progress:
+    if make_progress is not None:
+        progress = make_progress(run.total)
+    elif show_progress:
         progress = ProgressWindow(run.total, parent)
+    if progress is not None:
         progress.canceled.connect(run.cancel)
         bridge.listen(run.progressed, progress.show_progress)
 
@@ -70,7 +76,7 @@ def start_connection_test(
     def finished(summary: RunSummary) -> None:
         end()
         if status_bar is not None:
-            status_bar.showMessage(summary.text, SUMMARY_MS)
+            status_bar.showMessage(f"{summary.text} {note}".strip(), SUMMARY_MS)
 
     bridge.listen(run.failed, failed)
     bridge.listen(run.finished, finished)
