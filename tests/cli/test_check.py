@@ -17,6 +17,7 @@ import pytest
 import main
 from core.amazon.http import NeedsReauthorization
 from core.domain import changes
+from core.domain.errors import SecretStoreError
 from core.domain.inventory import (
     GRANT_LIFETIME,
     Authorization,
@@ -325,3 +326,23 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main.main(["check", "--no-such-option"])
     assert stop.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+class LockedStore(MemorySecretStore):
+    def get(self, name: str) -> Secret | None:
+        raise SecretStoreError("The keychain is locked.", "Unlock it, then try again.")
+
+
+def test_a_locked_keychain_stops_the_check_with_its_reason(tmp_path: Path, amazon: Amazon) -> None:
+    """Exit 2 in main.py: the check could not run (nothing reached Amazon, nothing recorded)."""
+    workspace = simulator_workspace(tmp_path / "data", amazon, MemorySecretStore())
+    try:
+        grant(workspace, amazon)
+        workspace.secrets = LockedStore()
+        with pytest.raises(SecretStoreError) as stopped:
+            scheduled.check(workspace)
+        assert workspace.current.channels["uk"].health.checked_at is None
+    finally:
+        workspace.close()
+    assert stopped.value.message == "The keychain is locked."
+    assert amazon.sim.count() == 0

@@ -266,3 +266,17 @@ def test_a_second_test_all_brings_the_running_one_forward_and_cancel_stops_it(
     assert run.summary.cancelled
     assert run.summary.done < run.total
     assert not progress.isVisible()
+
+
+def test_a_read_only_window_cannot_test_all(
+    open_window: Callable[..., Opened], forest_folder: Path, store: MemorySecretStore
+) -> None:
+    """Another window holds the inventory: its results could not be stored here."""
+    other = Workspace.open(forest_folder, store)
+    try:
+        opened = open_window(forest_folder, store)
+        assert opened.ws.read_only
+        assert opened.window.act.test_all.text() == "Test &all 11"
+        assert not opened.window.act.test_all.isEnabled()
+    finally:
+        other.close()
