@@ -41,6 +41,7 @@ class Actions:
     collapse: QAction
     reauthorize: QAction
     test_connection: QAction
+    roll_back: QAction
     app_credentials: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
@@ -52,7 +53,7 @@ def install(window: QMainWindow, a: Actions) -> None:
         ("&File", [a.save, a.revert, None, a.open_demo, None, a.quit]),
         ("&Edit", [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, None, a.find]),
         ("&View", [*a.quick.values(), None, a.expand, a.collapse]),
-        ("&Amazon", [a.reauthorize, a.test_connection, None, a.app_credentials]),
+        ("&Amazon", [a.reauthorize, a.test_connection, a.roll_back, None, a.app_credentials]),
         ("&Help", [a.about]),
     ):
         menu = bar.addMenu(title)
@@ -140,6 +141,13 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "Check that the stored authorizations of the selected channels still work. This "
             "does not renew them (Ctrl+T).",
             ("Ctrl+T",),
+        ),
+        roll_back=make(
+            "roll_back",
+            "Roll &back…",
+            "Go back to the authorization the selected channels had before their last "
+            "reauthorization; channels sharing it move together (Ctrl+Shift+B).",
+            ("Ctrl+Shift+B",),
         ),
         app_credentials=make(
             "app_credentials",

@@ -31,6 +31,12 @@ TEST_AFTER = (
     "granted: choose Test connection after you Save."
 )
 
+_NO_GRANT = "No authorization yet, so there is nothing to go back to."
+_NO_EARLIER = (
+    "There is no earlier authorization to go back to: this is the first one saved here, or "
+    "the earlier ones were rolled back or removed."
+)
+
 _SOURCES = {
     AuthSource.CONSENT: "by the seller's consent in the browser",
     AuthSource.SELF_AUTHORIZATION: "by a refresh token copied from Seller Central",
@@ -65,6 +71,22 @@ class Offer:
         return tuple(i for s in self.steps for i in s.channel_ids)
 
 
+def why_not(inventory: Inventory, channel_id: str) -> str:
+    """Why one channel cannot roll back, in plain words; ``""`` when it can.
+
+    Cheap (one channel, no scan of the inventory): the details panel asks on every selection.
+    """
+    channel = inventory.channels.get(channel_id)
+    if channel is None:
+        return "Select a channel first."
+    auth = inventory.authorization_of(channel)
+    if auth is None:
+        return _NO_GRANT
+    if auth.previous_id is None or auth.previous_id not in inventory.authorizations:
+        return _NO_EARLIER
+    return ""
+
+
 def offer(inventory: Inventory, channel_ids: Iterable[str]) -> Offer:
     """Whether the channels can roll back, and what each grant among them would go back to.
 
@@ -76,8 +98,7 @@ def offer(inventory: Inventory, channel_ids: Iterable[str]) -> Offer:
         return Offer(reason="Select a channel first.")
     groups = versions.sharing(inventory, ids)
     if not groups:
-        noun = "This channel has" if len(ids) == 1 else "These channels have"
-        return Offer(reason=f"{noun} no authorization yet, so there is nothing to go back to.")
+        return Offer(reason=_NO_GRANT)
     steps: list[Step] = []
     for auth_id, members in groups.items():
         current = inventory.authorizations[auth_id]
@@ -85,10 +106,7 @@ def offer(inventory: Inventory, channel_ids: Iterable[str]) -> Offer:
         if restored is not None:
             steps.append(Step(tuple(members), current, restored))
     if not steps:
-        return Offer(
-            reason="There is no earlier authorization to go back to: this is the first one "
-            "saved, or the earlier ones were removed."
-        )
+        return Offer(reason=_NO_EARLIER)
     names = {
         i: inventory.channels[i].name or inventory.channels[i].marketplace.label
         for s in steps

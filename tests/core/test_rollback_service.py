@@ -66,10 +66,13 @@ def test_without_an_earlier_grant_the_reason_is_given() -> None:
     found = rollback.offer(inv, ["ch1"])
     assert not found.possible
     assert "no earlier authorization" in found.reason
+    assert rollback.why_not(inv, "ch1") == found.reason
+    assert rollback.why_not(inv, "ch2") == ""
 
 
 def test_a_channel_without_a_grant_and_an_empty_selection_are_refused_in_plain_words() -> None:
-    assert "no authorization yet" in rollback.offer(inventory(), ["ch3"]).reason
+    assert "No authorization yet" in rollback.offer(inventory(), ["ch3"]).reason
+    assert "No authorization yet" in rollback.why_not(inventory(), "ch3")
     assert rollback.offer(inventory(), []).reason == "Select a channel first."
 
 
