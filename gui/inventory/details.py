@@ -83,7 +83,9 @@ class DetailsPanel(QWidget):
         for button in (self.edit_button, self.save_button, self.revert_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.roll_back_button)
+        grant_buttons = QHBoxLayout()  # acts on the channel's authorization, not its fields
+        grant_buttons.addWidget(self.roll_back_button)
+        grant_buttons.addStretch(1)
 
         self.company_form = CompanyForm(self._apply)
         self.channel_form = ChannelForm(self._apply)
@@ -106,6 +108,7 @@ class DetailsPanel(QWidget):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.badges)
         layout.addLayout(buttons)
+        layout.addLayout(grant_buttons)
         layout.addWidget(scroll, 1)
         self.show_item(None, None)
 
