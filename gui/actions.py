@@ -42,6 +42,7 @@ class Actions:
     reauthorize: QAction
     test_connection: QAction
     test_all: QAction
+    roll_back: QAction
     app_credentials: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
@@ -53,7 +54,17 @@ def install(window: QMainWindow, a: Actions) -> None:
         ("&File", [a.save, a.revert, None, a.open_demo, None, a.quit]),
         ("&Edit", [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, None, a.find]),
         ("&View", [*a.quick.values(), None, a.expand, a.collapse]),
-        ("&Amazon", [a.reauthorize, a.test_connection, a.test_all, None, a.app_credentials]),
+        (
+            "&Amazon",
+            [
+                a.reauthorize,
+                a.test_connection,
+                a.test_all,
+                a.roll_back,
+                None,
+                a.app_credentials,
+            ],
+        ),
         ("&Help", [a.about]),
     ):
         menu = bar.addMenu(title)
@@ -148,6 +159,13 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "Test &all",
             "Check every channel's stored authorization (Ctrl+Shift+T).",
             ("Ctrl+Shift+T",),
+        ),
+        roll_back=make(
+            "roll_back",
+            "Roll &back…",
+            "Go back to the authorization the selected channels had before their last "
+            "reauthorization; channels sharing it move together (Ctrl+Shift+B).",
+            ("Ctrl+Shift+B",),
         ),
         app_credentials=make(
             "app_credentials",

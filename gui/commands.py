@@ -285,6 +285,13 @@ class Commands:
                 status_bar=window.statusBar(), running=window.connection_tests,
             )  # fmt: skip
 
+    def do_roll_back(self) -> None:
+        from gui.inventory.rollback import roll_back
+
+        saving, bar = self.window.saving, self.window.statusBar()
+        ids = self._selected_channel_ids()
+        roll_back(self.parent, self.ws, ids, apply=self.try_apply, saving=saving, status_bar=bar)
+
     def do_app_credentials(self) -> None:
         from gui.credentials.dialog import open_app_credentials
 

@@ -121,6 +121,28 @@ def confirm_reveal(parent: QWidget | None, seconds: int) -> bool:
     return box.clickedButton() is show
 
 
+def roll_back_box(
+    parent: QWidget | None, headline: str, details: str
+) -> tuple[QMessageBox, QAbstractButton]:
+    """The box :func:`confirm_roll_back` shows, and its Roll back button."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Roll back")
+    box.setText(headline)
+    box.setInformativeText(details)
+    roll_back = box.addButton("Roll back", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_Button.Cancel)
+    box.setDefaultButton(_Button.Cancel)
+    return make_box_plain(box), roll_back  # store names are whatever a person typed
+
+
+def confirm_roll_back(parent: QWidget | None, headline: str, details: str) -> bool:
+    """Ask before going back to a previous authorization (pending until Save)."""
+    box, roll_back = roll_back_box(parent, headline, details)
+    box.exec()
+    return box.clickedButton() is roll_back
+
+
 def error_box(parent: QWidget | None, error: UserFacingError) -> QMessageBox:
     """The box :func:`show_error` shows."""
     box = QMessageBox(parent)

@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         page.activated.connect(self.act.edit.trigger)
         page.panel.saveRequested.connect(self.act.save.trigger)
         page.panel.revertRequested.connect(self.act.revert.trigger)
+        page.panel.rollBackRequested.connect(self.act.roll_back.trigger)
         page.panel.edited.connect(self.update_actions)
         page.panel.editingChanged.connect(lambda _e: self.update_actions())
         self.saveFinished.connect(self._on_saved)
@@ -262,6 +263,7 @@ class MainWindow(QMainWindow):
         a.test_connection.setEnabled(ws is not None and not ws.read_only and selected is not None)
         rows = page.model.rows if page is not None else None
         sync_action(a.test_all, rows, ws is not None and not ws.read_only)
+        a.roll_back.setEnabled(can_edit and selected is not None)
         a.app_credentials.setEnabled(can_edit)
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)

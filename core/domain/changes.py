@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from core.domain import versions
 from core.domain.endpoints import check_profile_switch
 from core.domain.errors import FieldError, UserFacingError, ValidationError
 from core.domain.inventory import (
@@ -158,24 +159,8 @@ def _remove_channel(inv: Inventory, channel_id: str) -> Touched:
     # A grant no channel uses any more goes too, with its history (and its keychain entries).
     auth_id = channel.authorization_id
     if auth_id and not any(c.authorization_id == auth_id for c in inv.channels.values()):
-        touched.authorizations |= _drop_history(inv, auth_id)
+        touched.authorizations |= versions.drop_unused(inv, [auth_id])
     return touched
-
-
-def _drop_history(inv: Inventory, auth_id: str) -> set[str]:
-    """Remove an unused authorization and the chain of earlier ones only it remembers."""
-    dropped: set[str] = set()
-    current: str | None = auth_id
-    while current is not None:
-        in_use = any(c.authorization_id == current for c in inv.channels.values()) or any(
-            a.previous_id == current for a in inv.authorizations.values()
-        )
-        auth = None if in_use else inv.authorizations.pop(current, None)
-        if auth is None:
-            break
-        dropped.add(current)
-        current = auth.previous_id
-    return dropped
 
 
 def set_mws_records(
@@ -246,6 +231,7 @@ def set_authorization(
     def apply(inv: Inventory) -> Touched:
         touched = Touched(authorizations={authorization.id})
         auth = authorization
+        replaced: set[str] = set()
         for channel_id in ids:
             channel = inv.channels.get(channel_id)
             if channel is None:
@@ -254,6 +240,8 @@ def set_authorization(
                 raise ValidationError(
                     [FieldError("authorization", "An authorization covers one region only.")]
                 )
+            if channel.authorization_id and channel.authorization_id != authorization.id:
+                replaced.add(channel.authorization_id)
             if (
                 channel.authorization_id
                 and channel.authorization_id != auth.id
@@ -266,35 +254,26 @@ def set_authorization(
             )
             touched.channels.add(channel_id)
         inv.authorizations[auth.id] = auth
+        # Bounded history, and no grant left behind that nothing uses (core.domain.versions).
+        touched.authorizations |= versions.prune(inv, auth.id)
+        touched.authorizations |= versions.drop_unused(inv, replaced)
         return touched
 
     return Change("New authorization", apply, secrets)
 
 
 def roll_back_authorization(channel_ids: Iterable[str]) -> Change:
-    """Point channels back at the authorization their current one replaced.
+    """Point channels, and every channel sharing their grant, back at the grant it replaced.
 
     Each authorization remembers the one it replaced (``previous_id``), so a mistaken
-    reauthorization can be rolled back; like every change, this one is pending until Save.
+    reauthorization can be rolled back; the grant rolled back from is dropped with its keychain
+    entry (:func:`core.domain.versions.roll_back` says why). Pending until Save, like every change.
     """
     ids = tuple(channel_ids)
 
     def apply(inv: Inventory) -> Touched:
-        touched = Touched()
-        for channel_id in ids:
-            channel = inv.channels.get(channel_id)
-            auth = inv.authorization_of(channel) if channel else None
-            if channel is None or auth is None or auth.previous_id is None:
-                raise ValidationError(
-                    [
-                        FieldError(
-                            "authorization", "There is no earlier authorization to go back to."
-                        )
-                    ]
-                )
-            inv.channels[channel_id] = replace(channel, authorization_id=auth.previous_id)
-            touched.channels.add(channel_id)
-        return touched
+        moved, dropped = versions.roll_back(inv, ids)
+        return Touched(channels=moved, authorizations=dropped)
 
     return Change("Roll back authorization", apply)
 

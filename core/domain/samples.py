@@ -76,6 +76,7 @@ class Builder:
         expires_in_days: float,
         codes: tuple[str, ...] = (),
         store_name: str = "",
+        previous: Authorization | None = None,
     ) -> Authorization:
         auth_id = self.new_id()
         ref = new_refresh_token_ref(self.namespace, auth_id)
@@ -89,6 +90,7 @@ class Builder:
             granted_at=granted,
             marketplace_ids=frozenset(marketplaces.by_country(c).id for c in codes),
             store_name=store_name,
+            previous_id=previous.id if previous else None,
             auth_id=auth_id,
         )
         self.inventory.authorizations[auth.id] = auth
@@ -189,9 +191,13 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     b.channel(pets, "IT", None, nw_eu)  # no Seller ID of its own: the parent's grant covers it
     b.channel(pets, "ES", None)  # new, not connected yet: folds into the parent's consent
 
-    # Cosmetics: the US grant came from another account (the wrong one was selected).
+    # Cosmetics: last week's US reauthorization picked another account (the wrong one was
+    # selected); the grant it replaced is kept, so Roll back puts it back.
     bright = b.company("Brightside Beauty")
-    wrong = b.authorization("A1SUNNYDAYBEAU7", Region.NA, 300, ("US",), "Sunny Day Beauty")
+    right = b.authorization("A2BRIGHTSIDE6HB", Region.NA, 240, ("US",), "Brightside Beauty")
+    wrong = b.authorization(
+        "A1SUNNYDAYBEAU7", Region.NA, 358, ("US",), "Sunny Day Beauty", previous=right
+    )
     b.channel(bright, "US", "A2BRIGHTSIDE6HB", wrong, app_status=active)
     bright_eu = b.authorization("A2BRIGHTSIDE6HB", Region.EU, 290, ("UK",), "Brightside Beauty")
     b.channel(bright, "UK", "A2BRIGHTSIDE6HB", bright_eu, mws=True, app_status=active)

@@ -29,6 +29,7 @@ from gui.inventory.badge_delegate import BadgeStrip
 from gui.inventory.channel_form import ChannelForm
 from gui.inventory.company_form import CompanyForm
 from gui.inventory.form_base import FormBase
+from gui.inventory.rollback import make_button, update_button
 from gui.text import make_plain
 
 
@@ -37,6 +38,7 @@ class DetailsPanel(QWidget):
 
     saveRequested = Signal()
     revertRequested = Signal()
+    rollBackRequested = Signal()
     editingChanged = Signal(bool)
     edited = Signal()  # a field changed, applied or not (Save's enabled state may change)
 
@@ -75,10 +77,15 @@ class DetailsPanel(QWidget):
         self.edit_button.clicked.connect(lambda: self.set_editing(True))
         self.save_button.clicked.connect(self.saveRequested)
         self.revert_button.clicked.connect(self.revertRequested)
+        self.roll_back_button = make_button()
+        self.roll_back_button.clicked.connect(self.rollBackRequested)
         buttons = QHBoxLayout()
         for button in (self.edit_button, self.save_button, self.revert_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        grant_buttons = QHBoxLayout()  # acts on the channel's authorization, not its fields
+        grant_buttons.addWidget(self.roll_back_button)
+        grant_buttons.addStretch(1)
 
         self.company_form = CompanyForm(self._apply)
         self.channel_form = ChannelForm(self._apply)
@@ -101,6 +108,7 @@ class DetailsPanel(QWidget):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.badges)
         layout.addLayout(buttons)
+        layout.addLayout(grant_buttons)
         layout.addWidget(scroll, 1)
         self.show_item(None, None)
 
@@ -246,3 +254,7 @@ class DetailsPanel(QWidget):
         pending = dirty or self.has_uncommitted()
         self.save_button.setEnabled(pending and not busy)
         self.revert_button.setEnabled((dirty or self.editing) and not busy)
+        update_button(
+            self.roll_back_button, self.workspace, self.kind, self.item_id,
+            can_edit=self._can_edit, busy=busy,
+        )  # fmt: skip

@@ -108,6 +108,9 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dialogs]:
     monkeypatch.setattr(
         dialogs, "confirm_reveal", record("confirm_reveal", lambda: recorder.confirm)
     )
+    monkeypatch.setattr(
+        dialogs, "confirm_roll_back", record("confirm_roll_back", lambda: recorder.confirm)
+    )
     monkeypatch.setattr(dialogs, "show_error", record("show_error", lambda: None))
     monkeypatch.setattr(dialogs, "offer_restore", record("offer_restore", lambda: recorder.restore))
     monkeypatch.setattr(dialogs, "show_restored", record("show_restored", lambda: None))
