@@ -37,6 +37,7 @@ class DetailsPanel(QWidget):
 
     saveRequested = Signal()
     revertRequested = Signal()
+    historyRequested = Signal()
     editingChanged = Signal(bool)
     edited = Signal()  # a field changed, applied or not (Save's enabled state may change)
 
@@ -72,6 +73,9 @@ class DetailsPanel(QWidget):
         self.revert_button = QPushButton("Revert")
         self.revert_button.setToolTip("Drop every unsaved change and go back to the saved state.")
         self.revert_button.setAccessibleName("Revert")
+        self.history_button = QPushButton("Histor&y…")
+        self.history_button.setToolTip("What was saved about this item, and when (Ctrl+H).")
+        self.history_button.clicked.connect(self.historyRequested)
         self.edit_button.clicked.connect(lambda: self.set_editing(True))
         self.save_button.clicked.connect(self.saveRequested)
         self.revert_button.clicked.connect(self.revertRequested)
@@ -79,6 +83,7 @@ class DetailsPanel(QWidget):
         for button in (self.edit_button, self.save_button, self.revert_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.history_button)
 
         self.company_form = CompanyForm(self._apply)
         self.channel_form = ChannelForm(self._apply)
@@ -246,3 +251,4 @@ class DetailsPanel(QWidget):
         pending = dirty or self.has_uncommitted()
         self.save_button.setEnabled(pending and not busy)
         self.revert_button.setEnabled((dirty or self.editing) and not busy)
+        self.history_button.setEnabled(self.form is not None)
