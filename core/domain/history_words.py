@@ -52,8 +52,8 @@ def describe(
 ) -> HistoryEntry | None:
     """The history entry of one change (``None`` when it changed nothing).
 
-    ``title`` (the change's own description, as the Undo menu shows it) is the first line; one
-    line per changed field follows.
+    ``title`` (the change's own description, as the Undo menu shows it) is the first line,
+    unless the first detail already says it; one line per changed field follows.
     """
     companies, channels, auths = _subjects(before, after, touched)
     if kind is HistoryKind.IMPORT:
@@ -71,7 +71,8 @@ def describe(
         details = _details(kind, before, after, touched)
     if not details:
         return None
-    return HistoryEntry(kind, "\n".join([title, *details]), companies, channels, auths)
+    lines = details if details[0].startswith(title) else [title, *details]  # said once
+    return HistoryEntry(kind, "\n".join(lines), companies, channels, auths)
 
 
 def describe_health(inventory: Inventory, channel_id: str, new: Health) -> HistoryEntry | None:
@@ -222,7 +223,7 @@ def _grant_moved(
 ) -> str:
     old = before.authorizations.get(old_id or "") or after.authorizations.get(old_id or "")
     new = after.authorizations.get(new_id or "") or before.authorizations.get(new_id or "")
-    names = ", ".join(_channel_name(c) for c in channels)
+    names = ", ".join(sorted(_channel_name(c) for c in channels))
     if new is None:
         return f"{names}: no authorization any more"
     verb = (

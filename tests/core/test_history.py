@@ -113,11 +113,10 @@ def test_a_consent_is_recorded_with_the_grant_it_replaced(ws: Workspace) -> None
     old_day, new_day = dates.day(NOW - timedelta(days=400)), dates.day(NOW - timedelta(days=1))
     assert newest.kind is HistoryKind.CONSENT
     assert newest.description == (
-        "New authorization\n"
         f"New authorization for 'Acme Store', Seller {OTHER_SELLER} (North America) granted "
-        f"{new_day}, replacing the one granted {old_day} ('Acme US', 'Acme CA')"
+        f"{new_day}, replacing the one granted {old_day} ('Acme CA', 'Acme US')"
     )
-    assert first.description.endswith(f"granted {old_day} ('Acme US', 'Acme CA')")
+    assert first.description.endswith(f"granted {old_day} ('Acme CA', 'Acme US')")
     assert [e.kind for e in history(ws, "authorization", "a2")] == [HistoryKind.CONSENT]
 
 

@@ -93,7 +93,7 @@ def test_the_details_button_shows_a_channels_changes_newest_first_and_its_versio
     assert dialog.heading.text() == "History of the channel Alpine Britain"
     assert column(dialog.entries, 1) == ["Authorization", "Edit", "Import"]
     what = column(dialog.entries, 2)
-    assert what[0].startswith("New authorization\nNew authorization for 'Alpine Trail EU'")
+    assert what[0].startswith("New authorization for 'Alpine Trail EU', Seller A1ALPINETRAIL7Q")
     assert what[1] == "Edit channel\nChannel name: 'Alpine Trail Outfitters UK' → 'Alpine Britain'"
     assert "Atzr|" not in "".join(what)
     assert dialog.status.text().startswith("3 saved changes, newest first")
