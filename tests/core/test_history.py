@@ -27,6 +27,7 @@ from core.domain.secret_refs import (
     new_mws_auth_token_ref,
     new_refresh_token_ref,
 )
+from core.services.demo import open_demo
 from core.services.history import (
     authorization_history,
     authorization_versions,
@@ -300,3 +301,28 @@ def test_history_reads_without_a_keychain_in_a_read_only_copy(
     second = Workspace.open(tmp_path, MemorySecretStore(), read_only=True)
     assert channel_history(second, "ch1").entries[0].summary == "Edit channel"
     second.close()
+
+
+def test_the_demos_history_holds_none_of_its_secrets_nor_their_names() -> None:
+    demo = open_demo(amazon=False)
+    try:
+        uk = next(c for c in demo.current.channels.values() if c.has_mws)
+        ref = new_mws_auth_token_ref(demo.namespace, uk.id)
+        demo.apply(
+            ch.set_mws_records(uk.id, None, Secret(MWS_TOKEN), AppStatus.ACTIVE, new_ref=ref)
+        )
+        demo.save()
+        assert demo.data_dir is not None
+        text = all_text(demo.data_dir)
+        secrets = demo.secrets
+        assert isinstance(secrets, MemorySecretStore)
+        names = secrets.names()
+        assert names  # the demo's refresh tokens, MWS tokens and client secret
+        for name in names:
+            value = secrets.get(name)
+            assert value is not None
+            assert name not in text
+            assert value.reveal() not in text
+        assert "MWS Authorization Token: replaced" in text
+    finally:
+        demo.close()
