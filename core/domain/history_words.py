@@ -9,6 +9,7 @@ names are never put into words: a new token reads "replaced".
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from core.domain.changes import Touched
 from core.domain.endpoints import PROFILE_TITLES
 from core.domain.history import HistoryEntry, HistoryKind
 from core.domain.inventory import (
+    NO_HEALTH,
     AppCredentials,
     AppStatus,
     Authorization,
@@ -83,8 +85,8 @@ def describe_health(inventory: Inventory, channel_id: str, new: Health) -> Histo
         return None
     old = channel.health
     lines = [
-        f"Connection test of {_channel_name(channel)}: {RESULT_WORDS[new.result]}",
-        f"Before: {RESULT_WORDS[old.result]}",
+        f"Connection test of {_channel_name(channel)}: {_result(new)}",
+        f"Before: {_result(old)}",
     ]
     if new.message:
         lines.append(new.message)
@@ -172,7 +174,7 @@ def _company(before: Inventory, after: Inventory, company_id: str) -> tuple[str,
             ("Notes", lambda c: _q(c.notes)),
         ),
     )
-    return f"Company {_q(new.name)}", lines
+    return f"Company {_q(new.name)}", lines or _other(old, new)
 
 
 def _channel(
@@ -202,7 +204,10 @@ def _channel(
             ("Marketplace", lambda c: _market(c.marketplace_id)),
             ("Company", company),
             ("Expected Seller ID", lambda c: _q(c.seller_id) if c.seller_id else "none"),
-            ("Status in Seller Central", lambda c: _APP_STATUS_WORDS[c.app_status]),
+            (
+                "Status in Seller Central",
+                lambda c: _APP_STATUS_WORDS.get(c.app_status, c.app_status),
+            ),
             ("Merchant Token", lambda c: _q(c.mws_merchant_token or "") or "none"),
             ("MWS Authorization Token", token),
         ),
@@ -210,7 +215,12 @@ def _channel(
     replaced = new.mws_auth_token_ref != old.mws_auth_token_ref
     if old.mws_auth_token_ref and new.mws_auth_token_ref and replaced:
         lines.append("MWS Authorization Token: replaced")  # its value is never shown
-    return _channel_name(new), lines
+
+    # The grant and its check results are described with the grant that moved.
+    def plain(c: Channel) -> Channel:
+        return replace(c, authorization_id=None, health=NO_HEALTH)
+
+    return _channel_name(new), lines or _other(plain(old), plain(new))
 
 
 def _grant_moved(
@@ -265,7 +275,9 @@ def _authorization(before: Inventory, after: Inventory, auth_id: str) -> tuple[s
             if new.refresh_token_ref
             else "Refresh token: removed from the keychain"
         )
-    return f"Authorization for {_grant(new)} granted {_day(new.granted_at)}", lines
+    return f"Authorization for {_grant(new)} granted {_day(new.granted_at)}", lines or _other(
+        old, new
+    )
 
 
 def _app(old: AppCredentials, new: AppCredentials) -> list[str]:
@@ -296,6 +308,15 @@ def _fields(old: R, new: R, fields: Iterable[tuple[str, Callable[[R], str]]]) ->
         if was != now:
             lines.append(f"{label}: {was} → {now}")
     return lines
+
+
+def _other(old: object, new: object) -> list[str]:
+    """A line for a record that changed in a field no words are written for (yet)."""
+    return ["Other details changed"] if old != new else []
+
+
+def _result(health: Health) -> str:
+    return RESULT_WORDS.get(health.result, str(health.result))
 
 
 def _q(text: str) -> str:

@@ -14,6 +14,7 @@ from core.domain import changes as ch
 from core.domain import dates
 from core.domain.errors import StoreError
 from core.domain.history import HistoryEntry, HistoryKind
+from core.domain.history_words import describe
 from core.domain.inventory import (
     AppCredentials,
     AppStatus,
@@ -326,3 +327,16 @@ def test_the_demos_history_holds_none_of_its_secrets_nor_their_names() -> None:
         assert "MWS Authorization Token: replaced" in text
     finally:
         demo.close()
+
+
+def test_a_change_to_a_field_without_words_still_leaves_an_entry() -> None:
+    before = Inventory()
+    before.authorizations["a1"] = authorization(previous_id="a0")
+    after = before.copy()
+    after.authorizations["a1"] = replace(before.authorizations["a1"], previous_id=None)
+    touched = ch.Touched(authorizations={"a1"})
+    entry = describe(HistoryKind.EDIT, "Forget the earlier grant", before, after, touched)
+    assert entry is not None
+    assert entry.description == "Forget the earlier grant\nOther details changed"
+    assert entry.authorizations == {"a1"}
+    assert describe(HistoryKind.EDIT, "Nothing", before, before.copy(), touched) is None
