@@ -20,7 +20,6 @@ from core.domain.history import HistoryEntry, HistoryKind
 from core.domain.inventory import (
     NO_HEALTH,
     AppCredentials,
-    AppStatus,
     Authorization,
     Channel,
     CheckResult,
@@ -28,6 +27,7 @@ from core.domain.inventory import (
     Health,
     Inventory,
 )
+from core.domain.seller_central import app_status_text
 
 R = TypeVar("R")
 
@@ -41,11 +41,6 @@ RESULT_WORDS: dict[CheckResult | None, str] = {
     CheckResult.WRONG_ACCOUNT: "Wrong account",
     CheckResult.APP_CREDENTIALS: "Amazon refused the app credentials",
     CheckResult.FAILED: "Could not be checked (try later)",
-}
-_APP_STATUS_WORDS = {
-    AppStatus.UNKNOWN: "not checked",
-    AppStatus.ACTIVE: "Active",
-    AppStatus.DISABLED: "Disabled",
 }
 
 
@@ -204,10 +199,7 @@ def _channel(
             ("Marketplace", lambda c: _market(c.marketplace_id)),
             ("Company", company),
             ("Expected Seller ID", lambda c: _q(c.seller_id) if c.seller_id else "none"),
-            (
-                "Status in Seller Central",
-                lambda c: _APP_STATUS_WORDS.get(c.app_status, c.app_status),
-            ),
+            ("Status in Seller Central", app_status_text),  # with the day they looked
             ("Merchant Token", lambda c: _q(c.mws_merchant_token or "") or "none"),
             ("MWS Authorization Token", token),
         ),
