@@ -44,6 +44,7 @@ class Actions:
     test_all: QAction
     roll_back: QAction
     app_credentials: QAction
+    history: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -52,7 +53,10 @@ def install(window: QMainWindow, a: Actions) -> None:
     bar = window.menuBar()
     for title, items in (
         ("&File", [a.save, a.revert, None, a.open_demo, None, a.quit]),
-        ("&Edit", [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, None, a.find]),
+        (
+            "&Edit",
+            [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, a.history, None, a.find],
+        ),
         ("&View", [*a.quick.values(), None, a.expand, a.collapse]),
         (
             "&Amazon",
@@ -171,6 +175,12 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "app_credentials",
             "App &credentials…",
             "The SP-API app your sellers authorize: its IDs, client secret and redirect address.",
+        ),
+        history=make(
+            "history",
+            "&History…",
+            "What was saved about the selected channel or company, and when (Ctrl+H).",
+            ("Ctrl+H",),
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

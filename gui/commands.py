@@ -297,6 +297,13 @@ class Commands:
 
         open_app_credentials(self.parent, self.ws, apply=self.try_apply)
 
+    def do_history(self) -> None:
+        from gui.history import open_history
+
+        selected = self.page.current()
+        if selected is not None:
+            open_history(self.parent, self.ws, *selected, runner=self.window.runner)
+
     def _refused(self, edit: Callable[[], object]) -> None:
         """Run Undo or Revert; a refusal (read-only, saving) is shown, never raised."""
         if self.window.saving:

@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         page.panel.saveRequested.connect(self.act.save.trigger)
         page.panel.revertRequested.connect(self.act.revert.trigger)
         page.panel.rollBackRequested.connect(self.act.roll_back.trigger)
+        page.panel.historyRequested.connect(self.act.history.trigger)
         page.panel.edited.connect(self.update_actions)
         page.panel.editingChanged.connect(lambda _e: self.update_actions())
         self.saveFinished.connect(self._on_saved)
@@ -265,6 +266,7 @@ class MainWindow(QMainWindow):
         sync_action(a.test_all, rows, ws is not None and not ws.read_only)
         a.roll_back.setEnabled(can_edit and selected is not None)
         a.app_credentials.setEnabled(can_edit)
+        a.history.setEnabled(selected is not None)  # read-only: also in a read-only copy
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)
         star = "*" if dirty else ""

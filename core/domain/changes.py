@@ -15,11 +15,13 @@ from datetime import datetime
 from core.domain import versions
 from core.domain.endpoints import check_profile_switch
 from core.domain.errors import FieldError, UserFacingError, ValidationError
+from core.domain.history import HistoryKind
 from core.domain.inventory import (
     NO_HEALTH,
     AppCredentials,
     AppStatus,
     Authorization,
+    AuthSource,
     Channel,
     Company,
     Health,
@@ -54,11 +56,13 @@ class Touched:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One pending edit. ``description`` is shown in the Undo menu entry."""
+    """One pending edit. ``description`` is shown in the Undo menu entry; ``kind`` says why
+    in the history Save records (core.domain.history)."""
 
     description: str
     apply: Callable[[Inventory], Touched]
     secrets: tuple[tuple[str, Secret], ...] = ()
+    kind: HistoryKind = HistoryKind.EDIT
 
 
 def add_company(company: Company) -> Change:
@@ -259,7 +263,9 @@ def set_authorization(
         touched.authorizations |= versions.drop_unused(inv, replaced)
         return touched
 
-    return Change("New authorization", apply, secrets)
+    imported = authorization.source is AuthSource.IMPORT
+    kind = HistoryKind.IMPORT if imported else HistoryKind.CONSENT
+    return Change("New authorization", apply, secrets, kind)
 
 
 def roll_back_authorization(channel_ids: Iterable[str]) -> Change:
@@ -275,7 +281,7 @@ def roll_back_authorization(channel_ids: Iterable[str]) -> Change:
         moved, dropped = versions.roll_back(inv, ids)
         return Touched(channels=moved, authorizations=dropped)
 
-    return Change("Roll back authorization", apply)
+    return Change("Roll back authorization", apply, kind=HistoryKind.ROLLBACK)
 
 
 def set_app_credentials(
@@ -326,7 +332,7 @@ def replace_all(inventory: Inventory, secrets: dict[str, Secret], at: datetime) 
             structure=True,
         )
 
-    return Change("Load inventory", apply, tuple(secrets.items()))
+    return Change("Load inventory", apply, tuple(secrets.items()), HistoryKind.IMPORT)
 
 
 #: How a dialog applies a change: the refusal comes back (to show) instead of being raised.
@@ -345,4 +351,6 @@ def combined(changes: Sequence[Change], description: str) -> Change:
             touched.update(change.apply(inventory))
         return touched
 
-    return Change(description, apply, tuple(s for c in changes for s in c.secrets))
+    # The first reason that is not a plain edit names the whole (a consent with its edits).
+    kind = next((c.kind for c in changes if c.kind is not HistoryKind.EDIT), HistoryKind.EDIT)
+    return Change(description, apply, tuple(s for c in changes for s in c.secrets), kind)

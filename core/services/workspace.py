@@ -24,14 +24,18 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Self
 
 from core.domain.changes import Change, Touched
 from core.domain.errors import ReadOnlyError, SecretStoreError, UserFacingError
+from core.domain.history import HistoryEntry
+from core.domain.history_words import describe, describe_health
 from core.domain.inventory import (
     Health,
     Inventory,
+    utcnow,
 )
 from core.domain.secret import Secret
 from core.services.events import Event
@@ -80,6 +84,7 @@ class Workspace:
         self._base = base
         self._current = base
         self._pending: list[Change] = []
+        self._history: list[HistoryEntry | None] = []  # what each pending change did, in words
         self._retired: Inventory | None = None
         self._touched = Touched()
         self._lock = threading.RLock()
@@ -197,6 +202,9 @@ class Workspace:
             self._retired = None
             trial = self._current.copy()  # a change that raises half-way leaves no trace
             touched = change.apply(trial)
+            self._history.append(
+                describe(change.kind, change.description, self._current, trial, touched)
+            )
             self._current = trial
             self._pending.append(change)
             self._touched.update(touched)
@@ -219,6 +227,7 @@ class Workspace:
                 return None
             before = self._marks()
             last = self._pending.pop()
+            self._history.pop()
             self._replay()
             event = self._moved(before)
         self.changed.emit(event)
@@ -232,6 +241,7 @@ class Workspace:
                 return
             before = self._marks()
             self._pending.clear()
+            self._history.clear()
             self._replay()
             event = self._moved(before)
         self.changed.emit(event)
@@ -269,8 +279,10 @@ class Workspace:
 
     # --- saving -------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self, at: datetime | None = None) -> None:
         """Write every pending change in one transaction; on failure, everything stays pending.
+
+        The history of what changed is written in the same transaction, stamped ``at`` (now).
 
         Blocking (the disk and the keychain): run it on the database lane. Edits are refused
         while it writes.
@@ -295,9 +307,11 @@ class Workspace:
                 self._base, self._current, self._touched, self._pending
             )
             companies, channels = self._marks()
+            when = at or utcnow()
+            history = [e.stamped(when) for e in self._history if e is not None]
             self._saving = True
         try:
-            store.save(changes, self.secrets, new_secrets, superseded)
+            store.save(changes, self.secrets, new_secrets, superseded, history)
         finally:
             with self._lock:
                 self._saving = False
@@ -308,6 +322,7 @@ class Workspace:
             self._retired = self._base
             self._base = self._current
             self._pending.clear()
+            self._history.clear()
             self._touched = Touched()
         self.changed.emit(WorkspaceEvent(companies, channels, structure=False))
 
@@ -325,6 +340,7 @@ class Workspace:
             if self._current is not self._base:
                 inventories.append(self._current)
             known = {i: h for i, h in updates.items() if i in self._base.channels}
+            history = [e for i, h in known.items() if (e := describe_health(self._base, i, h))]
             for inv in inventories:
                 for channel_id, health in known.items():
                     channel = inv.channels.get(channel_id)
@@ -334,7 +350,7 @@ class Workspace:
         if not known:
             return
         if store is not None and not store.read_only:
-            store.record_health(known)
+            store.record_health(known, history)
         self.changed.emit(WorkspaceEvent(frozenset(), frozenset(known), structure=False))
 
     # --- closing ------------------------------------------------------------------------

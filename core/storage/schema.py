@@ -81,6 +81,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE channels ADD COLUMN app_status_checked_at TEXT;
     """,
+    # the history of saved changes and test results (core.domain.history, core.storage.history)
+    """
+    CREATE TABLE history (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        description TEXT NOT NULL
+    ) STRICT;
+
+    -- Whom each entry is about. No foreign keys to the inventory: a removed channel keeps its
+    -- history, and entry ids are only ever read back through this table.
+    CREATE TABLE history_subjects (
+        subject    TEXT NOT NULL CHECK (subject IN ('company', 'channel', 'authorization')),
+        subject_id TEXT NOT NULL,
+        entry_id   INTEGER NOT NULL REFERENCES history(id),
+        PRIMARY KEY (subject, subject_id, entry_id)
+    ) STRICT, WITHOUT ROWID;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

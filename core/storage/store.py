@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from core.domain.errors import KeychainNotAnswering, ReadOnlyError, StoreError
+from core.domain.history import HistoryEntry
 from core.domain.inventory import (
     AppCredentials,
     Authorization,
@@ -50,6 +51,7 @@ from core.storage.backups import (
     tighten_backups,
 )
 from core.storage.failures import not_writable, rollback, unreadable, write_error
+from core.storage.history import read_history, write_history
 from core.storage.keychain import SecretStore, UnavailableSecretStore
 from core.storage.records import (
     app_row,
@@ -162,8 +164,11 @@ class Store:
         secrets: SecretStore,
         new_secrets: Mapping[str, Secret],
         superseded: Iterable[str] = (),
+        history: Sequence[HistoryEntry] = (),
     ) -> None:
         """Write one Save: keychain entries first, then one transaction, then clean-up.
+
+        ``history`` (stamped entries) is written in the same transaction as the rows.
 
         On any failure before the commit, nothing in the database changed and the entries
         written so far are removed (or left to :meth:`collect_orphans` if the keychain fails
@@ -195,6 +200,7 @@ class Store:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._write(changes)
+            write_history(self._conn, history)
             if new_secrets:
                 self._conn.executemany(
                     "DELETE FROM secret_journal WHERE name = ?", ((n,) for n in new_secrets)
@@ -221,7 +227,9 @@ class Store:
         elif superseded:
             self._forget_entries(secrets, self._not_in_backups(superseded))
 
-    def record_health(self, updates: Mapping[str, Health]) -> None:
+    def record_health(
+        self, updates: Mapping[str, Health], history: Sequence[HistoryEntry] = ()
+    ) -> None:
         """Store connection test outcomes at once, in one transaction: observations, not edits.
 
         One commit per batch: with ``synchronous=FULL`` each commit waits for the disk, so a
@@ -241,10 +249,18 @@ class Store:
                 f"UPDATE channels SET {assignments} WHERE id = ?",  # noqa: S608 - fixed names
                 rows,
             )
+            write_history(self._conn, history)  # a changed result, with the result itself
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
             raise write_error(self.path, exc) from None
+
+    def history(self, subject: str, subject_id: str) -> list[HistoryEntry]:
+        """The history of a ``company``, ``channel`` or ``authorization``, newest first."""
+        try:
+            return read_history(self._conn, subject, subject_id)
+        except sqlite3.DatabaseError as exc:
+            raise unreadable(self.path, exc) from None
 
     def _write(self, changes: ChangeSet) -> None:
         """Insert, update (only the columns that differ) or delete each changed row."""

@@ -39,6 +39,7 @@ class DetailsPanel(QWidget):
     saveRequested = Signal()
     revertRequested = Signal()
     rollBackRequested = Signal()
+    historyRequested = Signal()
     editingChanged = Signal(bool)
     edited = Signal()  # a field changed, applied or not (Save's enabled state may change)
 
@@ -74,6 +75,9 @@ class DetailsPanel(QWidget):
         self.revert_button = QPushButton("Revert")
         self.revert_button.setToolTip("Drop every unsaved change and go back to the saved state.")
         self.revert_button.setAccessibleName("Revert")
+        self.history_button = QPushButton("Histor&y…")
+        self.history_button.setToolTip("What was saved about this item, and when (Ctrl+H).")
+        self.history_button.clicked.connect(self.historyRequested)
         self.edit_button.clicked.connect(lambda: self.set_editing(True))
         self.save_button.clicked.connect(self.saveRequested)
         self.revert_button.clicked.connect(self.revertRequested)
@@ -83,8 +87,10 @@ class DetailsPanel(QWidget):
         for button in (self.edit_button, self.save_button, self.revert_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        grant_buttons = QHBoxLayout()  # acts on the channel's authorization, not its fields
+        # What happened to the item and its authorization, apart from editing its fields.
+        grant_buttons = QHBoxLayout()
         grant_buttons.addWidget(self.roll_back_button)
+        grant_buttons.addWidget(self.history_button)
         grant_buttons.addStretch(1)
 
         self.company_form = CompanyForm(self._apply)
@@ -258,3 +264,4 @@ class DetailsPanel(QWidget):
             self.roll_back_button, self.workspace, self.kind, self.item_id,
             can_edit=self._can_edit, busy=busy,
         )  # fmt: skip
+        self.history_button.setEnabled(self.form is not None)

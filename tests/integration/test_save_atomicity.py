@@ -3,8 +3,8 @@
 A child process saves generation after generation (each Save changes a company, the client
 secret, a new authorization with its refresh token, and adds or removes a channel with its MWS
 token) and kills itself with SIGKILL at a seeded random moment. After each kill the file must
-pass ``PRAGMA integrity_check``, hold generation ``k - 1`` or ``k`` exactly, point at no missing
-keychain entry, and, once reopened, have no stray entry left in the keychain.
+pass ``PRAGMA integrity_check``, hold generation ``k - 1`` or ``k`` exactly (its history too),
+point at no missing keychain entry, and, once reopened, have no stray entry left in the keychain.
 """
 
 from __future__ import annotations
@@ -72,7 +72,12 @@ def test_a_killed_save_leaves_before_or_after(tmp_path: Path) -> None:
 
         store = Store.open(data)
         found = observe(store.load(), secrets)  # asserts no dangling reference
+        # The history is written with the rows: one company rename per generation, the
+        # newest naming the generation found, never one ahead or behind.
+        renames = [e for e in store.history("company", "gen") if e.summary.startswith("Edit")]
         store.close()
+        assert len(renames) == found.k
+        assert not renames or renames[0].summary == f"Edit company gen {found.k}"
         allowed = {k} if finished else {k - 1, k}
         assert found.k in allowed, f"kill {kill}: generation {found.k}, expected {allowed}"
         assert found == expected(found.k), "a mix of two generations"
