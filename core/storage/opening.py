@@ -118,6 +118,32 @@ def check_version(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
+def current_format(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """A read-only connection that reads the latest format, whatever the file's.
+
+    A read-only copy (another window holds the file, ``main.py plan``, ``check`` reading while
+    the window is open) may not upgrade the file, yet the code reads only the latest format. A
+    file of an older format is copied into memory and upgraded there; the file is not touched.
+    Takes ``conn`` over (closed when a copy is made).
+    """
+    if check_version(conn, path) == LATEST:
+        return conn
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    try:
+        conn.backup(memory)
+        migrate(memory, path, backup=lambda _name: None)
+        memory.execute("PRAGMA query_only=ON")
+    except sqlite3.Error as exc:
+        memory.close()
+        raise unreadable(path, exc) from None
+    except BaseException:
+        memory.close()
+        raise
+    finally:
+        conn.close()
+    return memory
+
+
 def migrate(conn: sqlite3.Connection, path: Path, backup: Callable[[str], object]) -> None:
     """Bring the file to the latest format in one transaction (``backup`` first, unless new)."""
     version = check_version(conn, path)

@@ -126,11 +126,11 @@ class Store:
             raise StoreError(f"There is no inventory in {data_dir}.", "Check the folder name.")
         try:
             conn = opening.connect(path, read_only)
+            if read_only:
+                conn = opening.current_format(conn, path)
             store = cls(data_dir, conn, lock)
             if not read_only:
                 opening.migrate(conn, path, store.backup)
-            else:
-                opening.check_version(conn, path)
             return store
         except BaseException:
             if lock is not None:

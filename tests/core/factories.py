@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from core.amazon.sellers import Participation, Participations
@@ -19,6 +21,9 @@ from core.domain.inventory import (
     Inventory,
 )
 from core.domain.marketplaces import EndpointProfile, Region, by_country
+from core.storage import opening
+from core.storage.backups import DB_NAME
+from core.storage.schema import MIGRATIONS
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"
@@ -112,3 +117,17 @@ def participations(*codes: str, store: str = "Acme Europe") -> Participations:
         for code in codes
     )
     return Participations(items)
+
+
+def version_1_file(folder: Path) -> Path:
+    """A data folder whose file has only the first format, with a company in it."""
+    folder.mkdir()
+    conn = sqlite3.connect(folder / DB_NAME, isolation_level=None)
+    for statement in opening.statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('inventory_id', 'old-inventory')")
+    conn.execute("INSERT INTO app_credentials(id) VALUES (1)")
+    conn.execute("INSERT INTO companies(id, name) VALUES ('c1', 'From version 1')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    return folder

@@ -36,12 +36,20 @@ from core.services.history import (
     company_history,
 )
 from core.services.workspace import Workspace
-from core.storage import opening
 from core.storage.backups import DB_NAME
 from core.storage.history import read_history
 from core.storage.keychain import MemorySecretStore
-from core.storage.schema import LATEST, MIGRATIONS
-from tests.core.factories import CA, NOW, OTHER_SELLER, SELLER, authorization, channel, company
+from core.storage.schema import LATEST
+from tests.core.factories import (
+    CA,
+    NOW,
+    OTHER_SELLER,
+    SELLER,
+    authorization,
+    channel,
+    company,
+    version_1_file,
+)
 from tests.leaks import ExpectedWarnings
 
 MWS_TOKEN = "amzn.mws.4ea38b7b-f563-7709-4bae-87aea0123456"
@@ -265,20 +273,6 @@ def test_authorization_versions_name_the_current_and_the_kept(ws: Workspace) -> 
     assert whole.title == f"Seller {OTHER_SELLER}"
     assert [v.id for v in whole.versions] == ["a2", "a1"]
     assert company_history(ws, "c1").title == "Acme Outdoor"
-
-
-def version_1_file(folder: Path) -> Path:
-    """A data folder whose file has only the first format, with a company in it."""
-    folder.mkdir()
-    conn = sqlite3.connect(folder / DB_NAME, isolation_level=None)
-    for statement in opening.statements(MIGRATIONS[0]):
-        conn.execute(statement)
-    conn.execute("INSERT INTO meta(key, value) VALUES ('inventory_id', 'old-inventory')")
-    conn.execute("INSERT INTO app_credentials(id) VALUES (1)")
-    conn.execute("INSERT INTO companies(id, name) VALUES ('c1', 'From version 1')")
-    conn.execute("PRAGMA user_version = 1")
-    conn.close()
-    return folder
 
 
 def test_a_version_1_file_is_migrated_with_its_data_and_an_empty_history(tmp_path: Path) -> None:

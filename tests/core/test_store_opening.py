@@ -14,6 +14,7 @@ from core.storage.backups import DB_NAME
 from core.storage.keychain import MemorySecretStore
 from core.storage.opening import LOCK_NAME
 from core.storage.store import Store
+from tests.core.factories import version_1_file
 from tests.core.read_only import MakeReadOnly, make_read_only
 from tests.leaks import ExpectedWarnings
 
@@ -110,3 +111,21 @@ def test_a_file_that_is_not_a_database_is_still_damaged(
     (saved / DB_NAME).write_bytes(b"not a database at all " * 200)
     with pytest.raises(CorruptStoreError, match="damaged"):
         Store.open(saved)
+
+
+def test_a_file_of_an_older_format_opens_read_only_and_stays_as_it_was(tmp_path: Path) -> None:
+    """A read-only copy (another window has it, `plan`, a backup) of a file saved by an older
+    version reads it through an upgraded copy in memory; the file itself is not touched."""
+    folder = version_1_file(tmp_path / "old")
+    before = (folder / DB_NAME).read_bytes()
+    ws = open_workspace(str(folder), read_only=True, keychain=False)
+    try:
+        assert ws.read_only
+        assert ws.current.companies["c1"].name == "From version 1"
+        assert ws.store is not None
+        assert ws.store.history("company", "c1") == []
+    finally:
+        ws.close()
+    assert (folder / DB_NAME).read_bytes() == before
+    with sqlite3.connect(folder / DB_NAME) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
