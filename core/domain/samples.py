@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from core.domain import marketplaces
+from core.domain import dates, marketplaces
 from core.domain.inventory import (
     GRANT_LIFETIME,
     AppCredentials,
@@ -96,6 +96,15 @@ class Builder:
         self.inventory.authorizations[auth.id] = auth
         return auth
 
+    def confirm(self, auth: Authorization, in_days: int) -> Authorization:
+        """Record the end date Seller Central shows: ``in_days`` local days from now."""
+        day = dates.local_day(self.now) + in_days * _DAY
+        confirmed = replace(
+            auth, expires_at=dates.start_of_local_day(day), expiry_confirmed=True
+        )
+        self.inventory.authorizations[auth.id] = confirmed
+        return confirmed
+
     def channel(
         self,
         company: Company,
@@ -152,10 +161,10 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     # The app's client secret is due for renewal in 27 days, so its warning shows.
     b.app(issued_days_ago=153)
 
-    # Outdoor gear: one unified EU account for five marketplaces, ending in 12 days.
+    # Outdoor gear: one unified EU account for five marketplaces, ending in about 20 days.
     alpine = b.company("Alpine Trail Outfitters")
     eu_codes = ("UK", "DE", "FR", "IT", "ES")
-    alpine_eu = b.authorization("A1ALPINETRAIL7Q", Region.EU, 11.5, eu_codes, "Alpine Trail EU")
+    alpine_eu = b.authorization("A1ALPINETRAIL7Q", Region.EU, 19.5, eu_codes, "Alpine Trail EU")
     for code in eu_codes:
         b.channel(alpine, code, "A1ALPINETRAIL7Q", alpine_eu, app_status=active)
     alpine_na = b.authorization("A2ALPINEUSA9KX", Region.NA, 210, ("US",), "Alpine Trail")
@@ -166,6 +175,8 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     b.channel(copper, "US", "A3COPPERPOT5NW", mws=True)
     b.channel(copper, "MX", "A3COPPERPOT5NW", mws=True)
     copper_ca = b.authorization("A1COPPERPOTCA3M", Region.NA, 325, ("CA",), "Copper Pot Canada")
+    # Seller Central shows an earlier end than the grant's 365 days: the confirmed date wins.
+    copper_ca = b.confirm(copper_ca, 26)
     b.channel(copper, "CA", "A1COPPERPOTCA3M", copper_ca, mws=True, app_status=active)
 
     # Toys: Japan and Australia are separate Amazon accounts (two sellers, two consents).
@@ -211,9 +222,10 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     refused_app = b.failing(CheckResult.APP_CREDENTIALS, 2, "Client authentication failed")
     b.channel(summit, "MX", "A1SUMMITCYCLE8R", summit_na, health=refused_app)
 
-    # Stationery: a new UK channel nobody has looked up the Seller ID for yet.
+    # Stationery: the German grant ends within a week (urgent); a new UK channel nobody has
+    # looked up the Seller ID for yet.
     maple = b.company("Maple & Moss Stationery")
-    maple_eu = b.authorization("A2MAPLEMOSS5DE", Region.EU, 180, ("DE",), "Maple & Moss")
+    maple_eu = b.authorization("A2MAPLEMOSS5DE", Region.EU, 5.5, ("DE",), "Maple & Moss")
     b.channel(maple, "DE", "A2MAPLEMOSS5DE", maple_eu, app_status=active)
     b.channel(maple, "UK", None, health=Health())
 
