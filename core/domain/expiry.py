@@ -15,10 +15,12 @@ through the same steps, so the tree, the banner and App credentials never disagr
 Days are local calendar days (:func:`core.domain.dates.days_left`), so counts change at local
 midnight; the one change inside a day is "expires today" becoming "expired" at the very moment,
 because saying *expired* while Amazon still accepts the grant or the secret would be false (a
-date confirmed from Seller Central is stored as the start of its day, so it has no such hours). Thirty days matches the month
-of notices Amazon gave for MWS renewals; that SP-API uses the same cadence is UNVERIFIED, hence the
-``warn_days`` parameters wherever a step is computed. Seven days is one working week: the least time
-to reach a seller and have them sign in to Seller Central.
+date confirmed from Seller Central is stored as the start of its day, so it has no such hours).
+
+Thirty days matches the month of notices Amazon gave for MWS renewals; that SP-API uses the same
+cadence is UNVERIFIED, hence the ``warn_days`` parameters wherever a step is computed. Seven
+days is one working week: the least time to reach a seller and have them sign in to Seller
+Central.
 """
 
 from __future__ import annotations

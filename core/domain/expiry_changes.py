@@ -96,9 +96,7 @@ def confirm_expiry(authorization_id: str, day: date | None, now: datetime) -> Ch
             errors = check_confirmed_expiry(auth, day, now)
             if any(not e.warning for e in errors):
                 raise ValidationError(errors, "The end date")
-            updated = replace(
-                auth, expires_at=dates.start_of_local_day(day), expiry_confirmed=True
-            )
+            updated = replace(auth, expires_at=dates.start_of_local_day(day), expiry_confirmed=True)
         inv.authorizations[authorization_id] = updated
         users = {c.id for c in inv.channels.values() if c.authorization_id == authorization_id}
         return Touched(channels=users, authorizations={authorization_id})

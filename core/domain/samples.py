@@ -99,9 +99,7 @@ class Builder:
     def confirm(self, auth: Authorization, in_days: int) -> Authorization:
         """Record the end date Seller Central shows: ``in_days`` local days from now."""
         day = dates.local_day(self.now) + in_days * _DAY
-        confirmed = replace(
-            auth, expires_at=dates.start_of_local_day(day), expiry_confirmed=True
-        )
+        confirmed = replace(auth, expires_at=dates.start_of_local_day(day), expiry_confirmed=True)
         self.inventory.authorizations[auth.id] = confirmed
         return confirmed
 

@@ -3,13 +3,14 @@
 Every expiry count is a count of local calendar days (:mod:`core.domain.dates`), so badges and
 banner counts change at local midnight; the one change inside a day is something that "expires
 today" becoming "expired" at its moment (:mod:`core.domain.expiry`), which the window names
-through ``next_end`` (:func:`core.services.view.ends.next_end_today`). The timer is armed from the clock
-each time, for the next local midnight, never for a fixed 24 hours: a machine that slept, a
-clock set by hand or a change of time zone would put a fixed interval out of step. Qt's timers
-count the monotonic clock, which stops while the machine sleeps, so a single long shot would
-fire hours late after a wake: each shot is capped at :data:`MAX_WAIT_MS` and every firing
-compares today's date with the last one seen. Cheap: one date comparison per shot, and the
-handler runs only when the day really changed.
+through ``next_end`` (:func:`core.services.view.ends.next_end_today`).
+
+The timer is armed from the clock each time, for the next local midnight, never for a fixed 24
+hours: a machine that slept, a clock set by hand or a change of time zone would put a fixed
+interval out of step. Qt's timers count the monotonic clock, which stops while the machine
+sleeps, so a single long shot would fire hours late after a wake: each shot is capped at
+:data:`MAX_WAIT_MS` and every firing compares today's date with the last one seen. Cheap: one
+date comparison per shot, and the handler runs only when the day really changed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from core.domain import dates
 from core.domain.inventory import utcnow
@@ -45,6 +46,7 @@ class DayTimer(QObject):
         self.timer = QTimer(self)
         self.timer.setObjectName("dayTimer")
         self.timer.setSingleShot(True)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)  # one timer: no need to batch it
         self.timer.timeout.connect(self.check)
         self._running = False
 

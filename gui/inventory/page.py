@@ -204,6 +204,7 @@ class InventoryPage(QWidget):
         self.model.set_clock(clock)
         self.panel.channel_form.expiry.clock = clock
         self.day_timer.set_clock(clock)
+        self.day_changed()  # what was shown was as of the old clock
 
     def _next_end(self, now: datetime) -> datetime | None:
         rows, ws = self.model.rows, self.workspace

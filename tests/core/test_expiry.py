@@ -135,9 +135,7 @@ def test_a_confirmed_date_is_the_start_of_that_local_day(
     status = status_on(granted_ends, now, confirmed=seen)
     assert [b.text for b in status.health] == ["Urgent: expires in 1 day"]
     midnight = datetime(2026, 6, 11, 0, 0).astimezone(UTC)
-    assert [b.text for b in status_on(granted_ends, midnight, confirmed=seen).health] == [
-        "Expired"
-    ]
+    assert [b.text for b in status_on(granted_ends, midnight, confirmed=seen).health] == ["Expired"]
 
 
 @pytest.mark.parametrize(

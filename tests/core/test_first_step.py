@@ -113,8 +113,7 @@ def test_failed_checks_and_all_healthy() -> None:
 def test_the_app_credentials_refused() -> None:
     inv = inventory(200, 20, ch0=CheckResult.APP_CREDENTIALS)
     assert sentence(inv) == (
-        "Update the app credentials in Amazon > App credentials: Amazon refuses them for "
-        "1 channel"
+        "Update the app credentials in Amazon > App credentials: Amazon refuses them for 1 channel"
     )
 
 
