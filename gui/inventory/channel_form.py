@@ -94,7 +94,7 @@ class ChannelForm(FormBase):
             layout.addRow(caption, field_box(widget, self.message(field)))
         layout.addRow("Authorization", self.authorization)
         self.expiry = ExpiryField()  # the end date Seller Central shows, if recorded
-        expiry_caption = QLabel("&Ends")
+        expiry_caption = QLabel("En&ds")
         expiry_caption.setBuddy(self.expiry.confirmed)
         layout.addRow(expiry_caption, field_box(self.expiry, self.message(EXPIRY_FIELD)))
         layout.addRow("Last check", self.last_check)
@@ -161,7 +161,8 @@ class ChannelForm(FormBase):
             store = f" ({auth.store_name})" if auth.store_name else ""
             self.authorization.setText(
                 f"Seller ID {auth.seller_id}{store}, {auth.region.display_name}; granted "
-                f"{dates.day(auth.granted_at)}, ends {dates.day(auth.expires_at)}."
+                f"{dates.day(auth.granted_at)}, ends {dates.day(auth.expires_at)}"
+                + (" (the date Seller Central shows)." if auth.expiry_confirmed else ".")
             )
         health = channel.health
         if health.checked_at is None:

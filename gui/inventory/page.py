@@ -172,7 +172,8 @@ class InventoryPage(QWidget):
         }
         for column, (sample, extra) in samples.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + extra)
-        typical = (Badge("SP-API", Tone.OK), Badge("Needs reauthorization", Tone.ERROR))
+        # The widest pair a working channel shows: a hybrid one whose grant ends within a week.
+        typical = (Badge("MWS/SP-API", Tone.OK), Badge("Urgent: expires in 7 days", Tone.ERROR))
         header.resizeSection(Column.STATUS, int(badges_width(typical, self.view.font())) + 2)
 
     def _tab_order(self) -> None:
