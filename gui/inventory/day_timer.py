@@ -85,7 +85,7 @@ class DayTimer(QObject):
         today = dates.local_day(now)
         changed = today != self._day or (self._due is not None and now >= self._due)
         self._day = today
+        if changed:
+            self.dayChanged.emit()  # first: the next arming reads the statuses as of now
         if self._running:
             self.arm()
-        if changed:
-            self.dayChanged.emit()

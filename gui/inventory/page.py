@@ -204,8 +204,8 @@ class InventoryPage(QWidget):
         self.clock = clock
         self.model.set_clock(clock)
         self.panel.channel_form.expiry.clock = clock
-        self.day_timer.set_clock(clock)
         self.day_changed()  # what was shown was as of the old clock
+        self.day_timer.set_clock(clock)  # re-armed from the statuses as of the new one
 
     def _next_end(self, now: datetime) -> datetime | None:
         rows, ws = self.model.rows, self.workspace

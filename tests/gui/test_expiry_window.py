@@ -219,3 +219,39 @@ def test_the_demo_banner_says_what_to_do_first(demo_window: Opened) -> None:
     }
     assert any(t.startswith("Urgent: expires in") for t in texts)
     assert "Expires in 20 days" in texts or "Expires in 19 days" in texts
+
+
+def test_expires_today_becomes_expired_at_its_moment_not_only_at_midnight(
+    qtbot: Any,
+    folder: Path,
+    secrets: MemorySecretStore,
+    open_window: Callable[..., Opened],
+) -> None:
+    opened = open_window(folder, secrets)
+    page = opened.page
+    clock = Clock(ENDS - timedelta(seconds=2))  # 14:59:58 on ch1's last day
+    page.set_clock(clock)
+    assert status_texts(opened, "ch1") == ["SP-API", "Urgent: expires today"]
+    assert page.day_timer.timer.interval() == 2_500  # its moment comes before midnight
+    clock.now = ENDS + timedelta(seconds=1)
+    with qtbot.waitSignal(page.day_timer.dayChanged, timeout=10_000):
+        pass
+    assert status_texts(opened, "ch1") == ["SP-API", "Expired"]
+    assert page.banner.first_step() == "Reauthorize 1 channel: its authorization has expired."
+
+
+def test_a_check_on_the_same_day_changes_nothing(
+    qtbot: Any,
+    folder: Path,
+    secrets: MemorySecretStore,
+    open_window: Callable[..., Opened],
+) -> None:
+    opened = open_window(folder, secrets)
+    page = opened.page
+    clock = Clock(EVENING - timedelta(hours=5))
+    page.set_clock(clock)
+    clock.now += timedelta(minutes=15)  # the capped shot after a wake, on the same day
+    with qtbot.assertNotEmitted(page.day_timer.dayChanged):
+        page.day_timer.check()
+    assert page.day_timer.timer.isActive()  # re-armed from the clock
+    assert status_texts(opened, "ch1") == ["SP-API"]
