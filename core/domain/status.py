@@ -6,8 +6,8 @@ it means and the one next step, so the GUI never relies on colour alone: a badge
 same to someone who cannot tell its colours apart.
 
 Days until expiry are local calendar days (:func:`core.domain.dates.days_left`) and go through
-the steps of :mod:`core.domain.expiry`: "Expires in N days" from 30 days, "Urgent: expires in N
-days" from 7 (an error, not a warning) down to "Urgent: expires today", "Expired" once the
+the steps of :mod:`core.domain.expiry`: "Expires in N days" from 30 days, "Urgent: N
+days left" from 7 (an error, not a warning) down to "Urgent: ends today", "Expired" once the
 moment has passed. Dates in the
 tooltips are in the person's local time (:mod:`core.domain.dates`).
 """
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from core.domain import dates
-from core.domain.expiry import URGENT_DAYS, WARN_DAYS, ExpiryStep, expiry_step, when
+from core.domain.expiry import URGENT_DAYS, WARN_DAYS, ExpiryStep, expiry_step
 from core.domain.inventory import Authorization, Channel, CheckResult, Inventory
 
 #: Show "Expires in N days" this many days before an authorization ends. Amazon starts
@@ -149,7 +149,7 @@ def channel_status(
         now: The current time (timezone-aware).
         pending: The channel has a change that is not saved yet.
         warn_days: Show "Expires in N days" when N is at most this.
-        urgent_days: Show the urgent "Urgent: expires in N days" when N is at most this.
+        urgent_days: Show the urgent "Urgent: N days left" when N is at most this.
 
     Returns:
         The API badge, the health overlays (most urgent first) and the overall severity.
@@ -230,7 +230,7 @@ def _expires_soon(auth: Authorization, left: int, *, urgent: bool) -> HealthBadg
     if urgent:
         return HealthBadge(
             HealthKind.EXPIRES_URGENT,
-            f"Urgent: expires {when(left)}",
+            "Urgent: ends today" if left <= 0 else f"Urgent: {dates.count(left, 'day')} left",
             f"{ends}: {why} Reauthorize it now: after that day orders stop coming through.",
         )
     return HealthBadge(

@@ -68,8 +68,8 @@ TODAY = NOW.date()
         (30, "Expires in 30 days", HealthKind.EXPIRES_SOON),
         (29, "Expires in 29 days", HealthKind.EXPIRES_SOON),
         (8, "Expires in 8 days", HealthKind.EXPIRES_SOON),
-        (7, "Urgent: expires in 7 days", HealthKind.EXPIRES_URGENT),
-        (1, "Urgent: expires in 1 day", HealthKind.EXPIRES_URGENT),
+        (7, "Urgent: 7 days left", HealthKind.EXPIRES_URGENT),
+        (1, "Urgent: 1 day left", HealthKind.EXPIRES_URGENT),
         (-1, "Expired", HealthKind.EXPIRED),  # ended yesterday
         (-200, "Expired", HealthKind.EXPIRED),
     ],
@@ -100,7 +100,7 @@ def test_the_end_day_says_today_until_the_moment_then_expired() -> None:
     ends = ends_on(TODAY, hour=15)
     before = status_on(ends, NOW)
     after = status_on(ends, ends_on(TODAY, hour=16))
-    assert [b.text for b in before.health] == ["Urgent: expires today"]
+    assert [b.text for b in before.health] == ["Urgent: ends today"]
     assert [b.text for b in after.health] == ["Expired"]
     assert after.needs_reauthorization
 
@@ -133,7 +133,7 @@ def test_a_confirmed_date_is_the_start_of_that_local_day(
     now = datetime(2026, 6, 10, 23, 30).astimezone(UTC)
     granted_ends, seen = ends_on(date(2027, 1, 1)), date(2026, 6, 11)
     status = status_on(granted_ends, now, confirmed=seen)
-    assert [b.text for b in status.health] == ["Urgent: expires in 1 day"]
+    assert [b.text for b in status.health] == ["Urgent: 1 day left"]
     midnight = datetime(2026, 6, 11, 0, 0).astimezone(UTC)
     assert [b.text for b in status_on(granted_ends, midnight, confirmed=seen).health] == ["Expired"]
 

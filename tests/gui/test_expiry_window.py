@@ -131,7 +131,7 @@ def test_a_jump_of_several_days_is_caught_at_the_next_check(
     clock.now = EVENING + timedelta(days=25)  # the machine slept, or the clock was set
     with qtbot.waitSignal(page.day_timer.dayChanged, timeout=10_000):
         pass
-    assert status_texts(opened, "ch1") == ["SP-API", "Urgent: expires in 6 days"]
+    assert status_texts(opened, "ch1") == ["SP-API", "Urgent: 6 days left"]
     assert page.banner.first_step().startswith("Reauthorize 1 channel by 10 Jul 2026")
 
 
@@ -217,7 +217,7 @@ def test_the_demo_banner_says_what_to_do_first(demo_window: Opened) -> None:
         for channel_id in demo_window.ws.current.channels
         for text in status_texts(demo_window, channel_id)
     }
-    assert any(t.startswith("Urgent: expires in") for t in texts)
+    assert any(t.startswith("Urgent: ") and t.endswith(" left") for t in texts)
     assert "Expires in 20 days" in texts or "Expires in 19 days" in texts
 
 
@@ -231,7 +231,7 @@ def test_expires_today_becomes_expired_at_its_moment_not_only_at_midnight(
     page = opened.page
     clock = Clock(ENDS - timedelta(seconds=2))  # 14:59:58 on ch1's last day
     page.set_clock(clock)
-    assert status_texts(opened, "ch1") == ["SP-API", "Urgent: expires today"]
+    assert status_texts(opened, "ch1") == ["SP-API", "Urgent: ends today"]
     assert page.day_timer.timer.interval() == 2_500  # its moment comes before midnight
     clock.now = ENDS + timedelta(seconds=1)
     with qtbot.waitSignal(page.day_timer.dayChanged, timeout=10_000):
