@@ -172,8 +172,7 @@ class InventoryPage(QWidget):
         }
         for column, (sample, extra) in samples.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + extra)
-        # The widest pair a working channel shows: a hybrid one whose grant ends this month.
-        typical = (Badge("MWS/SP-API", Tone.OK), Badge("Expires in 30 days", Tone.WARNING))
+        typical = (Badge("SP-API", Tone.OK), Badge("Needs reauthorization", Tone.ERROR))
         header.resizeSection(Column.STATUS, int(badges_width(typical, self.view.font())) + 2)
 
     def _tab_order(self) -> None:
