@@ -173,8 +173,6 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     b.channel(copper, "US", "A3COPPERPOT5NW", mws=True)
     b.channel(copper, "MX", "A3COPPERPOT5NW", mws=True)
     copper_ca = b.authorization("A1COPPERPOTCA3M", Region.NA, 325, ("CA",), "Copper Pot Canada")
-    # Seller Central shows an earlier end than the grant's 365 days: the confirmed date wins.
-    copper_ca = b.confirm(copper_ca, 26)
     b.channel(copper, "CA", "A1COPPERPOTCA3M", copper_ca, mws=True, app_status=active)
 
     # Toys: Japan and Australia are separate Amazon accounts (two sellers, two consents).
@@ -220,10 +218,12 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     refused_app = b.failing(CheckResult.APP_CREDENTIALS, 2, "Client authentication failed")
     b.channel(summit, "MX", "A1SUMMITCYCLE8R", summit_na, health=refused_app)
 
-    # Stationery: the German grant ends within a week (urgent); a new UK channel nobody has
-    # looked up the Seller ID for yet.
+    # Stationery: Seller Central shows the German grant ending in 5 days, far earlier than 365
+    # days from the grant: the confirmed date wins, and it is urgent. A new UK channel nobody
+    # has looked up the Seller ID for yet.
     maple = b.company("Maple & Moss Stationery")
-    maple_eu = b.authorization("A2MAPLEMOSS5DE", Region.EU, 5.5, ("DE",), "Maple & Moss")
+    maple_eu = b.authorization("A2MAPLEMOSS5DE", Region.EU, 180, ("DE",), "Maple & Moss")
+    maple_eu = b.confirm(maple_eu, 5)
     b.channel(maple, "DE", "A2MAPLEMOSS5DE", maple_eu, app_status=active)
     b.channel(maple, "UK", None, health=Health())
 

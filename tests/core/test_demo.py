@@ -119,7 +119,7 @@ def test_demo_plan_covers_every_plan_case(demo: tuple[Inventory, dict[str, Secre
     inv, _ = demo
     items = build_plan(inv, NOW)
     alpine = by_name(inv, "Alpine Trail Outfitters")
-    (eu,) = [i for i in items if i.company_ids == (alpine,)]
+    (eu,) = [i for i in items if i.company_ids == (alpine,) and i.region is marketplaces.Region.EU]
     assert eu.region is marketplaces.Region.EU
     assert len(eu.channel_ids) == 5
     assert eu.reasons == ("Expires in 20 days",) * 5

@@ -242,3 +242,22 @@ def test_a_refused_date_leaves_nothing_pending(ws: Workspace) -> None:
         ws.apply(confirm_expiry("a1", TODAY + timedelta(days=3650), NOW))
     assert not ws.is_dirty
     assert not ws.current.authorizations["a1"].expiry_confirmed
+
+
+def test_the_demo_shows_what_expires_next_and_when_the_secret_is_due() -> None:
+    from core.domain.samples import demo_inventory
+
+    inv, _ = demo_inventory(NOW, "ns")
+    statuses = {c.name: channel_status(c, inv, NOW) for c in inv.channels.values()}
+    texts = {name: [b.text for b in s.health] for name, s in statuses.items()}
+    assert texts["Maple & Moss Stationery DE"] == ["Urgent: 5 days left"]
+    maple = inv.authorization_of(
+        next(c for c in inv.channels.values() if c.name == "Maple & Moss Stationery DE")
+    )
+    assert maple is not None
+    assert maple.expiry_confirmed  # the date from Seller Central, earlier than 365 days
+    assert maple.expires_at < maple.granted_at + GRANT_LIFETIME
+    assert texts["Alpine Trail Outfitters UK"] == ["Expires in 19 days"]  # 09:15 + 19.5 days
+    secret = app_secret_status(inv.app, NOW)
+    assert secret is not None
+    assert secret.kind is HealthKind.EXPIRES_SOON  # the client secret's renewal is near
