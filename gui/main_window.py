@@ -360,6 +360,8 @@ class MainWindow(QMainWindow):
         self._closed = True
         for run in self.connection_tests:
             run.cancel()
+        if self.page is not None:
+            self.page.day_timer.stop()
         self.runner.shutdown()
         self.bridge.close()
         if self.workspace is not None:

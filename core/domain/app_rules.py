@@ -24,12 +24,14 @@ from enum import Enum, StrEnum
 
 from core.domain import dates
 from core.domain.errors import UserFacingError
+from core.domain.expiry import URGENT_DAYS, WARN_DAYS, ExpiryStep, expiry_step, when
 from core.domain.inventory import CLIENT_SECRET_LIFETIME, AppCredentials
 from core.domain.secret import Secret
 from core.domain.status import HealthBadge, HealthKind
 
-#: Warn this many days before the app's client secret must be renewed.
-SECRET_WARN_DAYS = 30
+#: Warn this many days before the app's client secret must be renewed (the same steps as an
+#: authorization's end, :mod:`core.domain.expiry`).
+SECRET_WARN_DAYS = WARN_DAYS
 
 
 class AppPart(StrEnum):
@@ -109,10 +111,22 @@ def read_client_secret(
 def secret_days_left(app: AppCredentials, now: datetime) -> int | None:
     """Days until the client secret must be replaced (see :func:`core.domain.dates.days_left`).
 
-    Zero or less once that day has passed; ``None`` when the secret's date is not recorded.
+    Local calendar days: 0 on the day itself, less after it; ``None`` when the secret's date is
+    not recorded.
     """
     expires_at = app.secret_expires_at
     return None if expires_at is None else dates.days_left(expires_at, now)
+
+
+def secret_step(
+    app: AppCredentials, now: datetime, *, warn_days: int = SECRET_WARN_DAYS
+) -> ExpiryStep | None:
+    """How close the client secret's renewal is; ``None`` when its date is not recorded."""
+    left = secret_days_left(app, now)
+    if left is None or app.secret_expires_at is None:
+        return None
+    ended = now >= app.secret_expires_at
+    return expiry_step(left, ended=ended, warn_days=warn_days, urgent_days=URGENT_DAYS)
 
 
 def app_secret_status(
@@ -123,49 +137,66 @@ def app_secret_status(
     After the deadline Amazon refuses the app's calls for every seller. Returns ``None`` when
     the secret's date is unknown or it is not due yet.
     """
+    step = secret_step(app, now, warn_days=warn_days)
     left = secret_days_left(app, now)
-    if left is None or app.secret_expires_at is None:
+    if step is None or left is None or app.secret_expires_at is None:
         return None
-    when = dates.day(app.secret_expires_at)
+    due = dates.day(app.secret_expires_at)
     fix = (
         "Whoever manages the app must create a new client secret in Amazon's Developer "
         "Central and enter it in Amazon > App credentials. Sellers do not need to do anything."
     )
-    if left <= 0:
+    if step is ExpiryStep.EXPIRED:
         return HealthBadge(
             HealthKind.APP_CREDENTIALS,
             "Client secret expired",
-            f"The app's client secret had to be renewed by {when}, so Amazon refuses the "
+            f"The app's client secret had to be renewed by {due}, so Amazon refuses the "
             f"app's connections. {fix}",
         )
-    if left <= warn_days:
+    if step is ExpiryStep.URGENT:
+        return HealthBadge(
+            HealthKind.EXPIRES_URGENT,
+            f"Urgent: client secret expires {when(left)}",
+            f"The app's client secret must be renewed by {due}; after that every connection "
+            f"stops working. {fix}",
+        )
+    if step is ExpiryStep.SOON:
         return HealthBadge(
             HealthKind.EXPIRES_SOON,
-            f"Client secret expires in {dates.count(left, 'day')}",
-            f"The app's client secret must be renewed by {when}; after that every connection "
+            f"Client secret expires {when(left)}",
+            f"The app's client secret must be renewed by {due}; after that every connection "
             f"stops working. {fix}",
         )
     return None
 
 
 def renewal_text(app: AppCredentials, now: datetime, *, warn_days: int = SECRET_WARN_DAYS) -> str:
-    """The App credentials dialog's note on when the client secret must be renewed."""
+    """The App credentials dialog's note on when the client secret must be renewed.
+
+    The same steps as the banner's warning (:func:`app_secret_status`): from ``warn_days``,
+    urgent from :data:`~core.domain.expiry.URGENT_DAYS`, expired on the day itself.
+    """
     lifetime = CLIENT_SECRET_LIFETIME.days
+    step = secret_step(app, now, warn_days=warn_days)
     left = secret_days_left(app, now)
-    if left is None or app.secret_expires_at is None:
+    if step is None or left is None or app.secret_expires_at is None:
         return (
             "Enter the date the client secret was created, so SP Connect can remind you to "
             f"renew it (Amazon requires a new one every {lifetime} days)."
         )
-    when = dates.day(app.secret_expires_at)
-    if left <= 0:
+    due = dates.day(app.secret_expires_at)
+    if step is ExpiryStep.EXPIRED:
         return (
-            f"This client secret expired on {when}: Amazon refuses the app's connections. "
+            f"This client secret expired on {due}: Amazon refuses the app's connections. "
             "Create a new one in Developer Central and enter it above."
         )
-    days = dates.count(left, "day")
-    if left <= warn_days:
-        return f"Renew it soon: this client secret must be replaced by {when} (in {days})."
+    if step is ExpiryStep.URGENT:
+        return (
+            f"Urgent: renew it now. This client secret must be replaced by {due} ({when(left)}); "
+            "after that every connection stops."
+        )
+    if step is ExpiryStep.SOON:
+        return f"Renew it soon: this client secret must be replaced by {due} ({when(left)})."
     return (
-        f"Renew by {when} (in {days}): Amazon requires a new client secret every {lifetime} days."
+        f"Renew by {due} ({when(left)}): Amazon requires a new client secret every {lifetime} days."
     )

@@ -6,10 +6,13 @@ than with ``strftime``: ``%-d`` (a day without its leading zero) does not exist 
 ``%b`` follows the C locale, which Qt sets from the desktop on start-up, so an English sentence
 could end up with a German month name.
 
-Days left are counted differently: in 24-hour periods from now, rounded *up* (see
-:func:`days_left`), so the count does not depend on the time zone at all. A grant ending in 11.2
-days shows "in 12 days"; the last 24 hours before it ends show "in 1 day". There is no
-"today": a count of 24-hour periods names no calendar day.
+Days left are counted in local calendar days (see :func:`days_left`): from today's date to the
+date the thing ends, as the person reads both on their calendar. So every count changes at local
+midnight and nowhere else, which is what lets a window left open overnight stay right with one
+timer that fires at the next midnight (:func:`next_local_midnight`), and a date confirmed from
+Seller Central ("ends 12 Mar") counts exactly to that day. On the day itself the count is 0, which
+the badges call "Expired": erring a few hours early is safer than a connection that stops while
+the badge still promises a day.
 """
 
 from __future__ import annotations
@@ -46,9 +49,16 @@ def count(n: int, unit: str) -> str:
 
 
 def days_left(until: datetime, now: datetime) -> int:
-    """Whole days from ``now`` until ``until``, rounded up; zero or less once it has passed."""
-    # Integer floor division on timedeltas is exact, unlike math.ceil over a float ratio.
-    return -((now - until) // _DAY)
+    """Local calendar days from ``now``'s date to ``until``'s: 1 the day before, 0 on the day.
+
+    Zero or less once that day has come. Both are read in the person's local time zone.
+    """
+    return (local_day(until) - local_day(now)).days
+
+
+def next_local_midnight(now: datetime) -> datetime:
+    """The moment (UTC) the local calendar day after ``now``'s begins: when counts change."""
+    return start_of_local_day(local_day(now) + _DAY)
 
 
 def local_day(moment: datetime) -> date:

@@ -77,7 +77,7 @@ def plan_reason(status: ChannelStatus) -> str | None:
         return "MWS only"
     if status.api is ApiBadge.NOT_CONNECTED:
         return "Not connected"
-    badge = status.badge(HealthKind.EXPIRES_SOON)
+    badge = status.badge(HealthKind.EXPIRES_URGENT) or status.badge(HealthKind.EXPIRES_SOON)
     return None if badge is None else badge.text
 
 

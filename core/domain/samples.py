@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from core.domain import marketplaces
+from core.domain import dates, marketplaces
 from core.domain.inventory import (
     GRANT_LIFETIME,
     AppCredentials,
@@ -96,6 +96,13 @@ class Builder:
         self.inventory.authorizations[auth.id] = auth
         return auth
 
+    def confirm(self, auth: Authorization, in_days: int) -> Authorization:
+        """Record the end date Seller Central shows: ``in_days`` local days from now."""
+        day = dates.local_day(self.now) + in_days * _DAY
+        confirmed = replace(auth, expires_at=dates.start_of_local_day(day), expiry_confirmed=True)
+        self.inventory.authorizations[auth.id] = confirmed
+        return confirmed
+
     def channel(
         self,
         company: Company,
@@ -152,10 +159,10 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     # The app's client secret is due for renewal in 27 days, so its warning shows.
     b.app(issued_days_ago=153)
 
-    # Outdoor gear: one unified EU account for five marketplaces, ending in 12 days.
+    # Outdoor gear: one unified EU account for five marketplaces, ending in about 20 days.
     alpine = b.company("Alpine Trail Outfitters")
     eu_codes = ("UK", "DE", "FR", "IT", "ES")
-    alpine_eu = b.authorization("A1ALPINETRAIL7Q", Region.EU, 11.5, eu_codes, "Alpine Trail EU")
+    alpine_eu = b.authorization("A1ALPINETRAIL7Q", Region.EU, 19.5, eu_codes, "Alpine Trail EU")
     for code in eu_codes:
         b.channel(alpine, code, "A1ALPINETRAIL7Q", alpine_eu, app_status=active)
     alpine_na = b.authorization("A2ALPINEUSA9KX", Region.NA, 210, ("US",), "Alpine Trail")
@@ -211,9 +218,12 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     refused_app = b.failing(CheckResult.APP_CREDENTIALS, 2, "Client authentication failed")
     b.channel(summit, "MX", "A1SUMMITCYCLE8R", summit_na, health=refused_app)
 
-    # Stationery: a new UK channel nobody has looked up the Seller ID for yet.
+    # Stationery: Seller Central shows the German grant ending in 5 days, far earlier than 365
+    # days from the grant: the confirmed date wins, and it is urgent. A new UK channel nobody
+    # has looked up the Seller ID for yet.
     maple = b.company("Maple & Moss Stationery")
     maple_eu = b.authorization("A2MAPLEMOSS5DE", Region.EU, 180, ("DE",), "Maple & Moss")
+    maple_eu = b.confirm(maple_eu, 5)
     b.channel(maple, "DE", "A2MAPLEMOSS5DE", maple_eu, app_status=active)
     b.channel(maple, "UK", None, health=Health())
 

@@ -5,9 +5,11 @@ overlays (what is wrong with them). Every badge carries text and a tooltip sente
 it means and the one next step, so the GUI never relies on colour alone: a badge must read the
 same to someone who cannot tell its colours apart.
 
-Days until expiry are counted by :func:`core.domain.dates.days_left` (24-hour days, rounded up,
-the same in every time zone): zero or fewer days left is "Expired". Dates in the tooltips are in
-the person's local time (:mod:`core.domain.dates`).
+Days until expiry are local calendar days (:func:`core.domain.dates.days_left`) and go through
+the steps of :mod:`core.domain.expiry`: "Expires in N days" from 30 days, "Urgent: N
+days left" from 7 (an error, not a warning) down to "Urgent: ends today", "Expired" once the
+moment has passed. Dates in the
+tooltips are in the person's local time (:mod:`core.domain.dates`).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from core.domain import dates
+from core.domain.expiry import URGENT_DAYS, WARN_DAYS, ExpiryStep, expiry_step
 from core.domain.inventory import Authorization, Channel, CheckResult, Inventory
 
 #: Show "Expires in N days" this many days before an authorization ends. Amazon starts
 #: reminding sellers about a month ahead, so the same window gives them time to act.
-DEFAULT_WARN_DAYS = 30
+DEFAULT_WARN_DAYS = WARN_DAYS
 #: A connection failing longer than this means orders from that time may need entering by hand
 #: and a full inventory sync is due once it works again.
 FAILING_WARN = timedelta(hours=36)
@@ -43,6 +46,7 @@ class HealthKind(StrEnum):
     EXPIRED = "expired"
     NEEDS_REAUTHORIZATION = "needs_reauthorization"
     APP_CREDENTIALS = "app_credentials"
+    EXPIRES_URGENT = "expires_urgent"  # within URGENT_DAYS: still working, but act now
     EXPIRES_SOON = "expires_soon"
     CHECK_FAILED = "check_failed"
     UNSAVED = "unsaved"
@@ -62,6 +66,7 @@ _KIND_SEVERITY: dict[HealthKind, Severity] = {
     HealthKind.EXPIRED: Severity.ERROR,
     HealthKind.NEEDS_REAUTHORIZATION: Severity.ERROR,
     HealthKind.APP_CREDENTIALS: Severity.ERROR,
+    HealthKind.EXPIRES_URGENT: Severity.ERROR,
     HealthKind.EXPIRES_SOON: Severity.WARNING,
     HealthKind.CHECK_FAILED: Severity.WARNING,  # try later: not the seller's fault
     HealthKind.UNSAVED: Severity.INFO,
@@ -133,6 +138,7 @@ def channel_status(
     *,
     pending: bool = False,
     warn_days: int = DEFAULT_WARN_DAYS,
+    urgent_days: int = URGENT_DAYS,
 ) -> ChannelStatus:
     """Derive a channel's badges from its record, its authorization and its last check.
 
@@ -143,6 +149,7 @@ def channel_status(
         now: The current time (timezone-aware).
         pending: The channel has a change that is not saved yet.
         warn_days: Show "Expires in N days" when N is at most this.
+        urgent_days: Show the urgent "Urgent: N days left" when N is at most this.
 
     Returns:
         The API badge, the health overlays (most urgent first) and the overall severity.
@@ -153,10 +160,13 @@ def channel_status(
     expires_in: int | None = None
     if auth is not None:
         expires_in = dates.days_left(auth.expires_at, now)
-        if expires_in <= 0:
+        step = expiry_step(
+            expires_in, ended=now >= auth.expires_at, warn_days=warn_days, urgent_days=urgent_days
+        )
+        if step is ExpiryStep.EXPIRED:
             badges.append(_expired(auth))
-        elif expires_in <= warn_days:
-            badges.append(_expires_soon(auth, expires_in))
+        elif step is not ExpiryStep.LATER:
+            badges.append(_expires_soon(auth, expires_in, urgent=step is ExpiryStep.URGENT))
     health = channel.health
     result = health.result
     if result is CheckResult.WRONG_ACCOUNT or _seller_mismatch(channel, auth):
@@ -209,18 +219,29 @@ def _expired(auth: Authorization) -> HealthBadge:
     return HealthBadge(
         HealthKind.EXPIRED,
         "Expired",
-        f"This connection ended on {dates.day(auth.expires_at)}: Amazon asks sellers to renew "
-        "their authorization every year. Reauthorize it to connect again.",
+        f"This connection ended on {dates.day(auth.expires_at)}{_confirmed(auth)}: Amazon asks "
+        "sellers to renew their authorization every year. Reauthorize it to connect again.",
     )
 
 
-def _expires_soon(auth: Authorization, left: int) -> HealthBadge:
+def _expires_soon(auth: Authorization, left: int, *, urgent: bool) -> HealthBadge:
+    ends = f"This connection ends on {dates.day(auth.expires_at)}{_confirmed(auth)}"
+    why = "Amazon asks sellers to renew their authorization every year."
+    if urgent:
+        return HealthBadge(
+            HealthKind.EXPIRES_URGENT,
+            "Urgent: ends today" if left <= 0 else f"Urgent: {dates.count(left, 'day')} left",
+            f"{ends}: {why} Reauthorize it now: after that day orders stop coming through.",
+        )
     return HealthBadge(
         HealthKind.EXPIRES_SOON,
         f"Expires in {dates.count(left, 'day')}",
-        f"This connection ends on {dates.day(auth.expires_at)}: Amazon asks sellers to renew "
-        "their authorization every year. Reauthorize it before then so nothing stops.",
+        f"{ends}: {why} Reauthorize it before then so nothing stops.",
     )
+
+
+def _confirmed(auth: Authorization) -> str:
+    return " (the date Seller Central shows)" if auth.expiry_confirmed else ""
 
 
 def _wrong_account(channel: Channel, auth: Authorization | None) -> HealthBadge:

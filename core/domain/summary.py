@@ -38,7 +38,7 @@ def category(status: ChannelStatus) -> Category:
         return Category.NEEDS_REAUTHORIZATION
     if HealthKind.APP_CREDENTIALS in kinds:
         return Category.APP_CREDENTIALS
-    if HealthKind.EXPIRES_SOON in kinds:
+    if HealthKind.EXPIRES_SOON in kinds or HealthKind.EXPIRES_URGENT in kinds:
         return Category.EXPIRING
     if HealthKind.CHECK_FAILED in kinds:
         return Category.CHECK_FAILED

@@ -1,4 +1,4 @@
-"""The banner over the tree: how many channels need what, in plain words; a click filters."""
+"""The banner over the tree: what to do first, how many channels need what; a click filters."""
 
 from __future__ import annotations
 
@@ -95,6 +95,16 @@ class SummaryBanner(QFrame):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 6, 10, 6)
         outer.setSpacing(2)
+        # One sentence naming the most urgent thing (core.services.view.first_step).
+        self._first = QLabel()
+        self._first.setWordWrap(True)
+        self._first.setAccessibleName("What to do first")
+        first_font = self._first.font()
+        first_font.setBold(True)
+        first_font.setPointSizeF(first_font.pointSizeF() * 1.15)
+        self._first.setFont(first_font)
+        self._first.hide()
+        outer.addWidget(self._first)
         row = QHBoxLayout()
         row.setSpacing(4)
         outer.addLayout(row)
@@ -122,7 +132,7 @@ class SummaryBanner(QFrame):
         self._app_notice = QLabel()
         self._app_notice.setWordWrap(True)
         self._app_notice.hide()
-        make_plain(self._headline, self._app_notice)
+        make_plain(self._headline, self._app_notice, self._first)
         outer.addWidget(self._app_notice)
         self.set_counts({}, 0)
 
@@ -158,6 +168,16 @@ class SummaryBanner(QFrame):
         self._app_notice.setToolTip(tooltip(badge.detail))
         self._app_notice.setAccessibleName(badge.text)
         self._app_notice.show()
+
+    def set_first_step(self, sentence: str) -> None:
+        """The one thing to do first, as a sentence (hidden when there is nothing to say)."""
+        self._first.setText(f"{sentence}." if sentence else "")
+        self._first.setAccessibleDescription(self._first.text())
+        self._first.setVisible(bool(sentence))
+
+    def first_step(self) -> str:
+        """The sentence shown first (tests and screen readers); empty when hidden."""
+        return "" if self._first.isHidden() else self._first.text()
 
     def button(self, category: Category) -> QToolButton:
         return self._buttons[category]

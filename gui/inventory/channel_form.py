@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 from core.domain import dates, marketplaces
 from core.domain.changes import Apply, Change, edit_channel, set_mws_records
 from core.domain.errors import FieldError
+from core.domain.expiry_changes import FIELD as EXPIRY_FIELD
 from core.domain.inventory import Channel, utcnow
 from core.domain.secret import Secret
 from core.domain.secret_refs import new_mws_auth_token_ref
@@ -24,6 +25,7 @@ from core.domain.seller_central import record_app_status
 from core.domain.validation import check_channel, check_mws_auth_token, normalize_seller_id
 from gui import clipboard
 from gui.inventory.app_status import AppStatusField
+from gui.inventory.expiry_field import ExpiryField
 from gui.inventory.form_base import GENERAL, FormBase, field_box
 from gui.inventory.mws_token import MwsTokenField
 
@@ -91,6 +93,10 @@ class ChannelForm(FormBase):
             caption.setBuddy(widget)
             layout.addRow(caption, field_box(widget, self.message(field)))
         layout.addRow("Authorization", self.authorization)
+        self.expiry = ExpiryField()  # the end date Seller Central shows, if recorded
+        expiry_caption = QLabel("En&ds")
+        expiry_caption.setBuddy(self.expiry.confirmed)
+        layout.addRow(expiry_caption, field_box(self.expiry, self.message(EXPIRY_FIELD)))
         layout.addRow("Last check", self.last_check)
 
         for edit in (self.name, self.seller_id, self.merchant_token, self.mws_token):
@@ -98,6 +104,8 @@ class ChannelForm(FormBase):
             edit.editingFinished.connect(self.commit)
         self.marketplace.activated.connect(self.commit)
         self.app_status.activated.connect(self._record_status)
+        self.expiry.edited.connect(self._validate)
+        self.expiry.commitRequested.connect(self.commit)
         self.set_editing(False)
 
     # --- loading ----------------------------------------------------------------------
@@ -145,13 +153,16 @@ class ChannelForm(FormBase):
         self.company_label.setText((company.name if company else "?") + unified)
         now = now or utcnow()
         auth = inv.authorization_of(channel)
+        if not self.expiry.has_uncommitted() or auth is not self.expiry.auth:
+            self.expiry.load(auth)
         if auth is None:
             self.authorization.setText("None yet: reauthorize to connect this channel.")
         else:
             store = f" ({auth.store_name})" if auth.store_name else ""
             self.authorization.setText(
                 f"Seller ID {auth.seller_id}{store}, {auth.region.display_name}; granted "
-                f"{dates.day(auth.granted_at)}, ends {dates.day(auth.expires_at)}."
+                f"{dates.day(auth.granted_at)}, ends {dates.day(auth.expires_at)}"
+                + (" (the date Seller Central shows)." if auth.expiry_confirmed else ".")
             )
         health = channel.health
         if health.checked_at is None:
@@ -176,6 +187,7 @@ class ChannelForm(FormBase):
         self.marketplace.setEnabled(editing)
         self.app_status.setEnabled(editing)
         self.mws_field.set_editing(editing)
+        self.expiry.set_editable(editing)
 
     def _fields(self, channel: Channel) -> Channel:
         seller = normalize_seller_id(self.seller_id.text())
@@ -199,6 +211,7 @@ class ChannelForm(FormBase):
         token = self.mws_token.text().strip()
         if token:
             errors += check_mws_auth_token(token)
+        errors += self.expiry.errors()
         return candidate, errors
 
     def _validate(self) -> None:
@@ -210,7 +223,11 @@ class ChannelForm(FormBase):
         channel = self._channel()
         if not self.editing or channel is None:
             return False
-        return self._fields(channel) != channel or bool(self.mws_token.text().strip())
+        return (
+            self._fields(channel) != channel
+            or bool(self.mws_token.text().strip())
+            or self.expiry.has_uncommitted()
+        )
 
     def commit(self) -> bool:
         if not self.editing:
@@ -233,6 +250,8 @@ class ChannelForm(FormBase):
             ok = self.apply_change(edit_channel(own), errors)
         if ok:
             ok = self.apply_change(self._mws_change(candidate), errors)
+        if ok:
+            ok = self.apply_change(self.expiry.change(), errors)
         if ok:
             clipboard.clear_if_holds(self.mws_token.text())  # a secret, pasted from Seller Central
             self.mws_token.clear()

@@ -321,6 +321,43 @@ class InventoryModel(QAbstractItemModel):
                 self._rebuild(now, pending_channels, pending_companies)
         self.summaryChanged.emit()
 
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        """Read the time from ``clock`` from now on (tests move it across midnight)."""
+        self._clock = clock
+
+    def day_changed(self) -> None:
+        """The local day changed: every status, count and filtered list as of today.
+
+        Statuses depend on the day only (:mod:`core.domain.dates`), so nothing else changes:
+        when neither the quick filter nor the sort looks at statuses the rows stay where they
+        are and only repaint (expanded companies stay open); otherwise the model resets.
+        """
+        rows = self._rows
+        self._now = now = self._clock()
+        if rows is None:
+            return
+        by_status = rows.quick not in (QuickFilter.ALL, QuickFilter.MWS)
+        if by_status or rows.sort_column is Column.STATUS:
+            self.beginResetModel()
+            rows.restate(now)
+            rows.set_sort(rows.sort_column, rows.descending)
+            rows.apply_filter()
+            self.limit = min(len(rows.shown), max(self.limit, FETCH_BATCH))
+            self.endResetModel()
+        else:
+            rows.restate(now)
+            last = len(_HEADERS) - 1
+            if self.limit:
+                self.dataChanged.emit(self.index(0, 0), self.index(self.limit - 1, last))
+            for company in rows.companies.values():
+                shown = company.shown
+                if shown and rows.listed(company) and self.exposed(company):
+                    parent = self.index_for(company)
+                    self.dataChanged.emit(
+                        self.index(0, 0, parent), self.index(len(shown) - 1, last, parent)
+                    )
+        self.summaryChanged.emit()
+
     def _rebuild(
         self, now: datetime, pending_channels: frozenset[str], pending_companies: frozenset[str]
     ) -> None:

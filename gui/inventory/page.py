@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontMetrics
@@ -30,12 +31,15 @@ from PySide6.QtWidgets import (
 from core.domain.app_rules import app_secret_status
 from core.domain.inventory import utcnow
 from core.services.view.badges import Badge, Tone
+from core.services.view.ends import next_end_today
+from core.services.view.first_step import first_step
 from core.services.view.rows import InventoryRows, QuickFilter
 from core.services.view.sorting import Column
 from core.services.workspace import Workspace, WorkspaceEvent
 from gui.bridge import Bridge
 from gui.inventory.badge_delegate import BadgeDelegate, badges_width
 from gui.inventory.banner import SummaryBanner
+from gui.inventory.day_timer import DayTimer
 from gui.inventory.details import DetailsPanel
 from gui.inventory.model import InventoryModel, KeyRole
 from gui.text import make_plain
@@ -70,7 +74,12 @@ class InventoryPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace: Workspace | None = None
+        self.clock: Callable[[], datetime] = utcnow
         self.model = InventoryModel(parent=self)
+        # Counts and badges change at local midnight: the timer recomputes them then.
+        self.day_timer = DayTimer(parent=self)
+        self.day_timer.dayChanged.connect(self.day_changed)
+        self.day_timer.next_end = self._next_end
         self.banner = SummaryBanner()
 
         self.filter_edit = QLineEdit()
@@ -187,7 +196,26 @@ class InventoryPage(QWidget):
         bridge.listen(workspace.changed, self.model.on_workspace_event)
         bridge.listen(workspace.changed, self._after_event)
         self.model.load(rows, workspace)
-        self.banner.set_app_notice(app_secret_status(workspace.current.app, utcnow()))
+        self.day_timer.start()
+
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        """Read the time from ``clock`` (tests move it across midnight; the timer stays real)."""
+        self.clock = clock
+        self.model.set_clock(clock)
+        self.panel.channel_form.expiry.clock = clock
+        self.day_changed()  # what was shown was as of the old clock
+        self.day_timer.set_clock(clock)  # re-armed from the statuses as of the new one
+
+    def _next_end(self, now: datetime) -> datetime | None:
+        rows, ws = self.model.rows, self.workspace
+        if rows is None or ws is None:
+            return None
+        return next_end_today(rows.channels.values(), ws.current.app, now)
+
+    def day_changed(self) -> None:
+        """A new local day: every row's status, the banner and the details panel as of today."""
+        self.model.day_changed()  # the banner follows through summaryChanged
+        self.panel.refresh()
 
     def set_read_only(self, reason: str) -> None:
         """Say why nothing can be changed here (another window has the inventory open)."""
@@ -232,6 +260,11 @@ class InventoryPage(QWidget):
 
     def _update_summary(self) -> None:
         self.banner.set_counts(self.model.counts, self.model.total)
+        rows, ws = self.model.rows, self.workspace
+        if rows is not None and ws is not None:
+            now, app = self.clock(), ws.current.app
+            self.banner.set_app_notice(app_secret_status(app, now))
+            self.banner.set_first_step(first_step(rows.channels.values(), app, now))
         self.banner.set_active(self.quick())
 
     # --- selection --------------------------------------------------------------------

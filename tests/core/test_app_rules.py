@@ -128,7 +128,10 @@ def test_a_locked_keychain_is_not_mistaken_for_a_missing_secret() -> None:
         (149, None, None),  # 31 days left
         (150, HealthKind.EXPIRES_SOON, "Client secret expires in 30 days"),
         (153, HealthKind.EXPIRES_SOON, "Client secret expires in 27 days"),
-        (179.5, HealthKind.EXPIRES_SOON, "Client secret expires in 1 day"),
+        (173, HealthKind.EXPIRES_URGENT, "Urgent: client secret expires in 7 days"),
+        (172, HealthKind.EXPIRES_SOON, "Client secret expires in 8 days"),
+        (179.5, HealthKind.EXPIRES_URGENT, "Urgent: client secret expires in 1 day"),
+        (179.75, HealthKind.EXPIRES_URGENT, "Urgent: client secret expires today"),
         (180, HealthKind.APP_CREDENTIALS, "Client secret expired"),
         (400, HealthKind.APP_CREDENTIALS, "Client secret expired"),
     ],
@@ -169,18 +172,43 @@ def test_the_renewal_note(local_time_zone: Callable[[str], None]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("zone", "issued", "local_now", "days", "by"),
+    ("zone", "issued", "local_now", "banner", "dialog"),
     [
         # Entered at 03:00 on 2 Sep in Auckland; it stops at 04:00 on 1 Mar. Half an hour after
-        # midnight that day, counting local calendar days said "expired" for 3.5 more hours.
-        (AUCKLAND, datetime(2025, 9, 1, 15, tzinfo=UTC), datetime(2026, 3, 1, 0, 30), 1, "1 Mar"),
-        (AUCKLAND, datetime(2025, 9, 1, 15, tzinfo=UTC), datetime(2026, 2, 28, 23, 30), 1, "1 Mar"),
-        # Picked as 12 Sep in Los Angeles: it stops at midnight starting 11 Mar. At 23:30 on
-        # 1 Mar, 9 days minus half an hour are left, which calendar days counted as 10.
-        (LOS_ANGELES, date(2025, 9, 12), datetime(2026, 3, 1, 23, 30), 9, "11 Mar"),
-        # Picked as 1 Dec in Auckland's summer: 180 days later is 23:00 on 29 May in its winter
-        # (calendar days said 30 May). At 23:30 on 20 May, 8 days and 23.5 hours are left.
-        (AUCKLAND, date(2025, 12, 1), datetime(2026, 5, 20, 23, 30), 9, "29 May"),
+        # midnight that day it is "today", not yet "expired": Amazon still accepts it.
+        (
+            AUCKLAND,
+            datetime(2025, 9, 1, 15, tzinfo=UTC),
+            datetime(2026, 3, 1, 0, 30),
+            "Urgent: client secret expires today",
+            "Urgent: renew it now. This client secret must be replaced by 1 Mar 2026 (today); "
+            "after that every connection stops.",
+        ),
+        (
+            AUCKLAND,
+            datetime(2025, 9, 1, 15, tzinfo=UTC),
+            datetime(2026, 2, 28, 23, 30),
+            "Urgent: client secret expires in 1 day",
+            "Urgent: renew it now. This client secret must be replaced by 1 Mar 2026 (in 1 day); "
+            "after that every connection stops.",
+        ),
+        # Picked as 12 Sep in Los Angeles: it stops at midnight starting 11 Mar. On 1 Mar that
+        # is 10 calendar days ahead, whatever the hour: "by 11 Mar (in 10 days)" adds up.
+        (
+            LOS_ANGELES,
+            date(2025, 9, 12),
+            datetime(2026, 3, 1, 23, 30),
+            "Client secret expires in 10 days",
+            "Renew it soon: this client secret must be replaced by 11 Mar 2026 (in 10 days).",
+        ),
+        # Picked as 1 Dec in Auckland's summer: 180 days later is 23:00 on 29 May in its winter.
+        (
+            AUCKLAND,
+            date(2025, 12, 1),
+            datetime(2026, 5, 20, 23, 30),
+            "Client secret expires in 9 days",
+            "Renew it soon: this client secret must be replaced by 29 May 2026 (in 9 days).",
+        ),
     ],
 )
 def test_the_banner_and_the_dialog_count_the_same_days_at_awkward_instants(
@@ -188,20 +216,14 @@ def test_the_banner_and_the_dialog_count_the_same_days_at_awkward_instants(
     zone: str,
     issued: datetime | date,
     local_now: datetime,
-    days: int,
-    by: str,
+    banner: str,
+    dialog: str,
 ) -> None:
     local_time_zone(zone)
     if not isinstance(issued, datetime):  # a day picked in the dialog, stored as it stores it
         issued = dates.start_of_local_day(issued)
     now = local_now.astimezone(UTC)  # a naive datetime is local wall-clock time
     app = AppCredentials(secret_issued_at=issued)
-    count = dates.count(days, "day")
-    banner = app_secret_status(app, now)
-    assert banner is not None
-    dialog = renewal_text(app, now)
-    assert (banner.text, dialog) == (
-        f"Client secret expires in {count}",
-        f"Renew it soon: this client secret must be replaced by {by} 2026 (in {count}).",
-    )
-    assert f"renewed by {by} 2026;" in banner.detail
+    badge = app_secret_status(app, now)
+    assert badge is not None
+    assert (badge.text, renewal_text(app, now)) == (banner, dialog)

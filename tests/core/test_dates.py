@@ -85,19 +85,42 @@ def test_ago_names_the_largest_whole_unit(before: timedelta, text: str) -> None:
     ("left", "days"),
     [
         (timedelta(days=11, hours=5), 12),
-        (timedelta(days=1, seconds=1), 2),
-        (timedelta(days=1), 1),
-        (timedelta(seconds=1), 1),
+        (timedelta(days=1, minutes=30), 2),  # 00:00 the day after tomorrow
+        (timedelta(days=1), 1),  # 23:30 tomorrow
+        (timedelta(minutes=29), 0),  # 23:59 today
+        (timedelta(minutes=30), 1),  # 00:00 tomorrow
+        (timedelta(seconds=1), 0),
         (timedelta(0), 0),
         (-timedelta(seconds=1), 0),
         (-timedelta(days=1), -1),
     ],
 )
-def test_days_left_rounds_up_whatever_zone_the_moments_carry(left: timedelta, days: int) -> None:
+def test_days_left_counts_local_dates_whatever_zone_the_moments_carry(
+    local_time_zone: Callable[[str], None], left: timedelta, days: int
+) -> None:
+    local_time_zone("UTC0")
     now = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
     assert dates.days_left(now + left, now) == days
     auckland = timezone(timedelta(hours=13))
     assert dates.days_left((now + left).astimezone(auckland), now) == days
+
+
+@pytest.mark.parametrize("zone", [AUCKLAND, LOS_ANGELES])
+def test_the_count_changes_at_local_midnight(
+    local_time_zone: Callable[[str], None], zone: str
+) -> None:
+    local_time_zone(zone)
+    ends = dates.start_of_local_day(date(2026, 3, 20))
+    before = datetime(2026, 3, 9, 23, 59, 59).astimezone(UTC)  # local wall-clock time
+    after = datetime(2026, 3, 10, 0, 0, 1).astimezone(UTC)
+    assert (dates.days_left(ends, before), dates.days_left(ends, after)) == (11, 10)
+    midnight = dates.next_local_midnight(before)
+    assert midnight.astimezone() == datetime(2026, 3, 10).astimezone()
+    assert dates.next_local_midnight(midnight) - midnight in (
+        timedelta(hours=23),
+        timedelta(hours=24),
+        timedelta(hours=25),
+    )
 
 
 @pytest.mark.parametrize(

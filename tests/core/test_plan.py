@@ -209,7 +209,7 @@ def test_channels_without_seller_id_are_one_consent_each() -> None:
         (31, False, None),
         (30, True, "Expires in 30 days"),
         (29, True, "Expires in 29 days"),
-        (0.5, True, "Expires in 1 day"),
+        (0.5, True, "Urgent: 1 day left"),
         (-1, True, "Expired"),
     ],
 )
@@ -237,7 +237,7 @@ def test_warning_window_is_adjustable() -> None:
         (CheckResult.FAILED, 200, None),  # a consent does not fix the network
         (CheckResult.APP_CREDENTIALS, 200, None),  # nor the app's own credentials
         (CheckResult.FAILED, -2, "Expired"),
-        (CheckResult.APP_CREDENTIALS, 5, "Expires in 5 days"),
+        (CheckResult.APP_CREDENTIALS, 5, "Urgent: 5 days left"),
         (CheckResult.NEEDS_REAUTHORIZATION, 200, "Needs reauthorization"),
         (CheckResult.WRONG_ACCOUNT, 200, "Wrong account"),
         (CheckResult.OK, 200, None),
@@ -259,7 +259,7 @@ def test_check_results_and_plan(result: CheckResult, days: float, reason: str | 
         (S1, S2, -1, False, None, "Wrong account"),  # the most urgent reason only
         (S1, S1, -1, False, CheckResult.NEEDS_REAUTHORIZATION, "Expired"),
         (S1, S1, 200, True, CheckResult.NEEDS_REAUTHORIZATION, "Needs reauthorization"),
-        (S1, S1, 3, True, None, "Expires in 3 days"),
+        (S1, S1, 3, True, None, "Urgent: 3 days left"),
         (S1, S1, 200, True, None, None),
     ],
 )

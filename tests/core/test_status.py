@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -198,7 +199,7 @@ def test_ok_result_shows_no_overlay() -> None:
             True,
         ),
         (
-            {"expires_in": 5 * DAY},
+            {"expires_in": 12 * DAY},
             True,
             ApiBadge.SP_API,
             (K.EXPIRES_SOON, K.UNSAVED),
@@ -206,7 +207,15 @@ def test_ok_result_shows_no_overlay() -> None:
             False,
         ),
         (
-            {"expires_in": 5 * DAY, "result": CheckResult.FAILED},
+            {"expires_in": 5 * DAY},
+            False,
+            ApiBadge.SP_API,
+            (K.EXPIRES_URGENT,),
+            Severity.ERROR,
+            False,
+        ),
+        (
+            {"expires_in": 12 * DAY, "result": CheckResult.FAILED},
             False,
             ApiBadge.SP_API,
             (K.EXPIRES_SOON, K.CHECK_FAILED),
@@ -283,28 +292,37 @@ def test_overlay_combinations(
 @pytest.mark.parametrize(
     ("remaining", "warn_days", "badge", "days"),
     [
+        # NOW is noon: counts are local calendar days, so 11 hours more is still the same day.
         (200 * DAY, DEFAULT_WARN_DAYS, None, 200),
         (31 * DAY, DEFAULT_WARN_DAYS, None, 31),
-        (30 * DAY + timedelta(seconds=1), DEFAULT_WARN_DAYS, None, 31),
+        (30 * DAY + timedelta(hours=12), DEFAULT_WARN_DAYS, None, 31),  # 00:00 the day after
+        (30 * DAY + timedelta(hours=11), DEFAULT_WARN_DAYS, "Expires in 30 days", 30),
         (30 * DAY, DEFAULT_WARN_DAYS, "Expires in 30 days", 30),
-        (29 * DAY + timedelta(hours=1), DEFAULT_WARN_DAYS, "Expires in 30 days", 30),
+        (29 * DAY + timedelta(hours=1), DEFAULT_WARN_DAYS, "Expires in 29 days", 29),
         (12 * DAY, DEFAULT_WARN_DAYS, "Expires in 12 days", 12),
-        (DAY + timedelta(seconds=1), DEFAULT_WARN_DAYS, "Expires in 2 days", 2),
-        (DAY, DEFAULT_WARN_DAYS, "Expires in 1 day", 1),
-        (timedelta(seconds=1), DEFAULT_WARN_DAYS, "Expires in 1 day", 1),
+        (8 * DAY, DEFAULT_WARN_DAYS, "Expires in 8 days", 8),
+        (7 * DAY, DEFAULT_WARN_DAYS, "Urgent: 7 days left", 7),
+        (DAY + timedelta(hours=11), DEFAULT_WARN_DAYS, "Urgent: 1 day left", 1),
+        (DAY, DEFAULT_WARN_DAYS, "Urgent: 1 day left", 1),
+        (timedelta(seconds=1), DEFAULT_WARN_DAYS, "Urgent: ends today", 0),
         (timedelta(0), DEFAULT_WARN_DAYS, "Expired", 0),
         (-timedelta(seconds=1), DEFAULT_WARN_DAYS, "Expired", 0),
         (-DAY, DEFAULT_WARN_DAYS, "Expired", -1),
         (-10.5 * DAY, DEFAULT_WARN_DAYS, "Expired", -10),
         (8 * DAY, 7, None, 8),
-        (7 * DAY, 7, "Expires in 7 days", 7),
+        (7 * DAY, 7, "Urgent: 7 days left", 7),
         (DAY, 0, None, 1),
         (-DAY, 0, "Expired", -1),
     ],
 )
 def test_expiry_boundaries(
-    remaining: timedelta, warn_days: int, badge: str | None, days: int
+    local_time_zone: Callable[[str], None],
+    remaining: timedelta,
+    warn_days: int,
+    badge: str | None,
+    days: int,
 ) -> None:
+    local_time_zone("UTC0")
     channel, inv = make_channel(expires_in=remaining)
     st = channel_status(channel, inv, NOW, warn_days=warn_days)
     assert [b.text for b in st.health] == ([badge] if badge else [])

@@ -210,8 +210,9 @@ def test_a_stored_date_near_local_midnight_gives_the_banners_count(
     banner = app_secret_status(workspace.current.app, now)
     assert banner is not None
     assert (banner.text, dialog.renewal.text()) == (
-        "Client secret expires in 1 day",
-        "Renew it soon: this client secret must be replaced by 1 Mar 2026 (in 1 day).",
+        "Urgent: client secret expires today",
+        "Urgent: renew it now. This client secret must be replaced by 1 Mar 2026 (today); "
+        "after that every connection stops.",
     )
 
 
@@ -230,10 +231,10 @@ def test_a_picked_date_gives_the_banners_count_at_half_past_eleven(
     assert not dialog.isVisible()
     banner = app_secret_status(workspace.current.app, now)
     assert banner is not None
-    # 8 days and 23.5 hours are left: both round up to 9 (counting calendar days gave 10).
+    # Both count local calendar days: from 1 Mar to 11 Mar is 10, whatever the hour.
     assert (banner.text, shown) == (
-        "Client secret expires in 9 days",
-        "Renew it soon: this client secret must be replaced by 11 Mar 2026 (in 9 days).",
+        "Client secret expires in 10 days",
+        "Renew it soon: this client secret must be replaced by 11 Mar 2026 (in 10 days).",
     )
 
 

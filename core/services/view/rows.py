@@ -198,6 +198,18 @@ class InventoryRows:
         row.category = category(row.status)
         row.search = search_text(channel, row.owner.company)
 
+    def restate(self, now: datetime) -> None:
+        """Derive every channel's status again as of ``now`` (the local day changed).
+
+        Alike channels share one derivation, as when the rows are built; the filter and the
+        sort are the caller's to redo, since categories may have moved.
+        """
+        statuses = _Statuses(self.inventory, now, self.warn_days)
+        for row in self.channels.values():
+            row.status, row.category = statuses.of(row.channel, row.auth, row.pending)
+        self.counts = Counter(r.category for r in self.channels.values())
+        self.forget_matches()
+
     # --- counting -------------------------------------------------------------------------
 
     @property

@@ -56,9 +56,10 @@ def channel_tooltip(row: ChannelRow, column: int, now: datetime) -> str:
     if column == Column.EXPIRES and row.auth is not None:
         auth = row.auth
         store = f" ({auth.store_name})" if auth.store_name else ""
+        seen = " (the date Seller Central shows)" if auth.expiry_confirmed else ""
         return (
             f"Authorized by Seller ID {auth.seller_id}{store} on {day(auth.granted_at)}; "
-            f"it ends on {day(auth.expires_at)}."
+            f"it ends on {day(auth.expires_at)}{seen}."
         )
     if column == Column.LAST_CHECK:
         health = channel.health
