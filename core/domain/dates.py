@@ -43,6 +43,13 @@ def ago(moment: datetime, now: datetime) -> str:
     return "Just now"
 
 
+def span(start: datetime, end: datetime) -> str:
+    """How long from ``start`` to ``end``: hours under two days, whole days after (``50 hours``,
+    ``3 days``), so the 36-hour mark reads as hours."""
+    hours = int((end - start).total_seconds() // 3_600)
+    return count(hours, "hour") if hours < 48 else count(hours // 24, "day")
+
+
 def count(n: int, unit: str) -> str:
     """``1 day``, ``2 days``: a number with its unit, singular for exactly one."""
     return f"1 {unit}" if n == 1 else f"{n} {unit}s"

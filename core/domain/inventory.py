@@ -70,19 +70,41 @@ class Company:
 
 
 @dataclass(frozen=True, slots=True)
+class Recovery:
+    """The after-reconnection checklist of a channel that had been failing for 36 hours or more.
+
+    ``gap_start`` is when its checks began to fail, ``gap_end`` when the new consent succeeded:
+    orders from that window may not have reached the seller's software. ``ticked`` holds the
+    keys of the items done (:data:`core.domain.recovery.ITEMS`); ``dismissed`` archives it.
+    """
+
+    gap_start: datetime
+    gap_end: datetime
+    ticked: frozenset[str] = frozenset()
+    dismissed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Health:
-    """What the last test of a channel's connection found."""
+    """What the checks of a channel's connection found, and what was done after a long failure.
+
+    ``last_ok_at`` is the last time a check (or a consent) worked; ``failing_since`` the first
+    failure since then. ``recovery`` is the open checklist, kept across later checks.
+    """
 
     checked_at: datetime | None = None
     result: CheckResult | None = None
     failing_since: datetime | None = None
     message: str = ""
+    last_ok_at: datetime | None = None
+    recovery: Recovery | None = None
 
     def after(self, result: CheckResult, at: datetime, message: str = "") -> Health:
         """The health after a new check: ``failing_since`` keeps the first failure's time."""
         if result is CheckResult.OK:
-            return Health(at, result, None, message)
-        return Health(at, result, self.failing_since or at, message)
+            return Health(at, result, None, message, at, self.recovery)
+        since = self.failing_since or at
+        return Health(at, result, since, message, self.last_ok_at, self.recovery)
 
 
 NO_HEALTH = Health()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from core.domain import dates, marketplaces
+from core.domain import dates, marketplaces, recovery
 from core.domain.inventory import (
     GRANT_LIFETIME,
     AppCredentials,
@@ -27,6 +27,7 @@ from core.domain.inventory import (
     Company,
     Health,
     Inventory,
+    Recovery,
     new_id,
 )
 from core.domain.marketplaces import Region
@@ -138,10 +139,12 @@ class Builder:
         return channel
 
     def ok(self, hours_ago: float = 3) -> Health:
-        return Health(self.now - hours_ago * _HOUR, CheckResult.OK)
+        return Health().after(CheckResult.OK, self.now - hours_ago * _HOUR)
 
     def failing(self, result: CheckResult, since_hours: float, message: str) -> Health:
-        return Health(self.now - _HOUR / 2, result, self.now - since_hours * _HOUR, message)
+        since = self.now - since_hours * _HOUR
+        # The last check that worked came some hours before the first failure.
+        return Health(self.now - _HOUR / 2, result, since, message, since - 4 * _HOUR)
 
 
 def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, Secret]]:
@@ -214,7 +217,10 @@ def demo_inventory(now: datetime, namespace: str) -> tuple[Inventory, dict[str, 
     summit_na = b.authorization("A1SUMMITCYCLE8R", Region.NA, 335, ("US", "CA", "MX"), "Summit")
     timeout = b.failing(CheckResult.FAILED, 3, "Amazon did not answer in time")
     b.channel(summit, "US", "A1SUMMITCYCLE8R", summit_na, app_status=active, health=timeout)
-    b.channel(summit, "CA", "A1SUMMITCYCLE8R", summit_na, app_status=active, health=ok(26))
+    # Reconnected two days ago after three days of failure: its checklist is half done.
+    gap = Recovery(b.now - 120 * _HOUR, b.now - 48 * _HOUR, frozenset({recovery.APP_ACTIVE}))
+    reconnected = replace(ok(26), recovery=gap)
+    b.channel(summit, "CA", "A1SUMMITCYCLE8R", summit_na, app_status=active, health=reconnected)
     refused_app = b.failing(CheckResult.APP_CREDENTIALS, 2, "Client authentication failed")
     b.channel(summit, "MX", "A1SUMMITCYCLE8R", summit_na, health=refused_app)
 

@@ -23,6 +23,7 @@ from core.domain.inventory import (
     Company,
     Health,
     Inventory,
+    Recovery,
 )
 from core.domain.marketplaces import EndpointProfile, Region
 
@@ -59,6 +60,14 @@ def authorization_row(a: Authorization) -> dict[str, object]:
     }
 
 
+#: The columns of a channel's health: what :meth:`core.storage.store.Store.record_health`
+#: writes at once, without Save.
+HEALTH_COLUMNS = (
+    "checked_at", "check_result", "failing_since", "check_message", "last_ok_at",
+    "recovery_gap_start", "recovery_gap_end", "recovery_ticked", "recovery_dismissed",
+)  # fmt: skip
+
+
 def channel_row(c: Channel) -> dict[str, object]:
     h = c.health
     return {
@@ -76,7 +85,27 @@ def channel_row(c: Channel) -> dict[str, object]:
         "failing_since": to_text(h.failing_since),
         "check_message": h.message,
         "app_status_checked_at": to_text(c.app_status_checked_at),
+        "last_ok_at": to_text(h.last_ok_at),
+        **recovery_row(h.recovery),
     }
+
+
+def recovery_row(r: Recovery | None) -> dict[str, object]:
+    return {
+        "recovery_gap_start": to_text(r.gap_start) if r else None,
+        "recovery_gap_end": to_text(r.gap_end) if r else None,
+        "recovery_ticked": " ".join(sorted(r.ticked)) if r else "",
+        "recovery_dismissed": int(r.dismissed) if r else 0,
+    }
+
+
+def _recovery(start: str | None, end: str | None, ticked: str, dismissed: int) -> Recovery | None:
+    if start is None or end is None:
+        return None
+    return Recovery(
+        datetime.fromisoformat(start), datetime.fromisoformat(end), frozenset(ticked.split()),
+        bool(dismissed),
+    )  # fmt: skip
 
 
 def app_row(a: AppCredentials) -> dict[str, object]:
@@ -156,15 +185,18 @@ def _load(conn: sqlite3.Connection) -> Inventory:
     for r in conn.execute(
         "SELECT id, company_id, marketplace_id, name, seller_id, authorization_id,"
         " mws_merchant_token, mws_auth_token_ref, app_status, checked_at, check_result,"
-        " failing_since, check_message, app_status_checked_at FROM channels"
+        " failing_since, check_message, app_status_checked_at, last_ok_at, recovery_gap_start,"
+        " recovery_gap_end, recovery_ticked, recovery_dismissed FROM channels"
     ):
         health = NO_HEALTH
-        if r[9] is not None or r[10] is not None:
+        if r[9] is not None or r[10] is not None or r[14] is not None or r[15] is not None:
             health = _new_health(
                 parse(r[9]) if r[9] else None,
                 results.get(r[10]),
                 parse(r[11]) if r[11] else None,
                 r[12],
+                parse(r[14]) if r[14] else None,
+                _recovery(r[15], r[16], r[17], r[18]),
             )
         channels[r[0]] = _new_channel(
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], statuses[r[8]], health,

@@ -99,6 +99,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (subject, subject_id, entry_id)
     ) STRICT, WITHOUT ROWID;
     """,
+    # The 36-hour window: the last check that worked, and the after-reconnection checklist
+    # (core.domain.recovery). A checklist's ticks are space-separated item keys.
+    """
+    ALTER TABLE channels ADD COLUMN last_ok_at TEXT;
+    ALTER TABLE channels ADD COLUMN recovery_gap_start TEXT;
+    ALTER TABLE channels ADD COLUMN recovery_gap_end TEXT;
+    ALTER TABLE channels ADD COLUMN recovery_ticked TEXT NOT NULL DEFAULT '';
+    ALTER TABLE channels ADD COLUMN recovery_dismissed INTEGER NOT NULL DEFAULT 0;
+    UPDATE channels SET last_ok_at = checked_at WHERE check_result = 'ok';
+    """,
 )
 
 LATEST = len(MIGRATIONS)

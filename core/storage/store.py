@@ -54,6 +54,7 @@ from core.storage.failures import not_writable, rollback, unreadable, write_erro
 from core.storage.history import read_history, write_history
 from core.storage.keychain import SecretStore, UnavailableSecretStore
 from core.storage.records import (
+    HEALTH_COLUMNS,
     app_row,
     authorization_row,
     channel_row,
@@ -237,7 +238,7 @@ class Store:
         """
         if self.read_only or not updates:
             return
-        columns = ("checked_at", "check_result", "failing_since", "check_message")
+        columns = HEALTH_COLUMNS
         assignments = ", ".join(f"{column} = ?" for column in columns)
         rows = []
         for channel_id, health in updates.items():

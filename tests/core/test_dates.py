@@ -162,7 +162,7 @@ def test_the_badge_the_column_and_the_tooltip_name_the_same_local_day(
     expiring = status.health[0]
     assert expiring.text == "Expires in 10 days"
     assert "ends on 11 Mar 2026:" in expiring.detail
-    assert "failing since 1 Mar 2026, 00:15." in status.health[1].detail
+    assert "failing since 1 Mar 2026, 00:15 (22 hours)." in status.health[1].detail
     row = InventoryRows(inv, now).channels["ch1"]
     assert texts.channel_cell(row, Column.EXPIRES, now) == "11 Mar 2026"
     tooltip = texts.channel_tooltip(row, Column.EXPIRES, now)

@@ -367,7 +367,8 @@ def test_wrong_account_detail_names_both_accounts() -> None:
 @pytest.mark.parametrize(
     ("result", "failing_for", "too_long"),
     [
-        (CheckResult.FAILED, FAILING_WARN, False),
+        (CheckResult.FAILED, FAILING_WARN - timedelta(minutes=1), False),  # 35 h 59 min
+        (CheckResult.FAILED, FAILING_WARN, True),  # exactly 36 hours: the warning starts
         (CheckResult.FAILED, FAILING_WARN + timedelta(seconds=1), True),
         (CheckResult.FAILED, 2 * DAY, True),
         (CheckResult.FAILED, timedelta(hours=3), False),
@@ -397,13 +398,17 @@ def test_failing_too_long(
         (CheckResult.NEEDS_REAUTHORIZATION, timedelta(hours=2), False),
     ],
 )
-def test_long_failure_warns_about_orders_in_the_tooltip(
+def test_long_failure_warns_about_orders_in_its_own_badge(
     result: CheckResult, failing_for: timedelta, warns: bool
 ) -> None:
     channel, inv = make_channel(result=result, failing_for=failing_for)
-    (badge,) = channel_status(channel, inv, NOW).health
-    assert "failing since" in badge.detail
-    assert ("entered by hand" in badge.detail) is warns
+    status = channel_status(channel, inv, NOW)
+    assert "failing since" in status.health[0].detail
+    gap = status.badge(K.ORDERS_GAP)
+    assert (gap is not None) is warns
+    if gap is not None:
+        assert gap.text == "Orders may be missing"
+        assert "entered by hand" in gap.detail
 
 
 def test_check_failed_detail_includes_the_recorded_message() -> None:

@@ -18,6 +18,7 @@ from core.domain.changes import Change, set_authorization, set_mws_records
 from core.domain.errors import UserFacingError
 from core.domain.inventory import CheckResult, Health, Inventory
 from core.domain.plan import consent_seller_id
+from core.domain.recovery import checklist_change, checklists_for
 from core.domain.secret import Secret
 from core.domain.secret_refs import new_mws_auth_token_ref, new_refresh_token_ref
 from core.domain.validation import check_mws_auth_token, normalize_seller_id
@@ -86,8 +87,9 @@ def authorization_change(
     """The pending changes that give the covered channels the new grant; apply them in order.
 
     The refresh token gets a fresh keychain entry name (written only on Save) and the channels
-    a health of OK as of ``now``. An MWS Authorization Token Amazon returned (hybrid apps)
-    is recorded on each covered channel under its own entry.
+    a health of OK as of ``now``; a channel failing for 36 hours or more also gets its
+    after-reconnection checklist (:mod:`core.domain.recovery`). An MWS Authorization Token
+    Amazon returned (hybrid apps) is recorded on each covered channel under its own entry.
 
     Raises:
         UserFacingError: The grant covers none of the channels.
@@ -103,6 +105,9 @@ def authorization_change(
     auth = replace(auth, refresh_token_ref=ref)
     health = Health().after(CheckResult.OK, now)
     changes = [set_authorization(auth, authorized.refresh_token, covered.channel_ids, health)]
+    # A channel that had been failing 36 hours or more gets its after-reconnection checklist.
+    if checklists := checklists_for(workspace.current, covered.channel_ids, now):
+        changes.append(checklist_change(checklists))
     mws = authorized.mws_auth_token
     if mws is not None:
         if check_mws_auth_token(mws.reveal()):
