@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
             page.splitter.restoreState(splitter)
         page.panel.channel_form.mws_field.runner = self.runner  # reads the keychain off this thread
         page.load(workspace, self.bridge, rows, lambda: self.saving)
+        page.panel.recovery.runner = self.runner  # checklist ticks go to the database lane
         page.view.addActions([self.act.edit, self.act.add_channel, self.act.remove])
         page.currentChanged.connect(self.update_actions)
         page.model.modelReset.connect(self.update_actions)  # a filter: Test all's text follows

@@ -114,8 +114,8 @@ def checklist_change(checklists: dict[str, Recovery]) -> Change:
 def health_lines(channel: Channel, now: datetime) -> tuple[str, ...]:
     """The channel's connection history in plain words, for the details panel.
 
-    ``Last worked: 1 Dec 2026, 14:02``; ``Failing since 30 Nov 2026, 08:00 (50 hours)``; and,
-    past 36 hours, what that means for orders, with the window's dates.
+    ``Last worked: 1 Dec 2026, 14:02``; ``Failing since 30 Nov 2026, 08:00 (50 hours)``.
+    What a long failure means for orders is :func:`gap_warning`.
     """
     health = channel.health
     if health.checked_at is None and health.last_ok_at is None:
@@ -125,6 +125,12 @@ def health_lines(channel: Channel, now: datetime) -> tuple[str, ...]:
     since = health.failing_since
     if since is not None and health.result not in (None, CheckResult.OK):
         lines.append(f"Failing since {dates.day_time(since)} ({dates.span(since, now)})")
-        if failing_too_long(channel, now):
-            lines.append(gap_sentence(since, now))
     return tuple(lines)
+
+
+def gap_warning(channel: Channel, now: datetime) -> str | None:
+    """Past 36 hours of failure: which orders may be missing and what is due, else ``None``."""
+    since = channel.health.failing_since
+    if since is None or not failing_too_long(channel, now):
+        return None
+    return gap_sentence(since, now)

@@ -27,6 +27,7 @@ from core.services.view.rows import InventoryRows
 from core.services.workspace import Workspace
 from gui.inventory.badge_delegate import BadgeStrip
 from gui.inventory.channel_form import ChannelForm
+from gui.inventory.checklist import RecoverySection
 from gui.inventory.company_form import CompanyForm
 from gui.inventory.form_base import FormBase
 from gui.inventory.rollback import make_button, update_button
@@ -65,6 +66,7 @@ class DetailsPanel(QWidget):
         self.subtitle.setWordWrap(True)
         make_plain(self.title, self.subtitle)  # names people typed
         self.badges = BadgeStrip()
+        self.recovery = RecoverySection()  # last worked, failing since, the checklist
 
         self.edit_button = QPushButton("&Edit")
         self.edit_button.setToolTip("Make the fields editable. Nothing is saved until you Save.")
@@ -106,7 +108,12 @@ class DetailsPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.stack)
+        content = QWidget()  # the connection section scrolls with the form below it
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.recovery)
+        column.addWidget(self.stack, 1)
+        scroll.setWidget(content)
 
         self.setMinimumWidth(260)
         layout = QVBoxLayout(self)
@@ -191,6 +198,7 @@ class DetailsPanel(QWidget):
             self.subtitle.setText("")
             self.badges.set_badges(())
             self.badges.hide()
+            self.recovery.show_channel(None, None)
             return
         inv = ws.current
         rows = self._rows()  # the model's rows: their status is already derived and cached
@@ -214,6 +222,7 @@ class DetailsPanel(QWidget):
             )
             self.badges.set_badges(channel_badges(crow.status) if crow is not None else ())
         self.badges.setVisible(bool(self.badges.badges()))
+        self.recovery.show_channel(ws, self.item_id if self.kind == "channel" else None)
 
     # --- editing ----------------------------------------------------------------------
 
