@@ -137,7 +137,8 @@ class RecoverySection(QWidget):
             self.labels[item.key].setText(item.text)
             check.setAccessibleName(item.text)
             check.setChecked(item.key in found.ticked)
-            check.setEnabled(can_tick and not self._busy)
+            # Not disabled while a tick is written: that would take the keyboard focus away.
+            check.setEnabled(can_tick)
         done = len(checklist.ITEM_KEYS & found.ticked)
         if refusal is not None:
             self.state.setText(f"{refusal.message} {refusal.next_step}")
@@ -146,7 +147,7 @@ class RecoverySection(QWidget):
         else:
             self.state.setText(f"{done} of {len(checklist.ITEM_KEYS)} done.")
         self.dismiss_button.setVisible(checklist.is_done(found))
-        self.dismiss_button.setEnabled(can_tick and not self._busy)
+        self.dismiss_button.setEnabled(can_tick)
 
     # --- writing ----------------------------------------------------------------------
 
@@ -164,9 +165,9 @@ class RecoverySection(QWidget):
 
     def _write(self, fn: Callable[[], None]) -> None:
         if self.runner is None or self._busy:
+            self._refresh()  # one write at a time: the box shows the saved state again
             return
         self._busy = True
-        self._refresh()  # the boxes wait for the write
         self.runner.run(fn, self._written, self._failed)
 
     def _written(self, _result: object) -> None:
