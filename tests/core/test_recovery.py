@@ -3,6 +3,7 @@ ticks written at once and kept across a restart."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,11 @@ from core.services.checks import CheckRun, prepare
 from core.services.lanes import Lanes
 from core.services.workspace import Workspace
 from core.simulator import Simulator
+from core.storage.backups import DB_NAME
 from core.storage.keychain import MemorySecretStore
+from core.storage.opening import statements
+from core.storage.schema import MIGRATIONS
+from core.storage.store import Store
 from tests.integration.simhelpers import APP, load_granted_sellers
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -244,3 +249,37 @@ def test_a_read_only_copy_cannot_tick(folder: Path, saved: Workspace) -> None:
             ticks.tick(other, "ch", recovery.ORDERS, True)
     finally:
         other.close()
+
+
+def test_the_migration_takes_the_last_success_from_a_last_check_that_worked(
+    tmp_path: Path,
+) -> None:
+    """A file saved before the 36-hour window existed (schema 1): its OK checks become the last
+    success; failing ones have none on record."""
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    for statement in statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    checked = NOW.isoformat()
+    conn.execute("INSERT INTO meta(key, value) VALUES ('inventory_id', 'old')")
+    conn.execute("INSERT INTO app_credentials(id) VALUES (1)")
+    conn.execute("INSERT INTO companies(id, name) VALUES ('co', 'Shop')")
+    conn.executemany(
+        "INSERT INTO channels(id, company_id, marketplace_id, checked_at, check_result,"
+        " failing_since) VALUES (?, 'co', ?, ?, ?, ?)",
+        [
+            ("ok", US, checked, "ok", None),
+            ("bad", by_country("CA").id, checked, "failed", checked),
+        ],
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = Store.open(tmp_path)
+    try:
+        channels = store.load().channels
+    finally:
+        store.close()
+    assert channels["ok"].health.last_ok_at == NOW
+    assert channels["bad"].health.last_ok_at is None
+    assert channels["bad"].health.failing_since == NOW
+    assert channels["ok"].health.recovery is None
