@@ -109,6 +109,14 @@ def test_a_database_from_before_the_date_opens_with_no_date(tmp_path: Path) -> N
     conn.execute("ALTER TABLE channels DROP COLUMN app_status_checked_at")
     for later in ("history_subjects", "history"):  # and what the migrations after it made
         conn.execute(f"DROP TABLE IF EXISTS {later}")
+    for column in (  # the 36-hour window's migration, after both
+        "last_ok_at",
+        "recovery_gap_start",
+        "recovery_gap_end",
+        "recovery_ticked",
+        "recovery_dismissed",
+    ):
+        conn.execute(f"ALTER TABLE channels DROP COLUMN {column}")
     conn.execute(f"PRAGMA user_version = {index}")
     conn.commit()
     conn.close()
