@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -102,10 +101,8 @@ class DetailsPanel(QWidget):
         self.empty = QLabel("Select a company or channel to see its details here.")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.stack = QStackedWidget()
-        for page in (self.empty, self.company_form, self.channel_form):
-            self.stack.addWidget(page)
-        scroll = QScrollArea()
+        self.stack = _Pages(self.empty, self.company_form, self.channel_form)
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         content = QWidget()  # the connection section scrolls with the form below it
@@ -274,3 +271,31 @@ class DetailsPanel(QWidget):
             can_edit=self._can_edit, busy=busy,
         )  # fmt: skip
         self.history_button.setEnabled(self.form is not None)
+
+
+class _Pages(QWidget):
+    """One page shown at a time, as tall as that page.
+
+    A QStackedWidget is as tall as its tallest page (its height for a width counts hidden
+    pages too), so the long channel form gave the empty page and a company a scroll bar with
+    nothing to scroll to. A box layout leaves hidden widgets out.
+    """
+
+    def __init__(self, *pages: QWidget) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for page in pages:
+            layout.addWidget(page)
+            page.hide()
+        self._current = pages[0]
+        self._current.show()
+
+    def currentWidget(self) -> QWidget:
+        return self._current
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        if page is not self._current:
+            self._current.hide()
+            self._current = page
+            page.show()

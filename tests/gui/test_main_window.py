@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
 
 from core.domain.errors import SecretStoreError, StoreError
 from core.domain.inventory import Channel, Company
@@ -380,3 +380,17 @@ def test_window_geometry_is_remembered(
     second = open_window(demo_dir, secrets, persist=True)
     assert second.window.size().width() == 760
     assert second.window.size().height() == 520
+
+
+def test_the_details_panel_scrolls_only_when_its_page_needs_it(demo_window: Opened) -> None:
+    """The long channel form must not give the empty page or a company a scroll bar."""
+    window, ws, page = demo_window.window, demo_window.ws, demo_window.page
+    window.resize(1400, 900)
+    bar = page.panel.scroll_area.verticalScrollBar()
+    page.panel.show_item(None, None)
+    QApplication.processEvents()
+    assert not bar.isVisible()
+    company = next(iter(ws.current.companies))
+    page.panel.show_item("company", company)
+    QApplication.processEvents()
+    assert not bar.isVisible()
