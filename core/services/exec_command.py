@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -139,7 +140,7 @@ def run_child(command: Sequence[str], env: dict[str, str], err: TextIO) -> int:
         finally:
             env.clear()  # the command has its copy; ours goes now
         forwarder.attach(child)
-        code = child.wait()
+        code = forwarder.wait(child)
     return 128 - code if code < 0 else code
 
 
@@ -173,6 +174,46 @@ class _Forwarder:
         pending, self._pending = self._pending, []
         for sig in pending:  # the child did not exist yet, so nobody else told it
             self._send(sig)
+
+    def wait(self, child: subprocess.Popen[bytes]) -> int:
+        """Wait for the child, running our handlers whichever thread a signal hit.
+
+        The kernel hands a process's signal to any thread that does not block it (in the demo,
+        perhaps one of the simulator's); Python runs the handler in the main thread once that
+        next runs Python code, which a main thread blocked in ``waitpid`` never does. So the
+        main thread waits in ``select`` on Python's wakeup fd (written by its C-level handler,
+        in whichever thread) and on a pipe that a waiting thread writes when the child ends.
+        """
+        if not self._previous or os.name == "nt":  # Windows: the console signals the child
+            return child.wait()
+        wake_r, wake_w = os.pipe()
+        done_r, done_w = os.pipe()
+        os.set_blocking(wake_r, False)
+        os.set_blocking(wake_w, False)
+
+        def waiter() -> None:
+            try:
+                child.wait()
+            finally:
+                os.write(done_w, b"x")
+
+        previous = signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        thread = threading.Thread(target=waiter, name="exec-wait", daemon=True)
+        thread.start()
+        try:
+            while True:
+                ready, _, _ = select.select([wake_r, done_r], [], [])
+                if wake_r in ready:  # the handlers run as this loop goes on
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(wake_r, 4096)
+                if done_r in ready:
+                    break
+        finally:
+            signal.set_wakeup_fd(previous)
+            thread.join()
+            for fd in (wake_r, wake_w, done_r, done_w):
+                os.close(fd)
+        return child.wait()
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self._child is None:

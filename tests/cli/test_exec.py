@@ -5,6 +5,7 @@ test_exec_keychain.py.)"""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pty
 import select
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import main
 from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
-from core.services.exec_command import CANNOT_RUN, NOT_FOUND, REFUSED
+from core.services.exec_command import CANNOT_RUN, NOT_FOUND, REFUSED, run_child
 from core.services.opening import open_workspace
 from core.storage.keychain import MemorySecretStore
 
@@ -269,3 +271,47 @@ def test_ctrl_c_in_the_terminal_reaches_the_command_once() -> None:
             os.waitpid(pid, 0)
     assert b"terminated after 1 interrupts" in seen
     assert os.waitstatus_to_exitcode(status) == 40 + signal.SIGTERM
+
+
+#: Tells the test its pid through a FIFO once it is ready, then waits for SIGTERM.
+WAIT_FOR_TERM = r"""
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+with open(sys.argv[1], "w") as fifo:
+    fifo.write(f"{os.getpid()}\n")
+info = signal.sigwaitinfo({signal.SIGTERM})
+sys.exit(40 + info.si_signo)
+"""
+
+
+def test_a_signal_that_lands_in_another_thread_still_reaches_the_command(tmp_path: Path) -> None:
+    """The kernel gives a process's signal to any of its threads (in the demo, the simulator's
+    too); a main thread blocked in waitpid would then never run the handler that passes it on."""
+    fifo = tmp_path / "ready"
+    os.mkfifo(fifo)
+    returned = threading.Event()
+    stuck: list[bool] = []
+
+    def signal_from_another_thread() -> None:
+        with open(fifo) as ready:
+            line = ready.readline()
+        if not line:  # the command never started
+            return
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # this thread, not main
+        if not returned.wait(WAIT_S):
+            stuck.append(True)
+            os.kill(int(line), signal.SIGKILL)
+
+    helper = threading.Thread(target=signal_from_another_thread)
+    helper.start()
+    err = io.StringIO()
+    try:
+        code = run_child([sys.executable, "-c", WAIT_FOR_TERM, str(fifo)], dict(os.environ), err)
+    finally:
+        returned.set()
+        # Still waiting to open the FIFO (the command never started)? Let it read nothing.
+        with contextlib.suppress(OSError):  # ENXIO: it is not waiting there
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        helper.join()
+    assert not stuck, "the SIGTERM was not passed on"
+    assert (code, err.getvalue()) == (40 + signal.SIGTERM, "")
