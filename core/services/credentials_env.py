@@ -2,27 +2,27 @@
 
 ``main.py exec --channel CHANNEL -- COMMAND`` (:mod:`core.services.exec_command`) runs a command
 with these variables in its environment only. The names are the ones python-amazon-sp-api reads
-(https://python-amazon-sp-api.readthedocs.io/en/latest/env_variables.html, source
-https://github.com/saleweaver/python-amazon-sp-api/blob/master/docs/env_variables.rst):
+(https://github.com/saleweaver/python-amazon-sp-api/blob/master/docs/env_variables.rst):
 ``LWA_APP_ID`` (despite its name, the LWA *client ID*), ``LWA_CLIENT_SECRET`` and
 ``SP_API_REFRESH_TOKEN``; it also reads ``SP_API_DEFAULT_MARKETPLACE`` (a marketplace code such
 as ``UK``, looked up when the library is imported) and ``AWS_ENV`` (``SANDBOX`` switches it to
 Amazon's sandbox hosts). The others are SP Connect's own, for any client:
 
-======================== =====================================================================
-``SP_API_ENDPOINT``      the SP-API host of the channel's region (or the simulator)
-``LWA_TOKEN_URL``        where to exchange the refresh token for an access token
-``SP_API_REGION``        ``NA``, ``EU`` or ``FE``
-``SP_API_SELLER_ID``     the Seller ID the authorization belongs to
-``SP_API_MARKETPLACE_ID``  the channel's marketplace id
-``SP_API_MARKETPLACE_IDS`` that id first, then the other marketplaces of the same
-                         authorization, comma-separated
-======================== =====================================================================
+* ``SP_API_ENDPOINT``: the SP-API host of the channel's region (or the simulator's address);
+* ``LWA_TOKEN_URL``: where to exchange the refresh token for an access token;
+* ``SP_API_REGION``: ``NA``, ``EU`` or ``FE``;
+* ``SP_API_SELLER_ID``: the Seller ID the authorization belongs to;
+* ``SP_API_MARKETPLACE_ID``: the channel's marketplace id;
+* ``SP_API_MARKETPLACE_IDS``: that id first, then the other marketplaces of the same
+  authorization, comma-separated.
 
 python-amazon-sp-api takes its hosts from its own table, not from ``SP_API_ENDPOINT`` or
-``LWA_TOKEN_URL``, so with the demo's simulator only a client that reads those two works. Whether
-every version of it knows every marketplace code (IE, BE and ZA were added late) is UNVERIFIED:
-a version that does not know ``SP_API_DEFAULT_MARKETPLACE``'s value fails on import.
+``LWA_TOKEN_URL``; against the demo's simulator it needs pointing at them (the README shows how,
+tried with its version 2.1.35). That version knows every marketplace code of
+:mod:`core.domain.marketplaces` (``UK`` as an alias of ``GB``); the older copy of its
+``sp_api/base/marketplaces.py`` we read has no IE, BE or ZA, and a version that does not know
+``SP_API_DEFAULT_MARKETPLACE``'s value fails on import. Which versions those are is UNVERIFIED,
+so the variable can be left out: ``exec ... -- env -u SP_API_DEFAULT_MARKETPLACE COMMAND``.
 
 Every inherited variable whose name starts with ``SP_API_`` or ``LWA_``, and ``AWS_ENV``, is
 removed from the child's environment first: python-amazon-sp-api prefers
