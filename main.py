@@ -6,6 +6,7 @@
     python main.py --self-test [--screenshot FILE]
     python main.py [--demo | --data-dir DIR] plan
     python main.py [--demo | --data-dir DIR] check [--json] [--only-expiring]
+    python main.py [--demo | --data-dir DIR] exec --channel CHANNEL -- COMMAND [ARGS...]
 
 ``--demo`` and ``--data-dir`` are global: every command works on the inventory they choose.
 Heavy modules (Qt, the core) are imported only by the branch that needs them, so the window
@@ -126,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_inventory_options(simulator, argparse.SUPPRESS)
     simulator.set_defaults(run=run_simulator)
+    run = commands.add_parser(
+        "exec",
+        help="run COMMAND with one channel's credentials in its environment (written nowhere)",
+        formatter_class=_Formatter,
+    )
+    run.add_argument(
+        "--channel",
+        required=True,
+        help="a channel id, or a Seller ID and marketplace code such as A1B2C3D4E5F6G7/UK",
+    )
+    run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+    _add_inventory_options(run, argparse.SUPPRESS)
+    run.set_defaults(run=run_exec)
     return parser
 
 
@@ -191,6 +205,17 @@ def run_simulator(args: argparse.Namespace) -> int:
 
     serve_forever(args.port)
     return 0
+
+
+def run_exec(args: argparse.Namespace) -> int:
+    """Exit codes: the command's own; 125, 126, 127 for ours (see core/services/exec_command)."""
+    from core.services.exec_command import run_exec as run
+
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("error: name the command to run after --", file=sys.stderr)
+        return 2
+    return run(args.channel, command, demo=args.demo, data_dir=args.data_dir)
 
 
 # --- entry point -----------------------------------------------------------------------------
