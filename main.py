@@ -7,6 +7,8 @@
     python main.py [--demo | --data-dir DIR] plan
     python main.py [--demo | --data-dir DIR] check [--json] [--only-expiring]
     python main.py [--demo | --data-dir DIR] exec --channel CHANNEL -- COMMAND [ARGS...]
+    python main.py [--demo | --data-dir DIR] export --format json|csv --out FILE [--bom]
+    python main.py [--demo | --data-dir DIR] import FILE [--save]
 
 ``--demo`` and ``--data-dir`` are global: every command works on the inventory they choose.
 Heavy modules (Qt, the core) are imported only by the branch that needs them, so the window
@@ -117,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_inventory_options(check, argparse.SUPPRESS)
     check.set_defaults(run=run_check)
+    _add_exchange_commands(commands)
     simulator = commands.add_parser(
         "simulator",
         help="run the built-in Amazon simulator on 127.0.0.1 (to rehearse a reauthorization)",
@@ -141,6 +144,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inventory_options(run, argparse.SUPPRESS)
     run.set_defaults(run=run_exec)
     return parser
+
+
+def _add_exchange_commands(commands: Any) -> None:
+    from core.services.exchange.writing import FORMATS
+
+    export = commands.add_parser(
+        "export", help="write the inventory to a file (never a secret)", formatter_class=_Formatter
+    )
+    export.add_argument("--format", required=True, choices=sorted(FORMATS), dest="fmt")
+    export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    export.add_argument("--bom", action="store_true", help="CSV: start with a byte order mark")
+    _add_inventory_options(export, argparse.SUPPRESS)
+    export.set_defaults(run=run_export)
+    imports = commands.add_parser(
+        "import",
+        help="check a CSV or JSON file against the inventory (exit 1 on problems); --save "
+        "imports it",
+        formatter_class=_Formatter,
+    )
+    imports.add_argument("file", metavar="FILE")
+    imports.add_argument("--save", action="store_true", help="import and save (not a dry run)")
+    _add_inventory_options(imports, argparse.SUPPRESS)
+    imports.set_defaults(run=run_import)
 
 
 # --- commands without a window ---------------------------------------------------------------
@@ -197,6 +223,24 @@ def run_check(args: argparse.Namespace) -> int:
         out=sys.stdout,
         err=sys.stderr,
     )
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from core.services.exchange import commands
+
+    return commands.export_command(
+        data_dir=args.data_dir, demo=args.demo, fmt=args.fmt, out=args.out, bom=args.bom,
+        app_version=version(), stdout=sys.stdout, stderr=sys.stderr,
+    )  # fmt: skip
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from core.services.exchange import commands
+
+    return commands.import_command(
+        data_dir=args.data_dir, demo=args.demo, file=args.file, save=args.save,
+        stdout=sys.stdout, stderr=sys.stderr,
+    )  # fmt: skip
 
 
 def run_simulator(args: argparse.Namespace) -> int:
