@@ -61,9 +61,9 @@ def _mutated(path: list[Any], value: Any) -> bytes:
     document = json.loads(json.dumps(_EXPORT))
     target: Any = document
     for step in path[:-1]:
-        if isinstance(target, dict) and step in target:
-            target = target[step]
-        elif isinstance(target, list) and isinstance(step, int) and step < len(target):
+        in_dict = isinstance(target, dict) and step in target
+        in_list = isinstance(target, list) and isinstance(step, int) and step < len(target)
+        if in_dict or in_list:
             target = target[step]
         else:
             break

@@ -44,9 +44,7 @@ from core.services.exchange.matching import CompanyPlan, plan_companies, spec_ke
 from core.services.exchange.specs import ChannelSpec, ParsedImport, Problem
 
 #: The message of a channel whose imported authorization has no refresh token.
-IMPORTED_UNCONNECTED = (
-    "Imported from a file without its refresh token: reauthorize to connect"
-)
+IMPORTED_UNCONNECTED = "Imported from a file without its refresh token: reauthorize to connect"
 
 
 @dataclass(frozen=True, slots=True)
