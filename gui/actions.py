@@ -45,6 +45,8 @@ class Actions:
     roll_back: QAction
     app_credentials: QAction
     history: QAction
+    export: QAction
+    import_file: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -52,7 +54,10 @@ def install(window: QMainWindow, a: Actions) -> None:
     """The menu bar and the toolbar."""
     bar = window.menuBar()
     for title, items in (
-        ("&File", [a.save, a.revert, None, a.open_demo, None, a.quit]),
+        (
+            "&File",
+            [a.save, a.revert, None, a.import_file, a.export, None, a.open_demo, None, a.quit],
+        ),
         (
             "&Edit",
             [a.undo, None, a.add_company, a.add_channel, a.edit, a.remove, a.history, None, a.find],
@@ -181,6 +186,17 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "&History…",
             "What was saved about the selected channel or company, and when (Ctrl+H).",
             ("Ctrl+H",),
+        ),
+        export=make(
+            "export",
+            "&Export…",
+            "Write the inventory to a JSON or CSV file (never a secret), as it shows now.",
+        ),
+        import_file=make(
+            "import_file",
+            "&Import…",
+            "Add companies and channels from a CSV or JSON file: you see what changes first, "
+            "and nothing is kept until you Save.",
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

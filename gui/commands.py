@@ -19,6 +19,7 @@ from core.domain.inventory import Channel, Company, new_id
 from core.services.view.rows import QuickFilter
 from core.services.workspace import SAVING, Workspace
 from gui import dialogs
+from gui.exchange.flow import ExchangeFlow
 
 if TYPE_CHECKING:
     from core.services.consent import ConsentAttempts
@@ -56,6 +57,7 @@ class Commands:
         # Dialogs need a parent widget: the window is one (the protocol cannot say so).
         self.parent = window if isinstance(window, QWidget) else None
         self.test_all: TestAll | None = None  # the one Test all of this window, once asked
+        self.exchange: ExchangeFlow | None = None  # File > Export and Import, once asked
 
     def apply(self, change: changes.Change) -> bool:
         """Apply a change; a refusal is shown to the person. True when it was applied."""
@@ -80,6 +82,20 @@ class Commands:
             log.warning("no command %s", name)
             return
         handler()
+
+    # --- files ------------------------------------------------------------------------
+
+    def _exchange(self) -> ExchangeFlow:
+        if self.exchange is None:
+            w = self.window
+            self.exchange = ExchangeFlow(self.parent, self.ws, w.runner, w.statusBar, self.apply)
+        return self.exchange
+
+    def do_export(self) -> None:
+        self._exchange().export()
+
+    def do_import_file(self) -> None:
+        self._exchange().import_file()
 
     # --- saving -----------------------------------------------------------------------
 

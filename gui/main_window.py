@@ -268,6 +268,8 @@ class MainWindow(QMainWindow):
         a.roll_back.setEnabled(can_edit and selected is not None)
         a.app_credentials.setEnabled(can_edit)
         a.history.setEnabled(selected is not None)  # read-only: also in a read-only copy
+        a.export.setEnabled(ws is not None)
+        a.import_file.setEnabled(can_edit)
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)
         star = "*" if dirty else ""

@@ -1,0 +1,1 @@
+"""File > Export… and File > Import…: choose a file, work off the GUI thread, preview."""
