@@ -165,3 +165,18 @@ def test_no_secret_or_entry_name_in_exports_dry_run_or_log(
     everything = "\n".join(texts)
     for needle in [*values, *refs, namespace]:
         assert needle not in everything
+
+
+@pytest.mark.keychain
+def test_import_save_through_main_with_the_real_keychain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "demo.json"
+    assert _run(["--demo", "export", "--format", "json", "--out", str(export)], capsys)[0] == 0
+    folder = tmp_path / "inv"
+    code, out, err = _run(["--data-dir", str(folder), "import", str(export), "--save"], capsys)
+    assert code == 0, err
+    assert out.startswith("Imported and saved: 10 companies added, 25 channels added")
+    code, out, _ = _run(["--data-dir", str(folder), "import", str(export)], capsys)
+    assert (code, out.splitlines()[0]) == (0, "Nothing new: the inventory already has everything "
+                                              "in this file.")  # fmt: skip
