@@ -157,3 +157,27 @@ def test_export_is_written_atomically_and_privately(workspace: Workspace, tmp_pa
     with pytest.raises(UserFacingError, match="could not be written") as caught:
         write_export(workspace, "csv", tmp_path / "missing" / "x.csv", now=NOW)
     assert caught.value.next_step
+
+
+def test_dates_far_outside_a_grants_life_are_refused(workspace: Workspace) -> None:
+    inv, _ = demo_inventory(NOW, "ns")
+    document = json.loads(export_text(inv, NOW))
+    document["authorizations"][0]["expires_at"] = "9999-12-31T23:59:59-14:00"
+    document["authorizations"][1]["granted_at"] = "0001-01-01T00:00:00+14:00"
+    plan = plan_for(json.dumps(document), workspace.current)
+    assert [p.location for p in plan.problems] == [
+        "authorizations[0].expires_at",
+        "authorizations[1].granted_at",
+    ]
+
+
+def test_a_json_channel_may_belong_to_a_company_the_inventory_already_has(
+    workspace: Workspace,
+) -> None:
+    workspace.apply(add_company(company("c1", "Acme")))
+    workspace.save(NOW)
+    document = json.loads(export_text(workspace.current, NOW))
+    document["channels"] = [{"id": "new-ch", "company_id": "c1", "marketplace_id": US}]
+    plan = plan_for(json.dumps(document), workspace.current)
+    assert plan.ok, plan.problems
+    assert plan.channels_added == 1

@@ -208,6 +208,8 @@ def _channels(
     for spec in parsed.channels:
         key_of_company = spec_key(spec.company, spec.company_by_id)
         company_id = companies.by_key.get(key_of_company)
+        if company_id is None and spec.company_by_id and spec.company in companies.final:
+            company_id = spec.company  # a company the inventory has, not listed in the file
         if company_id is None:
             if kind == "json" and key_of_company not in companies.refused:
                 problems.append(
@@ -232,7 +234,7 @@ def _channels(
             continue
         taken[key] = spec.location
         before = current.channels.get(spec.id or "")
-        channel = _channel(spec, company_id, before, auths, tokenless, kind, problems)
+        channel = _channel(spec, company_id, before, auths, tokenless, parsed, problems)
         if channel is None:
             continue
         view = Inventory(companies={company_id: companies.final[company_id]})
@@ -265,9 +267,10 @@ def _channel(
     before: Channel | None,
     auths: dict[str, Authorization],
     tokenless: set[str],
-    kind: str,
+    parsed: ParsedImport,
     problems: list[Problem],
 ) -> Channel | None:
+    kind, refused = parsed.kind, parsed.refused_authorizations
     if before is not None:
         status = spec.app_status if spec.app_status is not None else before.app_status
         status_at = spec.app_status_checked_at if kind == "json" else before.app_status_checked_at
@@ -291,6 +294,8 @@ def _channel(
     if auth_id is not None:
         auth = auths.get(auth_id)
         region = marketplaces.get(spec.marketplace_id).region
+        if auth is None and auth_id in refused:
+            return None  # the authorization's own problem is reported already
         if auth is None or auth.region is not region:
             what = "is not in the file" if auth is None else "is for another region"
             problems.append(

@@ -200,6 +200,8 @@ def _authorizations(parsed: ParsedImport, items: list[Any]) -> None:
         if f.boolean("has_refresh_token") and auth_id is not None:
             had.add(auth_id)
         if len(parsed.problems) > before:
+            if auth_id is not None:
+                parsed.refused_authorizations.add(auth_id)
             continue
         if auth_id is None or seller is None or region is None:
             continue

@@ -79,6 +79,8 @@ class ParsedImport:
     had_refresh_token: frozenset[str] = frozenset()
     had_mws_auth_token: frozenset[str] = frozenset()
     had_client_secret: bool = False
+    #: Authorizations the reader refused (reported once; channels using them say no more).
+    refused_authorizations: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
