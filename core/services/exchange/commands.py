@@ -111,7 +111,11 @@ def import_command(
             return _report(plan, stdout, saved=False)
         workspace.apply(plan.change)
         workspace.save(now)
-        return _report(plan, stdout, saved=True)
+        code = _report(plan, stdout, saved=True)
+        if workspace.demo:
+            print("  The demo is temporary: its folder is deleted when this command ends.",
+                  file=stdout)  # fmt: skip
+        return code
     except UserFacingError as exc:
         return _fail(stderr, exc, 2)
     finally:
