@@ -181,3 +181,17 @@ def test_a_json_channel_may_belong_to_a_company_the_inventory_already_has(
     plan = plan_for(json.dumps(document), workspace.current)
     assert plan.ok, plan.problems
     assert plan.channels_added == 1
+
+
+def test_another_format_can_be_registered(workspace: Workspace, tmp_path: Path) -> None:
+    from core.services.exchange import writing
+
+    def count(request: writing.ExportRequest) -> bytes:
+        return f"{len(request.inventory.channels)} channels\n".encode()
+
+    writing.register("count", count)
+    try:
+        path = write_export(workspace, "count", tmp_path / "n.txt", now=NOW)
+        assert path.read_text() == "0 channels\n"
+    finally:
+        del writing.FORMATS["count"]

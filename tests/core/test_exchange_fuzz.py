@@ -24,7 +24,13 @@ _EXPORT: dict[str, Any] = json.loads(export_text(_INVENTORY, NOW))
 _SETTINGS = settings(max_examples=150, deadline=None)
 
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=30)
+    | st.text(min_size=1001, max_size=1100)
+    | st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-01", "US", "ATVPDKIKX0DER", "=1+1"]),
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
     ),

@@ -126,3 +126,26 @@ def test_an_import_is_one_pending_change_until_save(tmp_path: Path) -> None:
         assert target.current.channels == {}
     finally:
         target.close()
+
+
+def test_a_csv_export_imports_into_an_empty_folder_with_the_same_channels(tmp_path: Path) -> None:
+    from core.services.exchange.export_csv import export_csv
+
+    workspace = saved_workspace(tmp_path / "source", demo_inventory, NOW)
+    try:
+        source = workspace.saved
+        text = export_csv(source, NOW, bom=True)
+    finally:
+        workspace.close()
+    imported = import_into(tmp_path / "empty", text, NOW, ".csv")
+
+    def fields(inv: Any) -> set[tuple[Any, ...]]:
+        return {
+            (c.id, inv.companies[c.company_id].name, c.marketplace_id, c.seller_id, c.name,
+             c.mws_merchant_token, c.app_status)
+            for c in inv.channels.values()
+        }  # fmt: skip
+
+    assert fields(imported) == fields(source)
+    parents = {c.name: c.parent_id for c in source.companies.values()}
+    assert {c.name: c.parent_id for c in imported.companies.values()} == parents

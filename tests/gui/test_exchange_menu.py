@@ -41,8 +41,13 @@ def test_export_writes_the_chosen_format(
     assert f"Exported to {out}" in window.statusBar().currentMessage()
 
 
+@pytest.mark.parametrize("by_keyboard", [False, True])
 def test_import_previews_then_becomes_one_pending_change(
-    qtbot: Any, demo_window: Opened, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot: Any,
+    demo_window: Opened,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    by_keyboard: bool,
 ) -> None:
     source = tmp_path / "new.csv"
     source.write_text("Company;Marketplace;Seller ID\nFresh Fields;DE;A1FRESHFIELDS7\n", "utf-8")
@@ -56,7 +61,10 @@ def test_import_previews_then_becomes_one_pending_change(
     qtbot.waitExposed(preview)
     assert "1 company added, 1 channel added" in preview.headline.text()
     assert not ws.is_dirty  # nothing yet
-    qtbot.mouseClick(preview.import_button, Left)
+    if by_keyboard:
+        qtbot.keyClick(preview, Qt.Key.Key_Return)  # Import is the default button
+    else:
+        qtbot.mouseClick(preview.import_button, Left)
     assert [c.kind.value for c in ws.pending] == ["import"]
     assert any(c.name == "Fresh Fields" for c in ws.current.companies.values())
     assert window.windowTitle().startswith("*")
