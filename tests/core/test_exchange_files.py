@@ -195,3 +195,10 @@ def test_another_format_can_be_registered(workspace: Workspace, tmp_path: Path) 
         assert path.read_text() == "0 channels\n"
     finally:
         del writing.FORMATS["count"]
+
+
+def test_a_company_cannot_be_its_own_parent_and_the_column_is_named(workspace: Workspace) -> None:
+    text = "company,marketplace,parent_company\nSolo,US,Solo\n"
+    plan = plan_for(text, workspace.current, ".csv")
+    assert [p.location for p in plan.problems] == ["line 2, parent_company"]
+    assert "its own unified parent" in plan.problems[0].message

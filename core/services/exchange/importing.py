@@ -133,8 +133,14 @@ def _in_file_order(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=line))  # stable: a line's own problems keep their order
 
 
+#: A rule's field name as the CSV's column is called (see :mod:`.read_csv`).
+_CSV_COLUMNS = {"parent_id": "parent_company", "marketplace_id": "marketplace"}
+
+
 def _where(location: str, kind: str, name: str) -> str:
-    return f"{location}.{name}" if kind == "json" else f"{location}, {name}"
+    if kind == "json":
+        return f"{location}.{name}"
+    return f"{location}, {_CSV_COLUMNS.get(name, name)}"
 
 
 def _field_problems(
