@@ -4,7 +4,7 @@
     python main.py --demo               the window on a temporary sample inventory
     python main.py --data-dir DIR       the window on the inventory in DIR
     python main.py --self-test [--screenshot FILE]
-    python main.py [--demo | --data-dir DIR] plan
+    python main.py [--demo | --data-dir DIR] plan [--json]
     python main.py [--demo | --data-dir DIR] check [--json] [--only-expiring]
     python main.py [--demo | --data-dir DIR] exec --channel CHANNEL -- COMMAND [ARGS...]
     python main.py [--demo | --data-dir DIR] export --format json|csv --out FILE [--bom]
@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     # Also accepted after the command name; SUPPRESS keeps the global value otherwise.
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
     _add_inventory_options(plan, argparse.SUPPRESS)
     plan.set_defaults(run=run_plan)
     check = commands.add_parser(
@@ -173,43 +174,11 @@ def _add_exchange_commands(commands: Any) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from core.domain.inventory import utcnow
-    from core.domain.plan import build_plan
-    from core.services.demo import open_demo
-    from core.services.opening import open_workspace
+    from core.services.plan_command import run_plan as run
 
-    # The plan reads no secret and talks to no Amazon: never wake the keychain, never take the
-    # lock, no simulator.
-    workspace = (
-        open_demo(amazon=False)
-        if args.demo
-        else open_workspace(args.data_dir, read_only=True, keychain=False)
+    return run(
+        data_dir=args.data_dir, demo=args.demo, as_json=args.json, out=sys.stdout, err=sys.stderr
     )
-    try:
-        inv = workspace.current
-        now = utcnow()
-        items = build_plan(inv, now)
-        where = "the demo inventory" if workspace.demo else str(workspace.data_file)
-        if not items:
-            print(f"Nothing to reauthorize in {where}: every channel is connected and none")
-            print("expires within 30 days.")
-            return 0
-        count = sum(len(i.channel_ids) for i in items)
-        consents = "1 consent" if len(items) == 1 else f"{len(items)} consents"
-        print(f"Reauthorization plan for {where}: {consents} for {count} channels.")
-        for number, item in enumerate(items, 1):
-            print(f"\n{number}. {item.title}")
-            print(f"   Sign in at: {item.seller_central_url}")
-            print(f"   {item.account_hint}")
-            print("   Channels:")
-            for channel_id, reason in zip(item.channel_ids, item.reasons, strict=True):
-                channel = inv.channels[channel_id]
-                company = inv.companies.get(channel.company_id)
-                owner = f" ({company.name})" if company is not None else ""
-                print(f"     - {channel.name or channel.marketplace.label}{owner}: {reason}")
-        return 0
-    finally:
-        workspace.close()
 
 
 def run_check(args: argparse.Namespace) -> int:

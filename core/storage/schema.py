@@ -109,6 +109,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE channels ADD COLUMN recovery_dismissed INTEGER NOT NULL DEFAULT 0;
     UPDATE channels SET last_ok_at = checked_at WHERE check_result = 'ok';
     """,
+    # Support staff's progress through the reauthorization plan (core.services.plan_view): one
+    # row per consent (seller and region), written at once like health. ``generation`` is the
+    # newest saved grant of that seller and region when the row was written, so a later
+    # consent ends it; ``item`` is the item as it was shown (JSON, no secrets), to list it as
+    # done once its channels are healthy and it has left the plan.
+    """
+    CREATE TABLE plan_progress (
+        item_key   TEXT PRIMARY KEY,
+        generation TEXT NOT NULL,
+        state      TEXT NOT NULL CHECK (state IN ('to_do', 'link_sent', 'done', 'failed')),
+        changed_at TEXT NOT NULL,
+        reason     TEXT NOT NULL DEFAULT '',
+        item       TEXT NOT NULL DEFAULT '{}'
+    ) STRICT;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

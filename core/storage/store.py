@@ -150,6 +150,11 @@ class Store:
         row = self._query("SELECT value FROM meta WHERE key = 'inventory_id'")
         return str(row[0][0])
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The connection, for modules with tables of their own (core.storage.plan_progress)."""
+        return self._conn
+
     def load(self) -> Inventory:
         """Read the whole inventory. Reads no secret: those are fetched when needed."""
         try:

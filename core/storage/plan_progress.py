@@ -1,0 +1,71 @@
+"""The ``plan_progress`` table: support staff's state of each consent of the plan.
+
+One row per plan item key (a seller in a region, or a lone channel). Written at once, one
+transaction per write, like a connection test's result; never part of a Save (see
+:mod:`core.services.plan_view` for why).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from core.domain.errors import ReadOnlyError
+from core.domain.plan_progress import PlanState, Progress
+from core.storage.failures import rollback, unreadable, write_error
+from core.storage.store import Store
+
+
+def read_progress(store: Store) -> dict[str, Progress]:
+    """Every stored row, by item key."""
+    try:
+        rows = store.connection.execute(
+            "SELECT item_key, generation, state, changed_at, reason, item FROM plan_progress"
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(store.path, exc) from None
+    result: dict[str, Progress] = {}
+    for key, generation, state, changed_at, reason, item in rows:
+        try:
+            snapshot: dict[str, Any] = json.loads(item)
+        except ValueError:
+            snapshot = {}
+        result[str(key)] = Progress(
+            key=str(key),
+            generation=str(generation),
+            state=PlanState(state),
+            changed_at=datetime.fromisoformat(str(changed_at)),
+            reason=str(reason),
+            item=snapshot if isinstance(snapshot, dict) else {},
+        )
+    return result
+
+
+def write_progress(store: Store, progress: Progress) -> None:
+    """Store one item's state (replacing the row of its key), in one transaction."""
+    if store.read_only:
+        raise ReadOnlyError(
+            "This inventory is open read-only, so the plan's progress cannot be noted.",
+            "Note it in the SP Connect window that has the inventory open.",
+        )
+    conn = store.connection
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT OR REPLACE INTO plan_progress"
+            "(item_key, generation, state, changed_at, reason, item) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                progress.key,
+                progress.generation,
+                progress.state.value,
+                progress.changed_at.isoformat(),
+                progress.reason,
+                json.dumps(progress.item, sort_keys=True),
+            ),
+        )
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        rollback(conn)
+        raise write_error(store.path, exc) from None
