@@ -47,6 +47,7 @@ class Actions:
     history: QAction
     export: QAction
     import_file: QAction
+    plan: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -70,6 +71,8 @@ def install(window: QMainWindow, a: Actions) -> None:
                 a.test_connection,
                 a.test_all,
                 a.roll_back,
+                None,
+                a.plan,
                 None,
                 a.app_credentials,
             ],
@@ -197,6 +200,13 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "&Import…",
             "Add companies and channels from a CSV or JSON file: you see what changes first, "
             "and nothing is kept until you Save.",
+        ),
+        plan=make(
+            "plan",
+            "Reauthorization &plan…",
+            "Every consent still needed, one per seller and region, as a checklist with each "
+            "one's state: for working through a call with a seller (Ctrl+Shift+R).",
+            ("Ctrl+Shift+R",),
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

@@ -275,6 +275,14 @@ class Commands:
             attempts=self.window.consent_attempts,
         )
 
+    def do_plan(self) -> None:
+        from gui.plan.opening import open_plan_of
+
+        w = self.window
+        open_plan_of(
+            self.parent, self.ws, runner=w.runner, attempts=w.consent_attempts, apply=self.try_apply
+        )
+
     def do_test_connection(self) -> None:
         from gui.checks import start_connection_test
 
