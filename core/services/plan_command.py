@@ -100,14 +100,19 @@ def print_plan(workspace: Workspace, entries: list[PlanEntry], now: datetime, ou
             _print_entry("- ", entry, now, out)
 
 
-def state_words(entry: PlanEntry, now: datetime) -> str:
-    """``Link sent 10 minutes ago``, ``Failed: Wrong account ...``, ``To do``."""
+def state_short(entry: PlanEntry, now: datetime) -> str:
+    """``Link sent, 10 minutes ago``, ``To do``: the state and how long it has been."""
     text = entry.state.words
     if entry.state_changed_at is not None and entry.state is not PlanState.TO_DO:
-        text += f" {dates.ago(entry.state_changed_at, now)}"
-    if entry.reason:
-        text += f": {entry.reason}"
+        ago = dates.ago(entry.state_changed_at, now)
+        text += f", {ago[:1].lower()}{ago[1:]}"
     return text
+
+
+def state_words(entry: PlanEntry, now: datetime) -> str:
+    """:func:`state_short` and the reason: ``Failed, just now: Wrong account ...``."""
+    text = state_short(entry, now)
+    return f"{text}: {entry.reason}" if entry.reason else text
 
 
 def _print_entry(prefix: str, entry: PlanEntry, now: datetime, out: TextIO) -> None:

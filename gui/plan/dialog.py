@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,7 +42,7 @@ from PySide6.QtWidgets import (
 from core.domain.errors import UserFacingError
 from core.domain.plan_progress import PlanEntry, PlanState
 from core.services.consent import ConsentTarget
-from core.services.plan_command import state_words
+from core.services.plan_command import state_short, state_words
 from core.services.plan_view import PlanProgress
 from core.services.workspace import Workspace
 from gui import dialogs
@@ -137,8 +138,11 @@ class PlanDialog(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 2)
-        layout.addWidget(self.details, 1)
-        layout.addLayout(actions)
+        selected = QGroupBox("The selected consent")
+        inner = QVBoxLayout(selected)
+        inner.addWidget(self.details, 1)
+        inner.addLayout(actions)
+        layout.addWidget(selected, 1)
         layout.addWidget(buttons)
 
         self.table.currentCellChanged.connect(lambda *_: self._show_current())
@@ -180,14 +184,17 @@ class PlanDialog(QDialog):
         self.entries = self.progress.entries(when)
         self.table.setRowCount(len(self.entries))
         for r, entry in enumerate(self.entries):
-            texts = (state_words(entry, when), entry.title, str(entry.fields["seller_central_url"]))
-            for c, text in enumerate(texts):
+            texts = (state_short(entry, when), entry.title, str(entry.fields["seller_central_url"]))
+            tips = (state_words(entry, when), entry.title, texts[2])
+            for c, (text, tip) in enumerate(zip(texts, tips, strict=True)):
                 item = QTableWidgetItem(text)  # an item's text is never markup
-                item.setToolTip(tooltip(text))
+                item.setToolTip(tooltip(tip))
                 self.table.setItem(r, c, item)
         self.status.setText(summary_text(self.entries, self.progress.why_not()))
+        done = sum(e.state is PlanState.DONE for e in self.entries)
+        left = len(self.entries) - done
         self.heading.setText(
-            f"Reauthorization plan: {sum(e.in_plan for e in self.entries)} to do"
+            f"Reauthorization plan: {left} left, {done} done"
             if self.entries
             else "Reauthorization plan: nothing to do"
         )

@@ -72,8 +72,8 @@ def test_json_and_words_show_a_state_noted_in_the_window(
     assert item["state"] == "failed"
     assert item["state_reason"] == "Wrong account"
     assert datetime.fromisoformat(item["state_changed_at"]) == when
-    assert "   State: Failed" in words
-    assert ": Wrong account" in words
+    assert "   State: Failed, " in words
+    assert " ago: Wrong account" in words
 
 
 def test_the_words_keep_their_shape(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:

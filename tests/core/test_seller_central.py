@@ -107,7 +107,8 @@ def test_a_database_from_before_the_date_opens_with_no_date(tmp_path: Path) -> N
     conn = sqlite3.connect(db)
     index = next(i for i, m in enumerate(MIGRATIONS) if "app_status_checked_at" in m)
     conn.execute("ALTER TABLE channels DROP COLUMN app_status_checked_at")
-    for later in ("history_subjects", "history"):  # and what the migrations after it made
+    # and what the migrations after it made (plan_progress: the plan's states)
+    for later in ("history_subjects", "history", "plan_progress"):
         conn.execute(f"DROP TABLE IF EXISTS {later}")
     for column in (  # the 36-hour window's migration, after both
         "last_ok_at",
