@@ -4,6 +4,7 @@ on a support call would (keys, clicks), against real windows and, for a consent,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,12 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from core.domain import changes as ch
+from core.domain.inventory import CheckResult
 from core.domain.plan import build_plan
 from core.services.demo import DemoWorkspace, open_demo
 from core.services.lanes import Lanes
 from core.storage.keychain import MemorySecretStore
 from gui.main_window import MainWindow
-from gui.plan.dialog import PlanDialog, rows_text
+from gui.plan.dialog import PlanDialog
 from gui.reauthorize.dialog import ReauthorizeDialog
 from gui.tasks import TaskRunner
 from tests.core.test_plan_progress import KEY, seed
@@ -42,6 +45,17 @@ def press(button: QPushButton, qtbot: Any) -> None:
     assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
     button.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.keyClick(button, Qt.Key.Key_Space)
+
+
+def rows_text(dialog: PlanDialog) -> list[tuple[str, ...]]:
+    table = dialog.table
+    return [
+        tuple(
+            (item.text() if (item := table.item(r, c)) is not None else "")
+            for c in range(table.columnCount())
+        )
+        for r in range(table.rowCount())
+    ]
 
 
 def row_of(dialog: PlanDialog, key: str) -> tuple[str, ...]:
@@ -241,4 +255,26 @@ def test_a_wrong_account_marks_the_consent_failed_with_its_reason(
     assert "State: Failed, just now: " in details  # the reason follows, in plain words
     assert other in details
     assert not ws.is_dirty  # nothing kept of the other account's grant
+    dialog.close()
+
+
+def test_rows_follow_test_results_but_not_unsaved_edits(demo_window: Opened, qtbot: Any) -> None:
+    window, ws = demo_window.window, demo_window.ws
+    dialog = open_plan_by_keys(window, qtbot)
+    planned = {c for e in dialog.entries for c in (e.plan_item.channel_ids if e.plan_item else ())}
+    now = dialog.progress.clock()
+    healthy = next(c for c in ws.saved.channels.values() if c.id not in planned and c.seller_id)
+    before = dialog.entries
+
+    company = ws.current.companies[healthy.company_id]
+    ws.apply(ch.edit_company(replace(company, name="Renamed, not saved")))
+    assert dialog.entries is before  # the plan is the saved inventory's: nothing to rebuild
+
+    # A connection test finds the grant revoked: the channel needs a consent, at once.
+    ws.record_health({healthy.id: healthy.health.after(CheckResult.NEEDS_REAUTHORIZATION, now)})
+    planned_now = {
+        c for e in dialog.entries for c in (e.plan_item.channel_ids if e.plan_item else ())
+    }
+    assert healthy.id in planned_now
+    ws.revert()
     dialog.close()
