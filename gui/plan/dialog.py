@@ -7,10 +7,12 @@ From a row: Reauthorize (the usual dialog, for that consent's channels), Copy li
 dialog, with its link made and copied: the dialog stays open to receive the seller's answer,
 so a link sent is never one nobody listens for) and Set state by hand.
 
-States move by themselves where the app knows (:mod:`core.services.plan_view`): Copy link marks
-the row *link sent*, a Reauthorize dialog opened here that ends in an error or a wrong account
-marks it *failed* with Amazon's plain reason, and a consent saved for the seller and region
-makes it *done*. The rows follow every Save and test as it happens (workspace events through
+States move by themselves where the app knows (:mod:`core.services.plan_view`): Copy link (the
+plan's, or that of a Reauthorize dialog opened here) marks the row *link sent*, such a dialog
+that ends in an error or a wrong account marks it *failed* with its plain reason, and a consent
+saved for the seller and region makes it *done*. A consent started elsewhere (the tree's
+Reauthorize) still makes an item done and, once its channels are healthy, takes it out of the
+plan; only one authorized from here is also listed as done for the rest of the day. The rows follow every Save and test as it happens (workspace events through
 the bridge). Notes are written on the database lane; nothing here waits for the disk.
 
 Not modal: the person keeps the window in reach. Open it with :func:`open_plan`.
@@ -276,6 +278,11 @@ class PlanDialog(QDialog):
         authorized = getattr(dialog, "authorized", None)
         if authorized is not None:
             authorized.connect(lambda _result: self._keep(key))
+        # The dialog's own Copy link sends the link as much as the plan's does.
+        for page in (getattr(dialog, "start_page", None), getattr(dialog, "waiting_page", None)):
+            button = getattr(page, "copy_button", None)
+            if isinstance(button, QPushButton):
+                button.clicked.connect(lambda _checked=False: self._link_copied(key, dialog))
         return dialog
 
     def copy_link(self) -> None:
@@ -293,12 +300,14 @@ class PlanDialog(QDialog):
         if dialog is None:
             return
         start = getattr(dialog, "start_page", None)
-        session = getattr(dialog, "session", None)
-        if start is None or session is None:
+        if start is None:
             return
-        start.copy_button.click()  # the dialog's own Copy link: the link, the clipboard
-        if session.url is not None:
-            self._note(entry.key, PlanState.LINK_SENT)
+        start.copy_button.click()  # the dialog's own Copy link: the link, the clipboard, the note
+
+    def _link_copied(self, key: str, dialog: QDialog) -> None:
+        session = getattr(dialog, "session", None)
+        if not self._closed and session is not None and session.url is not None:
+            self._note(key, PlanState.LINK_SENT)
 
     def _set_chosen_state(self) -> None:
         entry = self.current_entry()

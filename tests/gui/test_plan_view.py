@@ -100,6 +100,11 @@ def test_reauthorize_opens_the_dialog_for_that_consents_channels(
     (consent,) = consent_dialogs(dialog)
     assert consent.target.channel_ids == entry.plan_item.channel_ids
     assert consent.target.expected_seller_id == entry.fields["seller_id"]
+    assert row_of(dialog, entry.key)[0] == "To do"
+    # The dialog's own Copy link sends the link too.
+    qtbot.mouseClick(consent.start_page.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == consent.session.url
+    assert row_of(dialog, entry.key)[0] == "Link sent, just now"
     consent.reject()
     dialog.close()
 
