@@ -10,10 +10,12 @@ so a link sent is never one nobody listens for) and Set state by hand.
 States move by themselves where the app knows (:mod:`core.services.plan_view`): Copy link (the
 plan's, or that of a Reauthorize dialog opened here) marks the row *link sent*, such a dialog
 that ends in an error or a wrong account marks it *failed* with its plain reason, and a consent
-saved for the seller and region makes it *done*. A consent started elsewhere (the tree's
-Reauthorize) still makes an item done and, once its channels are healthy, takes it out of the
-plan; only one authorized from here is also listed as done for the rest of the day. The rows follow every Save and test as it happens (workspace events through
-the bridge). Notes are written on the database lane; nothing here waits for the disk.
+saved for the seller and region makes it *done*, listed as such for the rest of the day once
+its channels are healthy. That needs a note of the item: one authorized from here always has
+one; one authorized from the tree has one only if its state was noted before, otherwise it
+simply leaves the plan, as it did before the plan had states. The rows follow every Save and
+test as it happens (workspace events through the bridge). Notes are written on the database
+lane; nothing here waits for the disk.
 
 Not modal: the person keeps the window in reach. Open it with :func:`open_plan`.
 """
