@@ -133,11 +133,27 @@ def test_shutdown_waits_for_the_database_and_abandons_the_network(ws: Workspace)
     assert isinstance(store, GatedSecrets)
     lanes = Lanes(network_workers=2)
     never = threading.Event()
-    stuck = lanes.submit(Lane.NETWORK, lambda: never.wait(WAIT_S))
-    # The other network thread lets the Save go on once it is inside the keychain step.
-    lanes.submit(Lane.NETWORK, lambda: (store.reached.wait(WAIT_S), store.gate.set()))
+    started = threading.Semaphore(0)
+
+    def stuck_task() -> None:
+        started.release()
+        never.wait(WAIT_S)
+
+    def gate_opener() -> None:
+        # Lets the Save go on once it is inside the keychain step, then keeps its thread busy
+        # too, so `queued` cannot start whenever shutdown comes (on a loaded machine it came
+        # after this task had ended, and `queued` ran).
+        started.release()
+        store.reached.wait(WAIT_S)
+        store.gate.set()
+        never.wait(WAIT_S)
+
+    stuck = lanes.submit(Lane.NETWORK, stuck_task)
+    lanes.submit(Lane.NETWORK, gate_opener)
     queued = lanes.submit(Lane.NETWORK, lambda: "never started")
     save = lanes.submit(Lane.DATABASE, ws.save)
+    for _ in range(2):  # both network threads are busy: shutdown cannot cancel them
+        assert started.acquire(timeout=WAIT_S)
     lanes.shutdown()
     assert save.done()  # shutdown returned only once the Save had finished
     assert save.exception() is None
