@@ -1,0 +1,228 @@
+"""The printable report as a PDF, painted by Qt's own PDF writer. Works without a display.
+
+Qt's rich text (:class:`QTextDocument`) lays out the words and the table; it understands a
+subset of HTML without SVG, so the two pictures, drawn once as SVG by
+:mod:`core.services.report.charts`, are rendered by Qt's SVG renderer into images the document
+holds. The pages are painted here rather than by ``QTextDocument.print_`` so each page carries
+"Page n of N" at its foot. The table's header row repeats on every page (a ``thead`` becomes
+the table's header rows) and the table starts on a page of its own.
+
+Paper: Letter where the computer's locale is the United States or Canada (the only places where
+Letter is the norm among Amazon's sellers here), A4 elsewhere; ``page_size`` overrides.
+
+Without a display (``main.py export`` from cron or over SSH), a ``QGuiApplication`` on Qt's
+offscreen platform is created for the painting: fonts and painting need one, a screen does not.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import (
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+from PySide6.QtSvg import QSvgRenderer
+
+from core.services.report import charts
+from core.services.report.html import TABLE_HEADERS, timeline_caption
+from core.services.report.model import PLAN_TITLE, PlanStep, ReportData, TableRow
+
+_RESOLUTION = 300  # dots per inch: sharp text, modest files
+_CHART_SCALE = 3  # chart pixels per SVG unit, so the pictures stay sharp on paper
+_LETTER_TERRITORIES = ("UnitedStates", "Canada")
+
+
+def ensure_gui_application() -> QGuiApplication | None:
+    """A Qt application for painting, on the offscreen platform when there is no display.
+
+    Returns the application created (keep it while painting), or ``None`` when one exists.
+    ``QT_QPA_PLATFORM`` is set only when it is unset and there is no X11 or Wayland display,
+    so a person's explicit choice and a real session are left alone.
+    """
+    if QGuiApplication.instance() is not None:
+        return None
+    no_display = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if not os.environ.get("QT_QPA_PLATFORM") and no_display:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return QGuiApplication([sys.argv[0] if sys.argv else "sp-connect"])
+
+
+def default_page_size() -> QPageSize:
+    """Letter in the United States and Canada, A4 everywhere else."""
+    from PySide6.QtCore import QLocale
+
+    territory = QLocale.system().territory()
+    letter = any(territory == getattr(QLocale.Country, n) for n in _LETTER_TERRITORIES)
+    return QPageSize(QPageSize.PageSizeId.Letter if letter else QPageSize.PageSizeId.A4)
+
+
+def write_pdf(report: ReportData, path: Path, *, page_size: QPageSize | None = None) -> None:
+    """Paint ``report`` into a PDF at ``path`` (the caller renames it into place)."""
+    app = ensure_gui_application()
+    try:
+        _paint(report, path, page_size or default_page_size())
+    finally:
+        del app  # the offscreen application lives only as long as the painting
+
+
+def _paint(report: ReportData, path: Path, page_size: QPageSize) -> None:
+    writer = QPdfWriter(str(path))
+    writer.setResolution(_RESOLUTION)
+    writer.setTitle(f"SP Connect report: {report.inventory_name}")
+    writer.setCreator("SP Connect")
+    writer.setPageLayout(
+        QPageLayout(
+            page_size,
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(14, 14, 14, 14),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    area = writer.pageLayout().paintRectPixels(_RESOLUTION)
+    footer = _RESOLUTION * 0.3  # a line of small text and some air under the body
+    doc = _document(report)
+    doc.documentLayout().setPaintDevice(writer)
+    doc.setPageSize(QSizeF(area.width(), area.height() - footer))
+    body_h = area.height() - footer
+    pages = doc.pageCount()
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"cannot write a PDF to {path}")
+    try:
+        small = QFont(doc.defaultFont())
+        small.setPointSizeF(8)
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -page * body_h)
+            doc.drawContents(painter, QRectF(0, page * body_h, area.width(), body_h))
+            painter.restore()
+            painter.setFont(small)
+            painter.drawText(
+                QRectF(0, body_h, area.width(), footer),
+                Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight,
+                f"Page {page + 1} of {pages}",
+            )
+            painter.drawText(
+                QRectF(0, body_h, area.width(), footer),
+                Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft,
+                f"SP Connect report, exported {report.exported_at}",
+            )
+    finally:
+        painter.end()
+
+
+def _document(report: ReportData) -> QTextDocument:
+    doc = QTextDocument()
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(9)
+    doc.setDefaultFont(font)
+    bars = charts.bar_chart(report.bars, report.total)
+    line = charts.timeline(report.months)
+    for name, svg in (("bars", bars), ("timeline", line)):
+        doc.addResource(
+            QTextDocument.ResourceType.ImageResource, QUrl(f"report:{name}"), _svg_image(svg)
+        )
+    doc.setHtml(_html(report, _svg_size(bars), _svg_size(line)))
+    return doc
+
+
+def _svg_size(svg: str) -> tuple[int, int]:
+    size = QSvgRenderer(QByteArray(svg.encode("utf-8"))).defaultSize()
+    return size.width(), size.height()
+
+
+def _svg_image(svg: str) -> QImage:
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    size = renderer.defaultSize()
+    image = QImage(
+        size.width() * _CHART_SCALE, size.height() * _CHART_SCALE, QImage.Format.Format_RGB32
+    )
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter)
+    painter.end()
+    return image
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _html(report: ReportData, bars: tuple[int, int], line: tuple[int, int]) -> str:
+    """Qt's rich-text subset of the HTML report: same words, simpler layout."""
+    channels = "1 channel" if report.total == 1 else f"{report.total} channels"
+    companies = "1 company" if report.companies == 1 else f"{report.companies} companies"
+    # Images at 80% of their SVG size: the two pictures and their captions share the first page.
+    parts = [
+        f"<h1>SP Connect report: {_e(report.inventory_name)}</h1>",
+        f"<p>Exported {_e(report.exported_at)} by SP Connect {_e(report.version)}. "
+        f"{channels} in {companies}. Dates are in the exporting computer's local time. This "
+        "report holds no passwords, tokens or secrets.</p>",
+        "<h2>Summary</h2>",
+        f'<p><img src="report:bars" width="{bars[0] * 0.8:.0f}" height="{bars[1] * 0.8:.0f}"></p>',
+        f"<p><i>Channels by what they need first ({report.total} in all; each channel counts "
+        "once).</i></p>",
+        f'<p><img src="report:timeline" width="{line[0] * 0.8:.0f}" '
+        f'height="{line[1] * 0.8:.0f}"></p>',
+        f"<p><i>{_e(timeline_caption(report))}</i></p>",
+        f"<h2>{PLAN_TITLE}</h2>",
+    ]
+    if not report.plan:
+        parts.append(
+            "<p>Nothing to reauthorize: every channel is connected and none expires within "
+            "30 days.</p>"
+        )
+    parts.extend(_step(step) for step in report.plan)
+    head = "".join(f"<th align='left' bgcolor='#eeeeee'>{h}</th>" for h in TABLE_HEADERS)
+    parts.append(
+        "<h2 style='page-break-before: always'>All channels</h2>"
+        "<table border='1' cellspacing='0' cellpadding='3' width='100%' "
+        f"style='border-collapse: collapse; font-size: 7.5pt'><thead><tr>{head}</tr></thead>"
+        + "".join(_row(r) for r in report.rows)
+        + "</table>"
+    )
+    return "".join(parts)
+
+
+def _step(step: PlanStep) -> str:
+    covered = "".join(f"<li>{_e(c.text)}</li>" for c in step.channels)
+    return (
+        f"<h3>{step.number}. {_e(step.title)}</h3>"
+        f"<p><b>Seller Central site:</b> {_e(step.seller_central_url)}<br>"
+        f"<b>Account to select:</b> {_e(step.account_hint)}<br>"
+        f"<b>Marketplaces:</b> {_e(', '.join(step.marketplaces))}<br>"
+        f"<b>Channels and why:</b></p><ul>{covered}</ul>"
+    )
+
+
+def _row(row: TableRow) -> str:
+    badges = "<br>".join(
+        f"<span style='color: {charts.TONE_COLOURS[b.tone]}'>\u25cf</span> "
+        + (f"<b>{_e(b.text)}</b>" if b.tone.value == "error" else _e(b.text))
+        for b in row.badges
+    )
+    cells = (
+        _e(row.company),
+        _e(row.channel),
+        _e(row.marketplace),
+        _e(row.seller),
+        badges,
+        _e(row.expiry),
+        _e(row.last_check),
+        _e(row.app_status),
+    )
+    return "<tr>" + "".join(f"<td valign='top'>{c}</td>" for c in cells) + "</tr>"
