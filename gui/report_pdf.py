@@ -2,13 +2,14 @@
 
 Qt's rich text (:class:`QTextDocument`) lays out the words and the table; it understands a
 subset of HTML without SVG, so the two pictures, drawn once as SVG by
-:mod:`core.services.report.charts`, are rendered by Qt's SVG renderer into images the document
-holds. The pages are painted here rather than by ``QTextDocument.print_`` so each page carries
-"Page n of N" at its foot. The table's header row repeats on every page (a ``thead`` becomes
-the table's header rows) and the table starts on a page of its own.
+:mod:`core.services.report.charts`, are painted as vectors by Qt's SVG renderer over blank
+images of their size that the document holds (:func:`_document`). The pages are painted here
+rather than by ``QTextDocument.print_`` so each page carries "Page n of N" at its foot. The
+table's header row repeats on every page (a ``thead`` becomes the table's header rows) and the
+table starts on a page of its own.
 
-Paper: Letter where the computer's locale is the United States or Canada (the only places where
-Letter is the norm among Amazon's sellers here), A4 elsewhere; ``page_size`` overrides.
+Paper: Letter where the computer's locale is the United States or Canada, where it is the usual
+paper; A4 everywhere else. ``page_size`` overrides.
 
 Without a display (``main.py export`` from cron or over SSH), a ``QGuiApplication`` on Qt's
 offscreen platform is created for the painting: fonts and painting need one, a screen does not.
@@ -39,7 +40,6 @@ from core.services.report.html import TABLE_HEADERS, timeline_caption
 from core.services.report.model import PLAN_TITLE, PlanStep, ReportData, TableRow
 
 _RESOLUTION = 300  # dots per inch: sharp text, modest files
-_CHART_SCALE = 3  # chart pixels per SVG unit, so the pictures stay sharp on paper
 _LETTER_TERRITORIES = ("UnitedStates", "Canada")
 
 
@@ -91,10 +91,14 @@ def _paint(report: ReportData, path: Path, page_size: QPageSize) -> None:
     )
     area = writer.pageLayout().paintRectPixels(_RESOLUTION)
     footer = _RESOLUTION * 0.3  # a line of small text and some air under the body
-    doc = _document(report)
-    doc.documentLayout().setPaintDevice(writer)
-    doc.setPageSize(QSizeF(area.width(), area.height() - footer))
     body_h = area.height() - footer
+    pictures = {
+        _BARS: QSvgRenderer(QByteArray(charts.bar_chart(report.bars, report.total).encode())),
+        _TIMELINE: QSvgRenderer(QByteArray(charts.timeline(report.months).encode())),
+    }
+    doc = _document(report, writer, pictures)
+    doc.setPageSize(QSizeF(area.width(), body_h))
+    places = {name: _place_of(doc, name) for name in pictures}
     pages = doc.pageCount()
     painter = QPainter()
     if not painter.begin(writer):
@@ -107,7 +111,11 @@ def _paint(report: ReportData, path: Path, page_size: QPageSize) -> None:
                 writer.newPage()
             painter.save()
             painter.translate(0, -page * body_h)
-            doc.drawContents(painter, QRectF(0, page * body_h, area.width(), body_h))
+            shown = QRectF(0, page * body_h, area.width(), body_h)
+            doc.drawContents(painter, shown)
+            for name, place in places.items():
+                if place is not None and shown.intersects(place):
+                    pictures[name].render(painter, place)
             painter.restore()
             painter.setFont(small)
             painter.drawText(
@@ -124,60 +132,80 @@ def _paint(report: ReportData, path: Path, page_size: QPageSize) -> None:
         painter.end()
 
 
-def _document(report: ReportData) -> QTextDocument:
+#: The pictures' names in the document, and how large they are shown (of their SVG size):
+#: small enough that both and their captions share the first page.
+_BARS, _TIMELINE = "report-bars", "report-timeline"
+_PICTURE_SCALE = 0.85
+
+
+def _document(
+    report: ReportData, device: QPdfWriter, pictures: dict[str, QSvgRenderer]
+) -> QTextDocument:
+    """The report as Qt rich text; each picture a blank image of its size, kept free for the
+    SVG that :func:`_paint` draws over it as vectors (so its words stay text in the PDF: Qt's
+    rich text shows no SVG, and an image would be pixels)."""
     doc = QTextDocument()
     font = QFont("DejaVu Sans")
     font.setPointSizeF(9)
+    # No "fi" ligature: a reviewer's search for "Outfitters" in the PDF must find it.
+    font.setFeature(QFont.Tag("liga"), 0)
     doc.setDefaultFont(font)
-    bars = charts.bar_chart(report.bars, report.total)
-    line = charts.timeline(report.months)
-    for name, svg in (("bars", bars), ("timeline", line)):
-        doc.addResource(
-            QTextDocument.ResourceType.ImageResource, QUrl(f"report:{name}"), _svg_image(svg)
-        )
-    doc.setHtml(_html(report, _svg_size(bars), _svg_size(line)))
+    doc.documentLayout().setPaintDevice(device)
+    blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+    blank.fill(Qt.GlobalColor.transparent)
+    sizes = {}
+    for name, renderer in pictures.items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), blank)
+        size = renderer.defaultSize()
+        sizes[name] = (size.width() * _PICTURE_SCALE, size.height() * _PICTURE_SCALE)
+    doc.setHtml(_html(report, sizes))
     return doc
 
 
-def _svg_size(svg: str) -> tuple[int, int]:
-    size = QSvgRenderer(QByteArray(svg.encode("utf-8"))).defaultSize()
-    return size.width(), size.height()
+def _place_of(doc: QTextDocument, name: str) -> QRectF | None:
+    """Where the laid-out document shows the image called ``name``."""
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            fmt = fragment.charFormat()
+            if fmt.isImageFormat() and fmt.toImageFormat().name() == name:
+                image = fmt.toImageFormat()
+                scale = doc.documentLayout().paintDevice().logicalDpiX() / 96
+                width, height = image.width() * scale, image.height() * scale
+                line = block.layout().lineForTextPosition(fragment.position() - block.position())
+                origin = doc.documentLayout().blockBoundingRect(block).topLeft()
+                x = origin.x() + line.x()  # the picture is its paragraph's only content
+                y = origin.y() + line.y() + line.ascent() - height
+                return QRectF(x, y, width, height)
+            it += 1
+        block = block.next()
+    return None
 
 
-def _svg_image(svg: str) -> QImage:
-    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
-    size = renderer.defaultSize()
-    image = QImage(
-        size.width() * _CHART_SCALE, size.height() * _CHART_SCALE, QImage.Format.Format_RGB32
-    )
-    image.fill(Qt.GlobalColor.white)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter)
-    painter.end()
-    return image
+def _img(name: str, size: tuple[float, float]) -> str:
+    return f'<p><img src="{name}" width="{size[0]:.0f}" height="{size[1]:.0f}"></p>'
 
 
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _html(report: ReportData, bars: tuple[int, int], line: tuple[int, int]) -> str:
+def _html(report: ReportData, sizes: dict[str, tuple[float, float]]) -> str:
     """Qt's rich-text subset of the HTML report: same words, simpler layout."""
     channels = "1 channel" if report.total == 1 else f"{report.total} channels"
     companies = "1 company" if report.companies == 1 else f"{report.companies} companies"
-    # Images at 80% of their SVG size: the two pictures and their captions share the first page.
     parts = [
         f"<h1>SP Connect report: {_e(report.inventory_name)}</h1>",
         f"<p>Exported {_e(report.exported_at)} by SP Connect {_e(report.version)}. "
         f"{channels} in {companies}. Dates are in the exporting computer's local time. This "
         "report holds no passwords, tokens or secrets.</p>",
         "<h2>Summary</h2>",
-        f'<p><img src="report:bars" width="{bars[0] * 0.8:.0f}" height="{bars[1] * 0.8:.0f}"></p>',
+        _img(_BARS, sizes[_BARS]),
         f"<p><i>Channels by what they need first ({report.total} in all; each channel counts "
         "once).</i></p>",
-        f'<p><img src="report:timeline" width="{line[0] * 0.8:.0f}" '
-        f'height="{line[1] * 0.8:.0f}"></p>',
+        _img(_TIMELINE, sizes[_TIMELINE]),
         f"<p><i>{_e(timeline_caption(report))}</i></p>",
         f"<h2>{PLAN_TITLE}</h2>",
     ]
