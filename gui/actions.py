@@ -47,6 +47,7 @@ class Actions:
     history: QAction
     export: QAction
     import_file: QAction
+    export_report: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -56,7 +57,18 @@ def install(window: QMainWindow, a: Actions) -> None:
     for title, items in (
         (
             "&File",
-            [a.save, a.revert, None, a.import_file, a.export, None, a.open_demo, None, a.quit],
+            [
+                a.save,
+                a.revert,
+                None,
+                a.import_file,
+                a.export,
+                a.export_report,
+                None,
+                a.open_demo,
+                None,
+                a.quit,
+            ],
         ),
         (
             "&Edit",
@@ -197,6 +209,12 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "&Import…",
             "Add companies and channels from a CSV or JSON file: you see what changes first, "
             "and nothing is kept until you Save.",
+        ),
+        export_report=make(
+            "export_report",
+            "E&xport report…",
+            "Save a printable report (PDF or a web page): the summary, the reauthorization "
+            "plan and every channel. It holds no secret.",
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         a.history.setEnabled(selected is not None)  # read-only: also in a read-only copy
         a.export.setEnabled(ws is not None)
         a.import_file.setEnabled(can_edit)
+        a.export_report.setEnabled(ws is not None)  # reads only: also in a read-only copy
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)
         star = "*" if dirty else ""

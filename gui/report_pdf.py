@@ -40,6 +40,8 @@ from core.services.report.html import TABLE_HEADERS, timeline_caption
 from core.services.report.model import PLAN_TITLE, PlanStep, ReportData, TableRow
 
 _RESOLUTION = 300  # dots per inch: sharp text, modest files
+#: The table's column widths (per cent): a Seller ID fits on one line.
+_WIDTHS = (11, 12, 12, 17, 14, 12, 11, 11)
 _LETTER_TERRITORIES = ("UnitedStates", "Canada")
 
 
@@ -215,7 +217,10 @@ def _html(report: ReportData, sizes: dict[str, tuple[float, float]]) -> str:
             "30 days.</p>"
         )
     parts.extend(_step(step) for step in report.plan)
-    head = "".join(f"<th align='left' bgcolor='#eeeeee'>{h}</th>" for h in TABLE_HEADERS)
+    head = "".join(
+        f"<th align='left' bgcolor='#eeeeee' width='{w}%'>{h}</th>"
+        for h, w in zip(TABLE_HEADERS, _WIDTHS, strict=True)
+    )
     parts.append(
         "<h2 style='page-break-before: always'>All channels</h2>"
         "<table border='1' cellspacing='0' cellpadding='3' width='100%' "

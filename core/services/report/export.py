@@ -79,12 +79,18 @@ def write_report(
     Returns the absolute path written. Raises :class:`ReportError` when the format is unknown
     or the file cannot be written.
     """
-    if fmt not in FORMATS:
-        raise ReportError(f"SP Connect cannot write a report as {fmt!r}.", "Choose html or pdf.")
-    if fmt == "pdf" and render_pdf is None:
-        raise ReportError("This copy of SP Connect cannot write PDF files.", "Choose html.")
+    _check_format(fmt, render_pdf)
+    return write_report_data(
+        report_of(source, now, version=version), fmt, out, render_pdf=render_pdf
+    )
+
+
+def write_report_data(
+    report: ReportData, fmt: str, out: str | Path, *, render_pdf: PdfRenderer | None = None
+) -> Path:
+    """Write an already built report (the window builds it off the GUI thread)."""
+    _check_format(fmt, render_pdf)
     target = Path(out).expanduser().absolute()
-    report = report_of(source, now, version=version)
     if target.is_dir():
         raise ReportError(
             f"{target} is a folder.", "Give a file name, for example report.html, after --out."
@@ -102,13 +108,12 @@ def write_report(
         raise _unwritable(target, exc) from None
     temp = Path(temp_name)
     try:
-        if fmt == "html":
+        if render_pdf is not None and fmt == "pdf":
+            os.close(handle)
+            render_pdf(report, temp)
+        else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(render_html(report))
-        else:
-            os.close(handle)
-            assert render_pdf is not None  # checked above
-            render_pdf(report, temp)
         os.chmod(temp, 0o644)  # mkstemp makes it 0600; a report is meant to be shared
         os.replace(temp, target)
     except OSError as exc:
@@ -117,6 +122,13 @@ def write_report(
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
     return target
+
+
+def _check_format(fmt: str, render_pdf: PdfRenderer | None) -> None:
+    if fmt not in FORMATS:
+        raise ReportError(f"SP Connect cannot write a report as {fmt!r}.", "Choose html or pdf.")
+    if fmt == "pdf" and render_pdf is None:
+        raise ReportError("This copy of SP Connect cannot write PDF files.", "Choose html.")
 
 
 def _unwritable(target: Path, exc: OSError) -> ReportError:

@@ -147,7 +147,7 @@ TABLE_HEADERS = (
     "Marketplace",
     "Seller ID",
     "Status",
-    "Authorization ends",
+    "Expires",
     "Last check",
     "App status",
 )
