@@ -2,8 +2,8 @@
 
 Qt's rich text (:class:`QTextDocument`) lays out the words and the table; it understands a
 subset of HTML without SVG, so the two pictures, drawn once as SVG by
-:mod:`core.services.report.charts`, are painted as vectors by Qt's SVG renderer over blank
-images of their size that the document holds (:func:`_document`). The pages are painted here
+:mod:`core.services.report.charts`, are painted as vectors (:mod:`gui.report_picture`) over
+blank images of their size that the document holds (:func:`_document`). The pages are painted here
 rather than by ``QTextDocument.print_`` so each page carries "Page n of N" at its foot. The
 table's header row repeats on every page (a ``thead`` becomes the table's header rows) and the
 table starts on a page of its own.
@@ -22,7 +22,7 @@ import sys
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
@@ -33,11 +33,11 @@ from PySide6.QtGui import (
     QPdfWriter,
     QTextDocument,
 )
-from PySide6.QtSvg import QSvgRenderer
 
 from core.services.report import charts
 from core.services.report.html import TABLE_HEADERS, timeline_caption
 from core.services.report.model import PLAN_TITLE, PlanStep, ReportData, TableRow
+from gui.report_picture import Picture
 
 _RESOLUTION = 300  # dots per inch: sharp text, modest files
 #: Rows per table in the PDF (see _html): about three pages.
@@ -97,8 +97,8 @@ def _paint(report: ReportData, path: Path, page_size: QPageSize) -> None:
     footer = _RESOLUTION * 0.3  # a line of small text and some air under the body
     body_h = area.height() - footer
     pictures = {
-        _BARS: QSvgRenderer(QByteArray(charts.bar_chart(report.bars, report.total).encode())),
-        _TIMELINE: QSvgRenderer(QByteArray(charts.timeline(report.months).encode())),
+        _BARS: Picture(charts.bar_chart(report.bars, report.total)),
+        _TIMELINE: Picture(charts.timeline(report.months)),
     }
     doc = _document(report, writer, pictures)
     doc.setPageSize(QSizeF(area.width(), body_h))
@@ -119,7 +119,7 @@ def _paint(report: ReportData, path: Path, page_size: QPageSize) -> None:
             doc.drawContents(painter, shown)
             for name, place in places.items():
                 if place is not None and shown.intersects(place):
-                    pictures[name].render(painter, place)
+                    pictures[name].paint(painter, place, doc.defaultFont())
             painter.restore()
             painter.setFont(small)
             painter.drawText(
@@ -143,7 +143,7 @@ _PICTURE_SCALE = 0.85
 
 
 def _document(
-    report: ReportData, device: QPdfWriter, pictures: dict[str, QSvgRenderer]
+    report: ReportData, device: QPdfWriter, pictures: dict[str, Picture]
 ) -> QTextDocument:
     """The report as Qt rich text; each picture a blank image of its size, kept free for the
     SVG that :func:`_paint` draws over it as vectors (so its words stay text in the PDF: Qt's
@@ -158,9 +158,9 @@ def _document(
     blank = QImage(1, 1, QImage.Format.Format_ARGB32)
     blank.fill(Qt.GlobalColor.transparent)
     sizes = {}
-    for name, renderer in pictures.items():
+    for name, picture in pictures.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), blank)
-        size = renderer.defaultSize()
+        size = picture.size()
         sizes[name] = (size.width() * _PICTURE_SCALE, size.height() * _PICTURE_SCALE)
     doc.setHtml(_html(report, sizes))
     return doc

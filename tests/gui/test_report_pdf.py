@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage, QPageSize
+from PySide6.QtWidgets import QMenu
 
 from core.domain.plan import build_plan
 from core.services.demo import open_demo
@@ -114,3 +115,34 @@ def test_the_paper_size_can_be_chosen(
     write_pdf(report, out, page_size=QPageSize(size))
     info = subprocess.run(["pdfinfo", str(out)], check=True, timeout=60, capture_output=True)
     assert f"Page size:       {points} pts" in info.stdout.decode()
+
+
+def _menu_ink_width(menu: QMenu) -> int:
+    menu.adjustSize()
+    image = menu.grab().toImage()  # drawn as it would show, without a popup
+    xs = [
+        x
+        for x in range(image.width())
+        for y in range(0, image.height(), 2)
+        if image.pixelColor(x, y).lightness() < 128
+    ]
+    return max(xs) - min(xs) if xs else 0
+
+
+def test_painting_a_pdf_leaves_the_window_s_fonts_alone(qtbot: Any, tmp_path: Path) -> None:
+    # Regression: chart words drawn by Qt's SVG renderer on the 300 dpi PDF before the screen
+    # had drawn that font left menus in tiny letters (89 pixels of ink became 25), whether
+    # the menu was drawn before the PDF or only after it.
+    workspace = open_demo(amazon=False, now=NOW)
+    try:
+        write_report(workspace, "pdf", tmp_path / "first.pdf", NOW, render_pdf=write_pdf)
+        menu = QMenu()
+        qtbot.addWidget(menu)
+        menu.addAction("&Save")
+        menu.addAction("E&xport report…")
+        first = _menu_ink_width(menu)
+        assert first > 60  # about 89 at the tests' font; 25 when the bug is back
+        write_report(workspace, "pdf", tmp_path / "again.pdf", NOW, render_pdf=write_pdf)
+    finally:
+        workspace.close()
+    assert _menu_ink_width(menu) == first
