@@ -77,7 +77,8 @@ def write_pdf(report: ReportData, path: Path, *, page_size: QPageSize | None = N
     try:
         _paint(report, path, page_size or default_page_size())
     finally:
-        del app  # the offscreen application lives only as long as the painting
+        if app is not None:  # the application made for the painting ends with it
+            app.shutdown()
 
 
 def _paint(report: ReportData, path: Path, page_size: QPageSize) -> None:

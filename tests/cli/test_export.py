@@ -1,4 +1,8 @@
-"""``main.py export --format html|pdf``: headless, read-only, exit 0 and where, or 2 and why."""
+"""``main.py export --format html|pdf``: headless, read-only, exit 0 and where, or 2 and why.
+
+The command is the exchange's (``core.services.exchange.commands``); the report adds its two
+formats to it (``core.services.report.formats``).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,18 @@ import main
 from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
+from core.services.exchange import writing
 from core.services.opening import open_workspace
 from core.storage.keychain import MemorySecretStore
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _formats_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command adds the report's formats to the exchange's registry; each test gets its
+    own copy, so no later test (the window's File > Export…) sees them."""
+    monkeypatch.setattr(writing, "FORMATS", dict(writing.FORMATS))
 
 
 def test_a_pdf_is_written_with_no_display_at_all(tmp_path: Path) -> None:
@@ -34,7 +46,7 @@ def test_a_pdf_is_written_with_no_display_at_all(tmp_path: Path) -> None:
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert f"Wrote the PDF report to {out}" in done.stdout
+    assert f"Exported 25 channels as pdf to {out}" in done.stdout
     assert out.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]  # the demo cleaned up too
 
@@ -55,7 +67,7 @@ def test_an_html_report_of_a_data_dir_needs_neither_the_lock_nor_the_keychain(
     finally:
         workspace.close()
     assert code == 0
-    assert f"Wrote the HTML report to {out}" in capsys.readouterr().out
+    assert f"as html to {out}" in capsys.readouterr().out
     report = out.read_text(encoding="utf-8")
     assert str(folder / "inventory.sqlite3") in report
     assert all(escape(c.name) in report for c in inventory.companies.values())
@@ -67,8 +79,8 @@ def test_an_html_report_of_a_data_dir_needs_neither_the_lock_nor_the_keychain(
         (["--data-dir", "{tmp}/nothing", "export", "--format", "html", "--out", "{tmp}/r.html"],
          "There is no inventory"),
         (["--demo", "export", "--format", "html", "--out", "{tmp}/no/such/r.html"],
-         "does not exist"),
-        (["--demo", "export", "--format", "pdf", "--out", "{tmp}"], "is a folder"),
+         "No such file or directory"),
+        (["--demo", "export", "--format", "pdf", "--out", "{tmp}"], "Is a directory"),
     ],
 )  # fmt: skip
 def test_a_report_that_cannot_be_made_says_why_and_exits_2(
@@ -80,7 +92,15 @@ def test_a_report_that_cannot_be_made_says_why_and_exits_2(
     assert says in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 2  # what happened, then the one next step
-    assert not list(tmp_path.glob("**/*.part"))
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing half-written
+
+
+def test_the_report_formats_are_offered_next_to_json_and_csv(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main.main(["export", "--help"])
+    assert "{csv,html,json,pdf}" in capsys.readouterr().out
 
 
 def test_the_format_and_the_file_are_required(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,12 +1,13 @@
-"""``main.py export --format html|pdf``: write the printable report of an inventory to a file.
+"""Writing the printable report of an inventory to a file: :func:`write_report`.
 
-Read-only by construction: the inventory is opened without its lock and without the keychain
-(the report reads no secret and names no keychain entry) and nothing talks to Amazon, so a
-report can be written while the window has the inventory open, on a machine with no keychain.
+The report reads no secret and names no keychain entry, so it needs neither the keychain nor
+the inventory's lock (``main.py export --format html|pdf`` goes through
+:mod:`core.services.report.formats`; the window's File > Export report… comes here).
 
 The PDF is painted with Qt (``gui.report_pdf``), which the core may not import: the caller
 passes its painter as ``render_pdf``. The file appears whole or not at all (written next to
-its final name, then renamed), so a failed export never leaves half a report behind.
+its final name, then renamed), so a failed export never leaves half a report behind; like every
+export it is created 0600 (see :mod:`core.services.exchange.writing`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
 from core.domain.errors import UserFacingError
 from core.domain.inventory import Inventory
@@ -114,7 +114,6 @@ def write_report_data(
         else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(render_html(report))
-        os.chmod(temp, 0o644)  # mkstemp makes it 0600; a report is meant to be shared
         os.replace(temp, target)
     except OSError as exc:
         raise _unwritable(target, exc) from None
@@ -137,43 +136,3 @@ def _unwritable(target: Path, exc: OSError) -> ReportError:
         f"The report could not be written to {target}: {reason}.",
         "Choose a folder you can write to, with some free space.",
     )
-
-
-def run_export(
-    *,
-    data_dir: str | None,
-    demo: bool,
-    fmt: str,
-    out: str | Path,
-    now: datetime,
-    stdout: TextIO,
-    stderr: TextIO,
-    render_pdf: PdfRenderer | None = None,
-) -> int:
-    """``main.py export``: 0 and where the report went, or 2 and what went wrong."""
-    from core.services.demo import open_demo
-    from core.services.opening import open_workspace
-
-    try:
-        workspace = (
-            open_demo(amazon=False, now=now)
-            if demo
-            else open_workspace(data_dir, read_only=True, keychain=False)
-        )
-    except UserFacingError as exc:
-        return _failed(exc, stderr)
-    try:
-        written = write_report(workspace, fmt, out, now, render_pdf=render_pdf)
-    except UserFacingError as exc:
-        return _failed(exc, stderr)
-    finally:
-        workspace.close()
-    print(f"Wrote the {fmt.upper()} report to {written}", file=stdout)
-    return 0
-
-
-def _failed(exc: UserFacingError, stderr: TextIO) -> int:
-    print(f"error: {exc.message}", file=stderr)
-    if exc.next_step:
-        print(exc.next_step, file=stderr)
-    return 2
