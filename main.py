@@ -7,7 +7,7 @@
     python main.py [--demo | --data-dir DIR] plan [--json]
     python main.py [--demo | --data-dir DIR] check [--json] [--only-expiring]
     python main.py [--demo | --data-dir DIR] exec --channel CHANNEL -- COMMAND [ARGS...]
-    python main.py [--demo | --data-dir DIR] export --format json|csv --out FILE [--bom]
+    python main.py [--demo | --data-dir DIR] export --format json|csv|html|pdf --out FILE [--bom]
     python main.py [--demo | --data-dir DIR] import FILE [--save]
 
 ``--demo`` and ``--data-dir`` are global: every command works on the inventory they choose.
@@ -153,7 +153,8 @@ def _add_exchange_commands(commands: Any) -> None:
     export = commands.add_parser(
         "export", help="write the inventory to a file (never a secret)", formatter_class=_Formatter
     )
-    export.add_argument("--format", required=True, choices=sorted(FORMATS), dest="fmt")
+    formats = sorted({*FORMATS, "html", "pdf"})  # the report's two join when asked for
+    export.add_argument("--format", required=True, choices=formats, dest="fmt")
     export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     export.add_argument("--bom", action="store_true", help="CSV: start with a byte order mark")
     _add_inventory_options(export, argparse.SUPPRESS)
@@ -197,10 +198,21 @@ def run_check(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from core.services.exchange import commands
 
+    if args.fmt in ("html", "pdf"):
+        from core.services.report.formats import register_report_formats
+
+        register_report_formats(_paint_pdf if args.fmt == "pdf" else None)
+
     return commands.export_command(
         data_dir=args.data_dir, demo=args.demo, fmt=args.fmt, out=args.out, bom=args.bom,
         app_version=version(), stdout=sys.stdout, stderr=sys.stderr,
     )  # fmt: skip
+
+
+def _paint_pdf(report: Any, path: Path) -> None:
+    from gui.report_pdf import write_pdf  # Qt only when a PDF is asked for
+
+    write_pdf(report, path)
 
 
 def run_import(args: argparse.Namespace) -> int:

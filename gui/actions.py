@@ -48,6 +48,7 @@ class Actions:
     export: QAction
     import_file: QAction
     plan: QAction
+    export_report: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -57,7 +58,18 @@ def install(window: QMainWindow, a: Actions) -> None:
     for title, items in (
         (
             "&File",
-            [a.save, a.revert, None, a.import_file, a.export, None, a.open_demo, None, a.quit],
+            [
+                a.save,
+                a.revert,
+                None,
+                a.import_file,
+                a.export,
+                a.export_report,
+                None,
+                a.open_demo,
+                None,
+                a.quit,
+            ],
         ),
         (
             "&Edit",
@@ -207,6 +219,12 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "Every consent still needed, one per seller and region, as a checklist with each "
             "one's state: for working through a call with a seller (Ctrl+Shift+R).",
             ("Ctrl+Shift+R",),
+        ),
+        export_report=make(
+            "export_report",
+            "E&xport report…",
+            "Save a printable report (PDF or a web page): the summary, the reauthorization "
+            "plan and every channel. It holds no secret.",
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

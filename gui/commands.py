@@ -337,6 +337,11 @@ class Commands:
         except UserFacingError as exc:
             dialogs.show_error(self.parent, exc)
 
+    def do_export_report(self) -> None:
+        from gui.report_export import export_report  # Qt's PDF and SVG code only when asked
+
+        export_report(self.parent, self.ws, self.window.runner, self.window.statusBar())
+
     def do_expand(self) -> None:
         self.page.view.expandAll()
 

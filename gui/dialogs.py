@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
 
 from gui.text import make_box_plain
 
@@ -228,6 +229,22 @@ def about(parent: QWidget | None, version: str) -> None:
         f"<b>SP Connect {version}</b><p>Keeps your Amazon Selling Partner API connections "
         "healthy: which ones need reauthorizing, which expire soon, and how to fix them.</p>",
     )
+
+
+def choose_report_file(parent: QWidget | None) -> Path | None:
+    """Where to save the printable report: a ``.pdf`` or ``.html`` file, ``None`` if cancelled."""
+    name, chosen = QFileDialog.getSaveFileName(
+        parent,
+        "Export report",
+        str(Path.home() / "sp-connect-report.pdf"),
+        "PDF document (*.pdf);;Web page, opens in any browser (*.html)",
+    )
+    if not name:
+        return None
+    path = Path(name)
+    if path.suffix.lower() not in (".pdf", ".html"):
+        path = path.with_name(path.name + (".html" if "html" in chosen else ".pdf"))
+    return path
 
 
 def report_error(parent: QWidget | None, exc: BaseException) -> None:

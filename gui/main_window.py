@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         a.export.setEnabled(ws is not None)
         a.import_file.setEnabled(can_edit)
         a.plan.setEnabled(ws is not None)  # reads; a read-only copy shows it too
+        a.export_report.setEnabled(ws is not None)  # reads only: also in a read-only copy
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)
         star = "*" if dirty else ""

@@ -76,6 +76,7 @@ class Dialogs:
     unsaved_answer: str = "discard"
     confirm: bool = True
     restore: bool = False
+    report_file: Path | None = None  # where File > Export report is told to write
     calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
 
     def named(self, name: str) -> list[tuple[Any, ...]]:
@@ -116,6 +117,9 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dialogs]:
     monkeypatch.setattr(dialogs, "show_restored", record("show_restored", lambda: None))
     monkeypatch.setattr(dialogs, "show_crash", record("show_crash", lambda: None))
     monkeypatch.setattr(dialogs, "about", record("about", lambda: None))
+    monkeypatch.setattr(
+        dialogs, "choose_report_file", record("choose_report_file", lambda: recorder.report_file)
+    )
     yield recorder
     crashes = recorder.named("show_crash")
     assert not crashes, f"the crash dialog opened:\n{crashes[0][0]}"

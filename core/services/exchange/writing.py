@@ -39,6 +39,7 @@ class ExportRequest:
     pending_channel_ids: frozenset[str] = frozenset()
     app_version: str = ""
     bom: bool = False
+    inventory_name: str = ""  # which inventory, in words (the printable report's header)
 
 
 Exporter = Callable[[ExportRequest], bytes]
@@ -96,8 +97,9 @@ def write_export(
 
     Raises :class:`UserFacingError` for an unknown format or a file that cannot be written.
     """
+    name = "the demo inventory" if workspace.demo else str(workspace.data_file or "")
     request = ExportRequest(
-        workspace.current, now, workspace.pending_channel_ids(), app_version, bom
+        workspace.current, now, workspace.pending_channel_ids(), app_version, bom, name
     )
     data = render(fmt, request)
     path = Path(out)

@@ -1,0 +1,1 @@
+"""The printable report (HTML here, PDF in ``gui.report_pdf``): one model, two renderings."""
