@@ -3,6 +3,7 @@
     python main.py                      the window on your own inventory
     python main.py --demo               the window on a temporary sample inventory
     python main.py --data-dir DIR       the window on the inventory in DIR
+    python main.py --review FILE.json   the window on an export, read-only (no keychain, no network)
     python main.py --self-test [--screenshot FILE]
     python main.py [--demo | --data-dir DIR] plan [--json]
     python main.py [--demo | --data-dir DIR] check [--json] [--only-expiring]
@@ -48,7 +49,7 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _add_inventory_options(parser: argparse.ArgumentParser, default: Any) -> None:
+def _add_inventory_options(parser: argparse.ArgumentParser, default: Any) -> Any:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--demo",
@@ -63,6 +64,7 @@ def _add_inventory_options(parser: argparse.ArgumentParser, default: Any) -> Non
         default=default if default is argparse.SUPPRESS else None,
         help="use the inventory in DIR (default: $SPCONNECT_DATA_DIR or your user data folder)",
     )
+    return where
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -84,7 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action=_VersionAction)
-    _add_inventory_options(parser, None)
+    _add_inventory_options(parser, None).add_argument(
+        "--review",
+        metavar="FILE",
+        type=Path,
+        help="open an exported JSON file read-only: no Save, no keychain, no network",
+    )
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -251,9 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
     if run is not None:
-        if args.self_test or args.screenshot:
-            print("error: --self-test and --screenshot open the window: use them without a command",
-                  file=sys.stderr)  # fmt: skip
+        if args.self_test or args.screenshot or args.review:
+            print("error: --self-test, --screenshot and --review open the window: use them "
+                  "without a command", file=sys.stderr)  # fmt: skip
             return 2
         return _headless(run, args)
     if args.screenshot and not args.self_test:
@@ -267,6 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         self_test=args.self_test,
         screenshot=args.screenshot,
         version=version,
+        review=args.review,
     )
     return app.main(options, [sys.argv[0]])
 

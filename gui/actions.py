@@ -49,6 +49,7 @@ class Actions:
     import_file: QAction
     plan: QAction
     export_report: QAction
+    open_review: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -66,6 +67,7 @@ def install(window: QMainWindow, a: Actions) -> None:
                 a.export,
                 a.export_report,
                 None,
+                a.open_review,
                 a.open_demo,
                 None,
                 a.quit,
@@ -225,6 +227,13 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "E&xport report…",
             "Save a printable report (PDF or a web page): the summary, the reauthorization "
             "plan and every channel. It holds no secret.",
+        ),
+        open_review=make(
+            "open_review",
+            "Open for re&view…",
+            "Read an exported JSON file without changing anything: no Save, no keychain, no "
+            "Amazon (Ctrl+Shift+O).",
+            ("Ctrl+Shift+O",),
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

@@ -50,8 +50,10 @@ class AppOptions:
         self_test: bool = False,
         screenshot: Path | None = None,
         version: Callable[[], str] = lambda: "",
+        review: Path | None = None,
     ) -> None:
         self.data_dir, self.demo, self.version = data_dir, demo, version
+        self.review = review  # an export to open read-only (core.services.review)
         self.self_test, self.screenshot = self_test, screenshot
 
 
@@ -84,10 +86,14 @@ def _launch_demo() -> None:
 
 
 def _opener(options: AppOptions) -> Callable[[], Workspace]:
-    """What the window opens on the database lane: the demo (with its simulator) or an inventory."""
+    """What the window opens on the database lane: the demo, a review, or an inventory."""
 
     def open_it() -> Workspace:
         # Imported on the lane: the window paints without waiting for the core.
+        if options.review is not None:
+            from core.services.review import open_review
+
+            return open_review(options.review)
         if options.demo:
             from core.services.demo import open_demo
 

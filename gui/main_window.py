@@ -21,10 +21,11 @@ from core.domain.errors import CorruptStoreError, UserFacingError
 from core.domain.inventory import utcnow
 from core.services import backups
 from core.services.consent import ConsentAttempts
+from core.services.review import review_source
 from core.services.view.rows import InventoryRows
-from core.services.view.storage import data_label, secrets_label
+from core.services.view.storage import data_label, secrets_label, title_label
 from core.services.workspace import Workspace
-from gui import actions, dialogs
+from gui import actions, dialogs, review
 from gui.actions import Actions
 from gui.bridge import Bridge
 from gui.commands import Commands
@@ -169,7 +170,8 @@ class MainWindow(QMainWindow):
         splitter = self._settings().value("window/splitter")
         if splitter is not None:
             page.splitter.restoreState(splitter)
-        page.panel.channel_form.mws_field.runner = self.runner  # reads the keychain off this thread
+        # Reads the keychain off this thread; a review has no keychain, so no Reveal at all.
+        page.panel.channel_form.mws_field.runner = None if review_source(workspace) else self.runner
         page.load(workspace, self.bridge, rows, lambda: self.saving)
         page.panel.recovery.runner = self.runner  # checklist ticks go to the database lane
         page.view.addActions([self.act.edit, self.act.add_channel, self.act.remove])
@@ -220,9 +222,9 @@ class MainWindow(QMainWindow):
         ):
             widget.setText(label.text)
             widget.setToolTip(tooltip(label.tooltip))
-        reason = workspace.read_only_reason
-        if reason and self.page is not None:
-            self.page.set_read_only(reason)
+        reason, source = workspace.read_only_reason, review_source(workspace)
+        if self.page is not None and (reason or source):
+            self.page.set_read_only(reason or "", source.banner() if source else None)
 
     # --- state ------------------------------------------------------------------------
 
@@ -272,13 +274,11 @@ class MainWindow(QMainWindow):
         a.import_file.setEnabled(can_edit)
         a.plan.setEnabled(ws is not None)  # reads; a read-only copy shows it too
         a.export_report.setEnabled(ws is not None)  # reads only: also in a read-only copy
+        a.open_review.setEnabled(not self.saving)
         for action in (*a.quick.values(), a.find, a.expand, a.collapse):
             action.setEnabled(page is not None)
         star = "*" if dirty else ""
-        label = "Demo inventory" if ws is not None and ws.demo else "Inventory"
-        if ws is not None and ws.read_only:
-            label += " (read-only)"
-        self.setWindowTitle(f"{star}{label} — SP Connect")
+        self.setWindowTitle(f"{star}{title_label(ws)} — SP Connect")
         if self.saving:
             self.statusBar().showMessage("Saving…")
         if page is not None:
@@ -383,6 +383,8 @@ class MainWindow(QMainWindow):
             self.close()
         elif name == "about":
             dialogs.about(self, self._version())
+        elif name == "open_review":
+            review.open_for_review(self)
         elif name == "open_demo":
             if self._launch_demo is not None:
                 self._launch_demo()

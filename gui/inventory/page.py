@@ -217,9 +217,11 @@ class InventoryPage(QWidget):
         self.model.day_changed()  # the banner follows through summaryChanged
         self.panel.refresh()
 
-    def set_read_only(self, reason: str) -> None:
-        """Say why nothing can be changed here (another window has the inventory open)."""
-        self.read_only_notice.setText(f"Read-only: {reason} Close the other window to edit.")
+    def set_read_only(self, reason: str, notice: str | None = None) -> None:
+        """Say why nothing can be changed here: another window has the inventory open, or
+        ``notice`` (a file opened for review says whose it is)."""
+        text = notice or f"Read-only: {reason} Close the other window to edit."
+        self.read_only_notice.setText(text)
         self.read_only_notice.setAccessibleName(self.read_only_notice.text())
         self.read_only_notice.show()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.services.review import review_source
 from core.services.workspace import Workspace
 
 
@@ -16,6 +17,11 @@ class Label:
 
 def secrets_label(workspace: Workspace) -> Label:
     """Which secret store this inventory saves to, or why it cannot save."""
+    if review_source(workspace) is not None:
+        return Label(
+            "Secrets: none (review)",
+            "A file opened for review holds no secrets; no keychain is used.",
+        )
     problem = workspace.secrets_problem
     if problem is not None:
         return Label(
@@ -36,6 +42,9 @@ def secrets_label(workspace: Workspace) -> Label:
 
 def data_label(workspace: Workspace, home: Path | None = None) -> Label:
     """Which file holds the inventory (the home folder shortened to ``~``)."""
+    source = review_source(workspace)
+    if source is not None:
+        return Label(f"Review: {source.path.name}", f"{source.path}\nRead-only: nothing is saved.")
     if workspace.demo:
         return Label(
             "Data: temporary demo folder",
@@ -43,3 +52,14 @@ def data_label(workspace: Workspace, home: Path | None = None) -> Label:
         )
     shown = str(workspace.data_file).replace(str(home or Path.home()), "~", 1)
     return Label(f"Data: {shown}", str(workspace.data_file))
+
+
+def title_label(workspace: Workspace | None) -> str:
+    """What the window's title calls the open inventory."""
+    source = review_source(workspace)
+    if source is not None:
+        return source.title()
+    label = "Demo inventory" if workspace is not None and workspace.demo else "Inventory"
+    if workspace is not None and workspace.read_only:
+        label += " (read-only)"
+    return label
