@@ -30,6 +30,7 @@ from core.domain import dates
 from core.domain.errors import UserFacingError
 from core.domain.history import KIND_WORDS, AuthorizationVersion, HistoryEntry
 from core.services.history import History, channel_history, company_history
+from core.services.review import review_source
 from core.services.workspace import Workspace
 from gui.tasks import TaskRunner
 from gui.text import plain_label, tooltip
@@ -112,7 +113,9 @@ class HistoryDialog(QDialog):
         self._fill_entries(history.entries)
         self._fill_versions(history.versions)
         n = len(history.entries)
-        if n == 0:
+        if n == 0 and review_source(self.workspace) is not None:
+            self.status.setText("An exported file holds no history: the inventory itself has it.")
+        elif n == 0:
             what = "this channel" if self.kind == "channel" else "this company"
             self.status.setText(f"Nothing has been saved about {what} yet.")
         else:
