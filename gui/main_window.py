@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
         if ws is None or page is None:
             return
         page.panel.set_can_edit(self.can_edit)
-        empty = not ws.current.companies
+        empty = not ws.current.companies and not ws.read_only  # no welcome to add to
         target: QWidget = self.welcome if empty and self.welcome else page
         self.stack.setCurrentWidget(target)
         self.update_actions()

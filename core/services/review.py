@@ -75,9 +75,9 @@ class ReviewSource:
 
     def banner(self) -> str:
         """The sentence over the window (whose file, when exported, that it is read-only)."""
-        whose = self.label or "An inventory"
+        whose = self.label or "an inventory"
         return (
-            f"{READ_ONLY} {whose}, from the file {self.path.name}, exported {self.exported}. "
+            f"{READ_ONLY} File {self.path.name}: {whose}, exported {self.exported}. "
             "Connection results are as the exporter last saw them; days left count from today."
         )
 

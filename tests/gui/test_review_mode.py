@@ -234,8 +234,7 @@ def test_filter_and_details_work(reviewing: Review, qtbot: Any) -> None:
     assert page is not None
     total = page.model.rows.total
     qtbot.keyClicks(page.filter_edit, "copper")
-    shown = page.model.rows.shown
-    assert 0 < len(shown) < total
+    assert 0 < page.model.rows.shown_channel_count() < total
     copper = next(c for c in reviewing.ws.current.companies.values() if "Copper" in c.name)
     assert page.select("company", copper.id)
     assert copper.name in page.panel.title.text()
@@ -381,3 +380,53 @@ def test_main_review_of_a_bad_file_fails_with_the_reason(tmp_path: Path) -> None
     assert run.returncode != 0
     assert "notes.json cannot be opened for review" in run.stderr
     assert "not valid JSON" in run.stderr
+
+
+def test_an_empty_export_shows_the_banner_not_the_welcome_view(qtbot: Any, tmp_path: Path) -> None:
+    from core.domain.inventory import Inventory
+
+    path = tmp_path / "empty.json"
+    path.write_text(dumps(export_json(Inventory(), utcnow())), encoding="utf-8")
+    window = MainWindow(TaskRunner(Lanes.immediate()), persist_settings=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        window.open_inventory(lambda: open_review(path))
+    assert window.page is not None
+    assert window.stack.currentWidget() is window.page
+    assert "empty.json" in window.page.read_only_notice.text()
+    assert not window.act.add_company.isEnabled()
+
+
+def test_export_from_review_writes_what_the_exporter_saw(
+    reviewing: Review, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, export_file: Path
+) -> None:
+    from gui.exchange import files
+
+    out = tmp_path / "again.json"
+    monkeypatch.setattr(files, "ask_export_file", lambda _parent, _formats: (out, "json"))
+    reviewing.window.act.export.trigger()
+    again = json.loads(out.read_text(encoding="utf-8"))
+    first = json.loads(export_file.read_text(encoding="utf-8"))
+    assert again["inventory"] == first["inventory"]
+    for key in ("companies", "authorizations", "app"):
+        assert again[key] == first[key], key
+    assert [c["health"] for c in again["channels"]] == [c["health"] for c in first["channels"]]
+    reviewing.untouched()
+
+
+def test_open_for_review_on_the_threaded_lanes(
+    qtbot: Any, open_window: Callable[..., Opened], demo_dir: Path, secrets: Any,
+    fake_dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch, export_file: Path,
+) -> None:  # fmt: skip
+    opened = open_window(demo_dir, secrets, runner=TaskRunner(Lanes()))
+    window = opened.window
+    _choose(monkeypatch, export_file)
+    window.act.open_review.trigger()  # nothing pending: no question
+    qtbot.waitUntil(lambda: isinstance(window.workspace, ReviewWorkspace), timeout=20_000)
+    qtbot.waitUntil(lambda: opened.ws.store is None, timeout=20_000)  # closed on its lane
+    assert fake_dialogs.named("ask_unsaved") == []
+    assert window.page is not None
+    qtbot.keyClicks(window.page.filter_edit, "alpine")
+    assert 0 < window.page.model.rows.shown_channel_count() < window.page.model.rows.total
+    assert fake_dialogs.errors() == []
+    window.shutdown()
