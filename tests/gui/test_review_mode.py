@@ -166,9 +166,9 @@ def test_the_plan_view_reads_but_sends_nothing(reviewing: Review) -> None:
     assert plan.entries  # the demo's export has consents to plan
     for row in range(len(plan.entries)):
         plan.table.setCurrentCell(row, 0)
-        assert not plan.reauthorize_button.isEnabled()
-        assert not plan.copy_button.isEnabled()
-        assert not plan.set_state_button.isEnabled()
+        assert plan.details.text()  # what to do for this consent, readable
+        # Every button but Close is off: no Reauthorize, no Copy link, no Set state.
+        assert _enabled_buttons(plan) == {"Close"}
         assert not plan.state_box.isEnabled()
     plan.close()
     reviewing.untouched()
