@@ -162,12 +162,17 @@ def test_export_is_written_atomically_and_privately(workspace: Workspace, tmp_pa
 def test_dates_far_outside_a_grants_life_are_refused(workspace: Workspace) -> None:
     inv, _ = demo_inventory(NOW, "ns")
     document = json.loads(export_text(inv, NOW))
-    document["authorizations"][0]["expires_at"] = "9999-12-31T23:59:59-14:00"
-    document["authorizations"][1]["granted_at"] = "0001-01-01T00:00:00+14:00"
+    auths = document["authorizations"]
+    # Two grants outside any version chain: the demo's ids are random, so the sorted list's
+    # first two may be linked by previous_id, and a chain's own dates are checked too.
+    linked = {a["previous_id"] for a in auths} | {a["id"] for a in auths if a["previous_id"]}
+    first, second = [i for i, a in enumerate(auths) if a["id"] not in linked][:2]
+    auths[first]["expires_at"] = "9999-12-31T23:59:59-14:00"
+    auths[second]["granted_at"] = "0001-01-01T00:00:00+14:00"
     plan = plan_for(json.dumps(document), workspace.current)
     assert [p.location for p in plan.problems] == [
-        "authorizations[0].expires_at",
-        "authorizations[1].granted_at",
+        f"authorizations[{first}].expires_at",
+        f"authorizations[{second}].granted_at",
     ]
 
 
