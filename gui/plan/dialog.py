@@ -53,6 +53,7 @@ from core.services.workspace import Workspace, WorkspaceEvent
 from gui import dialogs
 from gui.bridge import Bridge
 from gui.plan.details import details_text, summary_text
+from gui.plan.rebuilds import Coalesced
 from gui.tasks import TaskRunner
 from gui.text import plain_label, tooltip
 
@@ -157,6 +158,9 @@ class PlanDialog(QDialog):
         self.copy_button.clicked.connect(self.copy_link)
         self.set_state_button.clicked.connect(self._set_chosen_state)
         # Saves, tests and notes come from other threads: through a bridge closed in done().
+        self._rebuilds = Coalesced(
+            runner, self._rebuild, lambda built: self._show_entries(*built), self._load_failed
+        )
         self.bridge = Bridge(self)
         self.bridge.listen(workspace.changed, self._on_changed)
         self.bridge.listen(progress.changed, lambda _key: self.refresh())
@@ -186,22 +190,36 @@ class PlanDialog(QDialog):
         the saved inventory's), and at 50,000 channels a rebuild costs about half a second."""
         saved = self.workspace.saved
         if event.reset or saved is not self._seen_inventory:  # a Save makes a new one
-            self.refresh()
+            self._refresh_soon()
             return
         seen = self._seen  # test results replace channels in place
         if any(saved.channels.get(i) is not seen.get(i) for i in event.channels):
-            self.refresh()
+            self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
+        """Rebuild off the GUI thread: at 50,000 channels a rebuild costs about half a second,
+        and a Test all records a batch every few seconds."""
+        self._seen_inventory = self.workspace.saved
+        self._seen = dict(self._seen_inventory.channels)
+        self._rebuilds.request()
+
+    def _rebuild(self) -> tuple[list[PlanEntry], datetime]:
+        when = self.progress.clock()
+        return self.progress.entries(when), when
 
     def refresh(self, now: datetime | None = None) -> None:
         """Rebuild the rows from the saved inventory and the notes; the selection stays."""
         if self._closed:
             return
         when = now or self.progress.clock()
-        current = self.current_entry()
-        keep = current.key if current is not None else None
         self._seen_inventory = self.workspace.saved
         self._seen = dict(self._seen_inventory.channels)
-        self.entries = self.progress.entries(when)
+        self._show_entries(self.progress.entries(when), when)
+
+    def _show_entries(self, entries: list[PlanEntry], when: datetime) -> None:
+        current = self.current_entry()
+        keep = current.key if current is not None else None
+        self.entries = entries
         self.table.setRowCount(len(self.entries))
         for r, entry in enumerate(self.entries):
             texts = (state_short(entry, when), entry.title, str(entry.fields["seller_central_url"]))
@@ -360,30 +378,9 @@ class PlanDialog(QDialog):
     def done(self, result: int) -> None:
         """Every way out; a Reauthorize dialog opened here ends its consent with it."""
         self._closed = True
+        self._rebuilds.stop()
         self.bridge.close()
         for consent in list(self.consent_dialogs.values()):
             consent.reject()
         self.consent_dialogs.clear()
         super().done(result)
-
-
-def open_plan(
-    parent: QWidget | None,
-    workspace: Workspace,
-    *,
-    runner: TaskRunner,
-    reauthorize: Reauthorize,
-    progress: PlanProgress | None = None,
-) -> PlanDialog:
-    """Open the plan (not modal); its states load on the database lane."""
-    dialog = PlanDialog(
-        workspace,
-        progress or PlanProgress(workspace),
-        runner=runner,
-        reauthorize=reauthorize,
-        parent=parent,
-    )
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.show()
-    dialog.load()
-    return dialog

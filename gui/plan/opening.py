@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
 from core.domain.changes import Apply
 from core.services.consent import ConsentAttempts, ConsentTarget
+from core.services.plan_view import PlanProgress
 from core.services.workspace import Workspace
-from gui.plan.dialog import PlanDialog, open_plan
+from gui.plan.dialog import PlanDialog, Reauthorize
 from gui.tasks import TaskRunner
 
 
@@ -40,3 +42,25 @@ def open_plan_of(
         )
 
     return open_plan(parent, workspace, runner=runner, reauthorize=reauthorize)
+
+
+def open_plan(
+    parent: QWidget | None,
+    workspace: Workspace,
+    *,
+    runner: TaskRunner,
+    reauthorize: Reauthorize,
+    progress: PlanProgress | None = None,
+) -> PlanDialog:
+    """Open the plan (not modal); its states load on the database lane."""
+    dialog = PlanDialog(
+        workspace,
+        progress or PlanProgress(workspace),
+        runner=runner,
+        reauthorize=reauthorize,
+        parent=parent,
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    dialog.load()
+    return dialog
