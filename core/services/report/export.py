@@ -12,26 +12,19 @@ export it is created 0600 (see :mod:`core.services.exchange.writing`).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from core.domain.errors import UserFacingError
 from core.domain.inventory import Inventory
 from core.services.report.html import render_html
 from core.services.report.model import ReportData, build_report
+from core.services.report.staging import ReportError, commit, discard, stage, unwritable
 from core.services.workspace import Workspace
 
 FORMATS = ("html", "pdf")
 #: Paints a report into a PDF file at the given path (``gui.report_pdf.write_pdf``).
 PdfRenderer = Callable[[ReportData, Path], None]
-
-
-class ReportError(UserFacingError):
-    """The report could not be written; nothing was left at its destination."""
 
 
 def app_version() -> str:
@@ -90,37 +83,20 @@ def write_report_data(
 ) -> Path:
     """Write an already built report (the window builds it off the GUI thread)."""
     _check_format(fmt, render_pdf)
-    target = Path(out).expanduser().absolute()
-    if target.is_dir():
-        raise ReportError(
-            f"{target} is a folder.", "Give a file name, for example report.html, after --out."
-        )
-    if not target.parent.is_dir():
-        raise ReportError(
-            f"The folder {target.parent} does not exist.",
-            "Create it first, or choose another place for the report.",
-        )
-    try:
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-    except OSError as exc:
-        raise _unwritable(target, exc) from None
-    temp = Path(temp_name)
+    staged = stage(out)
     try:
         if render_pdf is not None and fmt == "pdf":
-            os.close(handle)
-            render_pdf(report, temp)
+            render_pdf(report, staged.temp)
         else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            with staged.temp.open("w", encoding="utf-8", newline="\n") as stream:
                 stream.write(render_html(report))
-        os.replace(temp, target)
     except OSError as exc:
-        raise _unwritable(target, exc) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    return target
+        discard(staged)
+        raise unwritable(staged.target, exc) from None
+    except BaseException:
+        discard(staged)
+        raise
+    return commit(staged)
 
 
 def _check_format(fmt: str, render_pdf: PdfRenderer | None) -> None:
@@ -128,11 +104,3 @@ def _check_format(fmt: str, render_pdf: PdfRenderer | None) -> None:
         raise ReportError(f"SP Connect cannot write a report as {fmt!r}.", "Choose html or pdf.")
     if fmt == "pdf" and render_pdf is None:
         raise ReportError("This copy of SP Connect cannot write PDF files.", "Choose html.")
-
-
-def _unwritable(target: Path, exc: OSError) -> ReportError:
-    reason = exc.strerror or type(exc).__name__
-    return ReportError(
-        f"The report could not be written to {target}: {reason}.",
-        "Choose a folder you can write to, with some free space.",
-    )
