@@ -105,20 +105,17 @@ class PdfPainting:
         doc, sizes = _document(writer, pictures)
         guard = _NoLazyLayout()
         doc.documentLayout().installEventFilter(guard)
-        parts = rich.pieces(self.report, sizes)
         total_rows = max(1, self.report.total)
+        yield PdfProgress("Preparing the report…", 0.0)
         ends: list[tuple[int, int]] = []  # (position after a piece, rows up to it)
         rows = 0
         cursor = QTextCursor(doc)
-        for index, piece in enumerate(parts):
+        for index, piece in enumerate(rich.pieces(self.report, sizes)):
             _append(doc, cursor, piece.html, first=index == 0)
             rows += piece.rows
             ends.append((cursor.position(), rows))
-            if piece.rows:
-                yield PdfProgress(
-                    f"Preparing the report: row {rows:,} of {total_rows:,}",
-                    0.1 * rows / total_rows,
-                )
+            words = f"Preparing the report: row {rows:,} of {total_rows:,}"
+            yield PdfProgress(words if rows else "Preparing the report…", 0.1 * rows / total_rows)
         doc.setPageSize(QSizeF(area.width(), body_h))
         layout = doc.documentLayout()
         for position, rows_done in ends:
