@@ -36,6 +36,8 @@ class Piece:
 
     html: str
     rows: int = 0
+    #: It starts on a new page (the table's heading), so it never continues the piece before.
+    new_page: bool = False
 
     @property
     def is_table(self) -> bool:
@@ -69,7 +71,7 @@ def pieces(report: ReportData, sizes: dict[str, tuple[float, float]]) -> Iterato
     plan = report.plan
     for start in range(0, len(plan), STEPS_PER_PIECE):
         yield Piece("".join(_step(s) for s in plan[start : start + STEPS_PER_PIECE]))
-    yield Piece("<h2 style='page-break-before: always'>All channels</h2>")
+    yield Piece("<h2 style='page-break-before: always'>All channels</h2>", new_page=True)
     head = "".join(
         f"<th align='left' bgcolor='#eeeeee' width='{w}%'>{h}</th>"
         for h, w in zip(TABLE_HEADERS, _WIDTHS, strict=True)
