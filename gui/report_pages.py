@@ -145,6 +145,7 @@ class PdfPainting:
         if not painter.begin(writer):
             raise OSError(f"cannot write a PDF to {self.path}")
         try:
+            yield PdfProgress(f"Writing the report: page 1 of {pages:,}", 0.5)
             small = QFont(front.defaultFont())
             small.setPointSizeF(8)
             number = 0  # PDF pages begun

@@ -6,8 +6,10 @@ the inventory's lock (``main.py export --format html|pdf`` goes through
 
 The PDF is painted with Qt (``gui.report_pdf``), which the core may not import: the caller
 passes its painter as ``render_pdf``. The file appears whole or not at all (written next to
-its final name, then renamed), so a failed export never leaves half a report behind; like every
-export it is created 0600 (see :mod:`core.services.exchange.writing`).
+its final name, then renamed: :mod:`core.services.report.staging`, which the window's PDF
+export uses directly, as it paints over many turns of its event loop), so a failed export never
+leaves half a report behind; like every export it is created 0600 (see
+:mod:`core.services.exchange.writing`).
 """
 
 from __future__ import annotations
