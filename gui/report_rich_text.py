@@ -111,14 +111,5 @@ def _row(row: TableRow) -> str:
         + (f"<b>{_e(b.text)}</b>" if b.tone.value == "error" else _e(b.text))
         for b in row.badges
     )
-    cells = (
-        _e(row.company),
-        _e(row.channel),
-        _e(row.marketplace),
-        _e(row.seller),
-        badges,
-        _e(row.expiry),
-        _e(row.last_check),
-        _e(row.app_status),
-    )
+    cells = row.cells(badges, _e)
     return "<tr>" + "".join(f"<td valign='top'>{c}</td>" for c in cells) + "</tr>"

@@ -167,14 +167,5 @@ def _row(row: TableRow) -> str:
     badges = "".join(
         f"<span class='badge tone-{b.tone.value}'>{_e(b.text)}</span>" for b in row.badges
     )
-    cells = (
-        _e(row.company),
-        _e(row.channel),
-        _e(row.marketplace),
-        _e(row.seller),
-        badges,
-        _e(row.expiry),
-        _e(row.last_check),
-        _e(row.app_status),
-    )
+    cells = row.cells(badges, _e)
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"

@@ -10,6 +10,7 @@ nowhere and reads no secret: building it needs neither the keychain nor the netw
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -114,6 +115,13 @@ class TableRow:
     expiry: str
     last_check: str
     app_status: str
+
+    def cells(self, badges: str, escape: Callable[[str], str]) -> tuple[str, ...]:
+        """The cells in the table's column order (the HTML's and the PDF's), texts through
+        ``escape``, the badges already written in the output's own markup."""
+        first = (self.company, self.channel, self.marketplace, self.seller)
+        last = (self.expiry, self.last_check, self.app_status)
+        return (*map(escape, first), badges, *map(escape, last))
 
 
 @dataclass(frozen=True, slots=True)
