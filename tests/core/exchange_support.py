@@ -12,6 +12,7 @@ from core.domain.secret import Secret
 from core.services.exchange.export_json import dumps, export_json
 from core.services.exchange.importing import ImportPlan, import_changes
 from core.services.exchange.reading import read_inventory_bytes
+from core.services.review import ReviewSecretStore
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 
@@ -55,3 +56,23 @@ def import_into(folder: Path, text: str, now: datetime, suffix: str = ".json") -
 
 def secrets_of(values: dict[str, Secret]) -> list[str]:
     return [s.reveal() for s in values.values()]
+
+
+class RecordingStore(ReviewSecretStore):
+    """The review's store, noting every call it gets (there must be none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def get(self, name: str) -> Secret | None:
+        self.calls.append(f"get {name}")
+        return super().get(name)
+
+    def set(self, name: str, value: Secret) -> None:
+        self.calls.append(f"set {name}")
+        super().set(name, value)
+
+    def delete(self, name: str) -> None:
+        self.calls.append(f"delete {name}")
+        super().delete(name)

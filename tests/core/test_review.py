@@ -9,31 +9,10 @@ import pytest
 
 from core.domain.errors import ReadOnlyError, SecretStoreError, UserFacingError
 from core.domain.samples import demo_inventory
-from core.domain.secret import Secret
 from core.services.exchange.export_json import VERSION
-from core.services.review import READ_ONLY, ReviewSecretStore, open_review, review_source
-from tests.core.exchange_support import export_text, saved_workspace
+from core.services.review import READ_ONLY, open_review, review_source
+from tests.core.exchange_support import RecordingStore, export_text, saved_workspace
 from tests.core.factories import NOW
-
-
-class RecordingStore(ReviewSecretStore):
-    """The review's store, noting every call it gets (there must be none)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[str] = []
-
-    def get(self, name: str) -> Secret | None:
-        self.calls.append(f"get {name}")
-        return super().get(name)
-
-    def set(self, name: str, value: Secret) -> None:
-        self.calls.append(f"set {name}")
-        super().set(name, value)
-
-    def delete(self, name: str) -> None:
-        self.calls.append(f"delete {name}")
-        super().delete(name)
 
 
 @pytest.fixture

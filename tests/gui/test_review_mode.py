@@ -17,15 +17,15 @@ from PySide6.QtWidgets import QAbstractButton, QWidget
 from core.domain import changes
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
-from core.domain.secret import Secret
 from core.services.exchange.export_json import dumps, export_json
 from core.services.lanes import ImmediateExecutor, Lanes
-from core.services.review import READ_ONLY, ReviewSecretStore, ReviewWorkspace, open_review
+from core.services.review import READ_ONLY, ReviewWorkspace, open_review
 from gui import review
 from gui.history.dialog import HistoryDialog
 from gui.main_window import MainWindow
 from gui.plan.dialog import PlanDialog
 from gui.tasks import TaskRunner
+from tests.core.exchange_support import RecordingStore
 from tests.gui.conftest import Dialogs, Opened
 
 T = TypeVar("T")
@@ -35,26 +35,6 @@ ALLOWED = {
     "find", "quit", "about", "expand", "collapse", "history", "export", "plan", "export_report",
     "open_review", "open_demo",
 }  # fmt: skip
-
-
-class RecordingStore(ReviewSecretStore):
-    """The review's refusing store, noting every call (there must be none)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[str] = []
-
-    def get(self, name: str) -> Secret | None:
-        self.calls.append(f"get {name}")
-        return super().get(name)
-
-    def set(self, name: str, value: Secret) -> None:
-        self.calls.append(f"set {name}")
-        super().set(name, value)
-
-    def delete(self, name: str) -> None:
-        self.calls.append(f"delete {name}")
-        super().delete(name)
 
 
 class NoNetwork:
