@@ -9,6 +9,8 @@ from __future__ import annotations
 import hmac
 from typing import NoReturn
 
+from core.domain.redaction import KNOWN
+
 MASK = "••••••••"
 
 
@@ -24,6 +26,7 @@ class Secret:
         if not isinstance(value, str):
             raise TypeError("Secret holds text")
         self.__value = value
+        KNOWN.remember(value)  # so the log and a support bundle can take it out if it leaks
 
     def reveal(self) -> str:
         return self.__value

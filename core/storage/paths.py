@@ -9,6 +9,7 @@ import platformdirs
 
 APP_NAME = "SP Connect"
 ENV_DATA_DIR = "SPCONNECT_DATA_DIR"
+ENV_LOG_DIR = "SPCONNECT_LOG_DIR"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -25,3 +26,18 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().absolute()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False)).absolute()
+
+
+def log_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The log folder: ``override``, else ``$SPCONNECT_LOG_DIR``, else the user log folder.
+
+    Logs are the person's, not the inventory's, so ``--data-dir`` does not move them: the platform
+    default is ``~/.local/state/SP Connect/log`` on Linux, ``%LOCALAPPDATA%\\SP Connect\\Logs`` on
+    Windows and ``~/Library/Logs/SP Connect`` on macOS.
+    """
+    if override:
+        return Path(override).expanduser().absolute()
+    env = os.environ.get(ENV_LOG_DIR)
+    if env:
+        return Path(env).expanduser().absolute()
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)).absolute()
