@@ -25,7 +25,8 @@ writers: whenever this hand-over cannot happen (no answer in time, listening ref
 starts in the same instant) the second copy opens the inventory read-only and says so.
 
 Cost: the question is asked before the QApplication exists (a second start never connects to
-the display), and QtNetwork is imported only by a start that takes part.
+the display), and QtNetwork and the address's imports are loaded only by a start that takes
+part.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
-
-from core.services.running_copy import copy_address
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -95,7 +94,12 @@ class OneCopy(QObject):
     @classmethod
     def for_start(cls, options: StartOptions) -> OneCopy | None:
         """The hand-over for this start, or ``None`` when it does not take part."""
-        return cls(copy_address(options.data_dir)) if takes_part(options) else None
+        if not takes_part(options):
+            return None
+        # Imported here: a start that takes no part (the self-test, the demo) pays nothing.
+        from core.services.running_copy import copy_address
+
+        return cls(copy_address(options.data_dir))
 
     @property
     def listening(self) -> bool:
