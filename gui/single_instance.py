@@ -55,7 +55,8 @@ MAX_MESSAGE = 64
 CONNECT_TIMEOUT_MS = 1_000
 #: The running copy answers from its event loop: at once when it is idle, after its window is
 #: built when it is itself still starting (it listens before building it). A copy that has
-#: not answered by then is treated as absent, and the SQLite lock decides.
+#: not answered by then is left alone: this start opens its own window without listening, and
+#: the SQLite lock makes it read-only.
 ANSWER_TIMEOUT_MS = 5_000
 
 #: The one line a second start prints before it exits 0.
