@@ -29,6 +29,7 @@ from core.services.lanes import Lanes
 from gui import dialogs
 from gui.collector import GuiThreadCollector
 from gui.main_window import MainWindow
+from gui.single_instance import OneCopy, print_handed_over
 from gui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -107,6 +108,10 @@ def _opener(options: AppOptions) -> Callable[[], Workspace]:
 
 def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     """Run the GUI until the window closes; returns the exit status."""
+    one_copy = OneCopy.for_start(options)  # before Qt's app: a second start costs little
+    if one_copy is not None and one_copy.hand_over():
+        print_handed_over()
+        return 0
     existing = QApplication.instance()
     app = (
         existing if isinstance(existing, QApplication) else QApplication(qt_argv or ["sp-connect"])
@@ -114,6 +119,8 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     app.setApplicationName("SP Connect")
     app.setOrganizationName("SP Connect")
     app.setDesktopFileName("sp-connect")
+    if one_copy is not None:
+        one_copy.listen()
     # Before any worker runs: cycles holding Qt wrappers must never be freed on a lane's thread.
     collector = GuiThreadCollector(app)
     runner = TaskRunner(Lanes())
@@ -124,6 +131,9 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
         version=options.version,
     )
     app.aboutToQuit.connect(window.shutdown)
+    if one_copy is not None:
+        one_copy.serve(window)
+        app.aboutToQuit.connect(one_copy.close)
     opener = _opener(options)
     # The menus, the toolbar and the inventory come right after the first paint.
     _OnPaint(window, lambda: window.open_inventory(opener))
