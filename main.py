@@ -254,6 +254,9 @@ def run_exec(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in ("stdout", "stderr"):  # None in the windowed Windows build (sp-connect.spec)
+        if getattr(sys, stream) is None:
+            setattr(sys, stream, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from core.services import desktop
 from core.services.lanes import Lanes
 from gui import dialogs
+from gui.app_icon import app_icon
 from gui.collector import GuiThreadCollector
 from gui.main_window import MainWindow
 from gui.single_instance import OneCopy, print_handed_over
@@ -118,7 +120,9 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     )
     app.setApplicationName("SP Connect")
     app.setOrganizationName("SP Connect")
-    app.setDesktopFileName("sp-connect")
+    # The launcher's id (packaging/linux): desktops match the window to its entry and icon by it.
+    app.setDesktopFileName(desktop.APP_ID)
+    app.setWindowIcon(app_icon())
     if one_copy is not None:
         one_copy.listen()
     # Before any worker runs: cycles holding Qt wrappers must never be freed on a lane's thread.
