@@ -4,7 +4,8 @@
 # Expects ROOT, VENV and PY to be set by the caller.
 
 # The full list a fresh Debian machine needs (line 1: Qt offscreen; lines 2-4: Qt's xcb plugin
-# for a real X window; then Xvfb, a real Secret Service, Chromium and pdftoppm for the tests).
+# for a real X window; then Xvfb, a real Secret Service, Chromium and pdftoppm for the tests;
+# the last line validates the launcher entry and the AppStream metainfo, tests/test_packaging.py).
 # A developer's machine has most of them already, so a missing one only shows on a clean one.
 APT_PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
@@ -14,6 +15,7 @@ APT_PACKAGES=(
   xvfb xauth
   dbus dbus-x11 gnome-keyring libsecret-tools
   chromium xdg-utils poppler-utils
+  desktop-file-utils appstream
 )
 
 ensure_apt_packages() {

@@ -1,8 +1,9 @@
 """What every test is held to, besides its own assertions (Qt-free; used by tests/conftest.py).
 
-* **CI skips are failures.** With ``CI=true`` a test marked ``keychain``, ``xvfb`` or
-  ``chromium`` that was skipped fails instead: CI has the Secret Service, the X server and
-  Chromium, so a skip there means the check silently did not run.
+* **CI skips are failures.** With ``CI=true`` a test marked ``keychain``, ``xvfb``,
+  ``chromium`` or ``desktop_validators`` that was skipped fails instead: CI has the Secret
+  Service, the X server, Chromium and the desktop file validators, so a skip there means the
+  check silently did not run.
 * **No unexpected WARNING-or-worse log record.** A test that expects one declares it: with the
   ``expected_warnings`` fixture (each declared pattern must then be logged), or by requesting
   ``caplog``, which makes the test the owner of its log records (it asserts on them itself).
@@ -33,7 +34,7 @@ from types import FrameType
 import pytest
 
 #: Markers of tests that need something CI has and a developer's machine may not.
-CI_ONLY_SKIPS = ("keychain", "xvfb", "chromium")
+CI_ONLY_SKIPS = ("keychain", "xvfb", "chromium", "desktop_validators")
 
 #: Threads that outlive the test that started them on purpose, by exact name, with why. None
 #: today: even the keychain lane ends with its store (core/storage/keychain.py).
