@@ -14,6 +14,8 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
+import tempfile
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -297,3 +299,29 @@ def test_the_scripts_are_executable_bash(script: str) -> None:
     assert os.access(path, os.X_OK)
     done = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+# --- the windowed Windows build -----------------------------------------------------------------
+
+
+def test_a_command_runs_without_standard_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A windowed Windows bundle starts with sys.stdout and sys.stderr None (sp-connect.spec).
+
+    The command still runs and its exit code still counts; what it prints goes nowhere.
+    """
+    import main
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the demo's data folder
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    try:
+        assert main.main(["--demo", "plan", "--json"]) == 0  # json.dump writes to stdout
+        assert main.main(["--data-dir", str(tmp_path), "plan"]) == 1  # no inventory there
+        assert sys.stdout.name == os.devnull
+        assert sys.stderr.name == os.devnull
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.close()
