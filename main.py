@@ -10,6 +10,7 @@
     python main.py [--demo | --data-dir DIR] exec --channel CHANNEL -- COMMAND [ARGS...]
     python main.py [--demo | --data-dir DIR] export --format json|csv|html|pdf --out FILE [--bom]
     python main.py [--demo | --data-dir DIR] import FILE [--save]
+    python main.py [--demo | --data-dir DIR] support-bundle --out FILE.zip
 
 ``--demo`` and ``--data-dir`` are global: every command works on the inventory they choose.
 Heavy modules (Qt, the core) are imported only by the branch that needs them, so the window
@@ -128,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inventory_options(check, argparse.SUPPRESS)
     check.set_defaults(run=run_check)
     _add_exchange_commands(commands)
+    bundle = commands.add_parser(
+        "support-bundle",
+        help="write a zip for a support ticket (export, log, versions; every secret taken out)",
+        formatter_class=_Formatter,
+    )
+    bundle.add_argument("--out", required=True, metavar="FILE", help="the zip file to write")
+    _add_inventory_options(bundle, argparse.SUPPRESS)
+    bundle.set_defaults(run=run_support_bundle)
     simulator = commands.add_parser(
         "simulator",
         help="run the built-in Amazon simulator on 127.0.0.1 (to rehearse a reauthorization)",
@@ -227,6 +236,15 @@ def run_import(args: argparse.Namespace) -> int:
 
     return commands.import_command(
         data_dir=args.data_dir, demo=args.demo, file=args.file, save=args.save,
+        stdout=sys.stdout, stderr=sys.stderr,
+    )  # fmt: skip
+
+
+def run_support_bundle(args: argparse.Namespace) -> int:
+    from core.services.support_bundle.command import support_bundle_command
+
+    return support_bundle_command(
+        data_dir=args.data_dir, demo=args.demo, out=args.out, app_version=version(),
         stdout=sys.stdout, stderr=sys.stderr,
     )  # fmt: skip
 

@@ -328,3 +328,10 @@ def open_keychain(
         return KeyringSecretStore(timeout_s=timeout_s)
     except SecretStoreError as exc:
         return UnavailableSecretStore(exc)
+
+
+def configured_backend() -> tuple[str, str, str | None]:
+    """The keyring backend SP Connect would use: its ``module.Class``, the name the status bar
+    gives it, and why it is refused (``None`` when allowed). Reads and writes no entry."""
+    backend = importlib.import_module("keyring").get_keyring()
+    return backend_name(backend), describe_backend(backend), _refusal(backend, ALLOWED_BACKENDS)
