@@ -50,6 +50,7 @@ class Actions:
     plan: QAction
     export_report: QAction
     open_review: QAction
+    support_bundle: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -91,7 +92,7 @@ def install(window: QMainWindow, a: Actions) -> None:
                 a.app_credentials,
             ],
         ),
-        ("&Help", [a.about]),
+        ("&Help", [a.support_bundle, None, a.about]),
     ):
         menu = bar.addMenu(title)
         for item in items:
@@ -234,6 +235,12 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "Read an exported JSON file without changing anything: no Save, no keychain, no "
             "Amazon (Ctrl+Shift+O).",
             ("Ctrl+Shift+O",),
+        ),
+        support_bundle=make(
+            "support_bundle",
+            "Create &support bundle…",
+            "Save a zip to attach to a support ticket: the inventory as it shows now, the last "
+            "log lines and versions, with every secret taken out.",
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

@@ -260,3 +260,32 @@ def report_error(parent: QWidget | None, exc: BaseException) -> None:
     details = "".join(traceback.format_exception(exc))
     log.error("unexpected error: %s", details)
     show_crash(parent, details)
+
+
+def choose_support_bundle_file(parent: QWidget | None, suggested: Path) -> Path | None:
+    """Where to save the support bundle (a ``.zip``), ``None`` if cancelled."""
+    name, _chosen = QFileDialog.getSaveFileName(
+        parent, "Create support bundle", str(suggested), "Zip archive (*.zip)"
+    )
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix.lower() == ".zip" else path.with_name(path.name + ".zip")
+
+
+def support_bundle_box(parent: QWidget | None, path: Path) -> QMessageBox:
+    """The box :func:`show_support_bundle_written` shows."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Support bundle created")
+    box.setText(f"The support bundle was saved as:\n{path}")
+    box.setInformativeText(
+        "Attach this file to your support ticket. Every secret was taken out; it still names "
+        "your companies and sellers, so send it only to your support contact."
+    )
+    return make_box_plain(box)  # a path can hold any character a person typed
+
+
+def show_support_bundle_written(parent: QWidget | None, path: Path) -> None:
+    """The bundle is written: where, and the one next step."""
+    support_bundle_box(parent, path).exec()

@@ -25,7 +25,7 @@ from core.services.review import review_source
 from core.services.view.rows import InventoryRows
 from core.services.view.storage import data_label, secrets_label, title_label
 from core.services.workspace import Workspace
-from gui import actions, dialogs, review
+from gui import actions, dialogs, review, support_bundle
 from gui.actions import Actions
 from gui.bridge import Bridge
 from gui.commands import Commands
@@ -385,6 +385,8 @@ class MainWindow(QMainWindow):
             dialogs.about(self, self._version())
         elif name == "open_review":
             review.open_for_review(self)
+        elif name == "support_bundle":  # also with no inventory open: then it helps most
+            support_bundle.create(self, self._version)
         elif name == "open_demo":
             if self._launch_demo is not None:
                 self._launch_demo()

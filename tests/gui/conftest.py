@@ -77,6 +77,7 @@ class Dialogs:
     confirm: bool = True
     restore: bool = False
     report_file: Path | None = None  # where File > Export report is told to write
+    bundle_file: Path | None = None  # where Help > Create support bundle is told to write
     calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
 
     def named(self, name: str) -> list[tuple[Any, ...]]:
@@ -119,6 +120,14 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dialogs]:
     monkeypatch.setattr(dialogs, "about", record("about", lambda: None))
     monkeypatch.setattr(
         dialogs, "choose_report_file", record("choose_report_file", lambda: recorder.report_file)
+    )
+    monkeypatch.setattr(
+        dialogs,
+        "choose_support_bundle_file",
+        record("choose_support_bundle_file", lambda: recorder.bundle_file),
+    )
+    monkeypatch.setattr(
+        dialogs, "show_support_bundle_written", record("show_support_bundle_written", lambda: None)
     )
     yield recorder
     crashes = recorder.named("show_crash")

@@ -26,7 +26,7 @@ def readme(request: BundleRequest, *, pending: int, log_lines: int) -> str:
         f"and anything shaped like one, show as {REDACTED}. The export never holds a secret "
         "in the first place (only whether one is on record), and every file here was checked "
         "once more: SP Connect refuses to write a bundle in which it still finds one.",
-        "What to do with it: attach this file to your support ticket. It names your "
+        "What to do with it: Attach this file to your support ticket. It names your "
         "companies, Seller IDs and marketplaces, so send it only to your support contact.",
     ]
     return "\n\n".join(parts) + "\n"
