@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtWidgets import QMenu
 
 from core.domain import changes
+from core.domain.errors import UserFacingError
 from core.domain.inventory import utcnow
 from core.domain.samples import demo_inventory
 from core.services.exchange.export_json import dumps, export_json
@@ -22,6 +23,7 @@ from core.services.review import open_review
 from core.services.support_bundle.contents import MEMBERS
 from gui import dialogs
 from gui.main_window import MainWindow
+from gui.support_bundle import NOT_OPEN
 from gui.tasks import TaskRunner
 from tests.core.exchange_support import RecordingStore
 from tests.core.read_only import MakeReadOnly, make_read_only
@@ -178,4 +180,28 @@ def test_it_works_in_review_mode_without_touching_a_keychain(
     assert about["keychain"]["in_use"] == "none (review)"
     assert about["inventory"]["review_file"] == str(export)
     assert store.calls == []
+    window.shutdown()
+
+
+def test_when_the_inventory_could_not_be_opened_the_bundle_still_comes(
+    qtbot: Any, fake_dialogs: Dialogs, tmp_path: Path, log_dir: Path
+) -> None:
+    window = MainWindow(TaskRunner(Lanes.immediate()), persist_settings=False)
+    qtbot.addWidget(window)
+
+    def refuse() -> Any:
+        raise UserFacingError("The inventory file is damaged.", "Restore a backup.")
+
+    with qtbot.waitSignal(window.openFailed, timeout=10_000):
+        window.open_inventory(refuse)
+    assert fake_dialogs.errors() == ["The inventory file is damaged. Restore a backup."]
+    fake_dialogs.bundle_file = tmp_path / "support.zip"
+
+    window.act.support_bundle.trigger()
+
+    assert fake_dialogs.named("show_support_bundle_written") == [(tmp_path / "support.zip",)]
+    content = _members(tmp_path / "support.zip")
+    assert list(content) == ["README.txt", "log.txt", "about.json"]
+    assert f"No inventory.json: {NOT_OPEN}." in content["README.txt"]
+    assert json.loads(content["about.json"])["inventory"]["kind"] == "none"
     window.shutdown()
