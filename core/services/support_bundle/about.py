@@ -121,4 +121,4 @@ def _installed(*names: str) -> str:
             return f"{metadata.version(name)} (installed; not loaded)"
         except metadata.PackageNotFoundError:
             continue
-    return "not installed"
+    return "not loaded; its version is unknown here (a bundled app carries no package list)"
