@@ -88,7 +88,9 @@ class Commands:
     def _exchange(self) -> ExchangeFlow:
         if self.exchange is None:
             w = self.window
-            self.exchange = ExchangeFlow(self.parent, self.ws, w.runner, w.statusBar, self.apply)
+            self.exchange = ExchangeFlow(
+                self.parent, self.ws, w.runner, w.statusBar, self.apply, w.version()
+            )
         return self.exchange
 
     def do_export(self) -> None:

@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         # Running Test connection runs, cancelled on close.
         self.connection_tests: list[CheckRun] = []
         self._persist = persist_settings
-        self._version = version
+        self.version = version  # a callable: the lookup costs start time
         self._close_after_save = False
         self._closed = False
         self._opener: Callable[[], Workspace] | None = None
@@ -382,11 +382,11 @@ class MainWindow(QMainWindow):
         if name == "quit":
             self.close()
         elif name == "about":
-            dialogs.about(self, self._version())
+            dialogs.about(self, self.version())
         elif name == "open_review":
             review.open_for_review(self)
         elif name == "support_bundle":  # also with no inventory open: then it helps most
-            support_bundle.create(self, self._version)
+            support_bundle.create(self, self.version)
         elif name == "open_demo":
             if self._launch_demo is not None:
                 self._launch_demo()

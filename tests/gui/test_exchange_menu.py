@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
+from core.storage.keychain import MemorySecretStore
 from gui.exchange import files
 from tests.gui.conftest import Opened
 
@@ -93,3 +95,20 @@ def test_a_bad_file_lists_its_lines_and_cannot_be_imported(
     qtbot.mouseClick(preview.close_button, Left)
     assert not preview.isVisible()
     assert not ws.is_dirty
+
+
+def test_the_window_s_export_names_the_version_that_wrote_it(
+    qtbot: Any,
+    open_window: Callable[..., Opened],
+    demo_dir: Path,
+    secrets: MemorySecretStore,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """As ``main.py export`` and the support bundle do: support reads which version exported."""
+    out = tmp_path / "inventory.json"
+    _choose(monkeypatch, "ask_export_file", (out, "json"))
+    window = open_window(demo_dir, secrets, version=lambda: "9.8.7").window
+    window.act.export.trigger()
+    qtbot.waitUntil(out.exists, timeout=5000)
+    assert json.loads(out.read_text(encoding="utf-8"))["exported_by"] == "SP Connect 9.8.7"
