@@ -13,6 +13,11 @@
     python main.py [--demo | --data-dir DIR] support-bundle --out FILE.zip
 
 ``--demo`` and ``--data-dir`` are global: every command works on the inventory they choose.
+``--verbose`` is global too (also accepted after a command): every start logs to a rotating file
+in the user log folder (``$SPCONNECT_LOG_DIR`` moves it; the demo writes its own file there),
+secrets taken out; ``--verbose`` logs every detail there and on stderr. An unexpected error in
+a command prints one line naming the log file and exits 2 (``exec``: 125), its traceback in
+the log.
 Heavy modules (Qt, the core) are imported only by the branch that needs them, so the window
 starts quickly and commands need no display.
 """
@@ -20,7 +25,6 @@ starts quickly and commands need no display.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -51,6 +55,14 @@ class _VersionAction(argparse.Action):
 
 
 def _add_inventory_options(parser: argparse.ArgumentParser, default: Any) -> Any:
+    # --verbose rides along: every parser that takes the inventory's options takes it too.
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="log every detail (DEBUG) to the log file (in your user log folder, or "
+        "$SPCONNECT_LOG_DIR) and to the terminal",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--demo",
@@ -276,7 +288,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(sys, stream) is None:
             setattr(sys, stream, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from core.services import logs
+
+    logs.start_logging(args.verbose, demo=args.demo)
+    try:
+        return _start(args)
+    finally:
+        logs.stop_logging()
+
+
+def _start(args: argparse.Namespace) -> int:
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
     if run is not None:
         if args.self_test or args.screenshot or args.review:
@@ -302,7 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _headless(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     from core.domain.errors import Cancelled, UserFacingError
+    from core.services import logs
 
+    surface = f"{args.command}{' (demo)' if args.demo else ''}"  # never its arguments
+    logs.log_start(surface, version())
     try:
         return run(args)
     except UserFacingError as exc:
@@ -319,6 +343,9 @@ def _headless(run: Callable[[argparse.Namespace], int], args: argparse.Namespace
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception:
+        print(logs.unexpected_error(args.command), file=sys.stderr)
+        return 125 if args.command == "exec" else 2  # exec's own failures are 125
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ class Actions:
     export_report: QAction
     open_review: QAction
     support_bundle: QAction
+    open_log_folder: QAction
     quick: dict[str, QAction] = field(default_factory=dict)
 
 
@@ -92,7 +93,7 @@ def install(window: QMainWindow, a: Actions) -> None:
                 a.app_credentials,
             ],
         ),
-        ("&Help", [a.support_bundle, None, a.about]),
+        ("&Help", [a.open_log_folder, a.support_bundle, None, a.about]),
     ):
         menu = bar.addMenu(title)
         for item in items:
@@ -241,6 +242,12 @@ def create(window: QMainWindow, run: Callable[[str], None]) -> Actions:
             "Create &support bundle…",
             "Save a zip to attach to a support ticket: the inventory as it shows now, the last "
             "log lines and versions, with every secret taken out.",
+        ),
+        open_log_folder=make(
+            "open_log_folder",
+            "Open &log folder",
+            "Show the folder with SP Connect's log files, which support may ask for. They hold "
+            "no secret.",
         ),
     )
     # Delete only acts on the tree: in a text field it deletes text.

@@ -2,14 +2,15 @@
 
 Errors are handled three ways (:func:`gui.dialogs.report_error`): a
 :class:`~core.domain.errors.UserFacingError` is shown with its next step, a
-:class:`~core.domain.errors.Cancelled` is silent, anything else opens the crash dialog with the
-traceback. Uncaught exceptions in Qt callbacks reach the same function through
-``sys.excepthook``.
+:class:`~core.domain.errors.Cancelled` is silent, anything else goes to the log with its
+traceback and opens the crash dialog (:mod:`gui.crash`), which names the log file. Uncaught
+exceptions in Qt callbacks reach the same function through ``sys.excepthook``.
 
 ``--self-test`` opens the window on the chosen inventory, waits until it is loaded and painted,
 optionally saves a screenshot, and exits 0; any error (an exception, a dialog that would have
-asked something, a failed load) prints the reason and exits non-zero. It prints
-``self-test: first paint`` and ``self-test: ready`` as they happen (the benchmark times them).
+asked something, a failed load) prints the reason (a traceback redacted) and exits non-zero.
+It prints ``self-test: first paint`` and ``self-test: ready`` as they happen (the benchmark
+times them).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core.services import desktop
+from core.domain.redaction import redact
+from core.services import desktop, logs
 from core.services.lanes import Lanes
 from gui import dialogs
 from gui.app_icon import app_icon
@@ -139,8 +141,15 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
         one_copy.serve(window)
         app.aboutToQuit.connect(one_copy.close)
     opener = _opener(options)
+
+    def painted() -> None:
+        # The start line waits for the first paint too: the version is read from the installed
+        # package's metadata, which costs more than the window can spare before it.
+        logs.log_start(_surface(options), options.version())
+        window.open_inventory(opener)
+
     # The menus, the toolbar and the inventory come right after the first paint.
-    _OnPaint(window, lambda: window.open_inventory(opener))
+    _OnPaint(window, painted)
     if options.self_test:
         # Installed after (so called before) the opener's: it notes the paint first.
         test = SelfTest(app, window, options.screenshot)
@@ -152,6 +161,12 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     window.shutdown()
     collector.stop()
     return code if not options.self_test else test.code
+
+
+def _surface(options: AppOptions) -> str:
+    """What the start line calls this start: which window (never a path or a file name)."""
+    kind = " (review)" if options.review else " (demo)" if options.demo else ""
+    return f"window{kind}{', self-test' if options.self_test else ''}"
 
 
 def _crash_hook(window: MainWindow) -> Callable[..., None]:
@@ -286,4 +301,5 @@ class SelfTest(QObject):
     def excepthook(
         self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
-        self.fail("".join(traceback.format_exception(kind, exc, tb)))
+        log.error("unexpected error in the self-test", exc_info=(kind, exc, tb))
+        self.fail(redact("".join(traceback.format_exception(kind, exc, tb))))

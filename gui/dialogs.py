@@ -14,8 +14,13 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QLabel, QMessageBox, QWidget
 
+from core.domain.redaction import redact
+from core.services import logs
+from gui import log_folder
+from gui.crash import CrashDialog
 from gui.text import make_box_plain
 
 if TYPE_CHECKING:
@@ -203,23 +208,56 @@ def offer_restore(parent: QWidget | None, error: CorruptStoreError) -> bool:
     return restore is not None and box.clickedButton() is restore
 
 
-def crash_box(parent: QWidget | None, details: str) -> QMessageBox:
-    """The box :func:`show_crash` shows."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("SP Connect: unexpected error")
-    box.setText("Something went wrong inside SP Connect.")
-    box.setInformativeText(
-        "Your saved data is safe. Unsaved changes are still pending: try Save. If this happens "
-        "again, send the details below to support."
-    )
-    box.setDetailedText(details)
-    return make_box_plain(box)
+def crash_box(parent: QWidget | None, details: str) -> CrashDialog:
+    """The dialog :func:`show_crash` shows: plain words and the log file, never ``details``
+    (the redacted traceback) on screen; without a log file, a button copies them."""
+    return CrashDialog(parent, details, logs.active_log_file(), open_log_folder)
 
 
 def show_crash(parent: QWidget | None, details: str) -> None:
-    """An unexpected error: say so plainly, with the technical details folded away."""
-    crash_box(parent, details).exec()
+    """An unexpected error: say so plainly and say where the details are.
+
+    It does not wait (the window goes on; an error that repeats, in a timer or a paint, opens
+    one dialog, not a pile of nested ones). Without a window to belong to, it waits.
+    """
+    if parent is None:
+        crash_box(None, details).exec()
+        return
+    for shown in parent.findChildren(CrashDialog):
+        if shown.isVisible():
+            shown.raise_()
+            return
+    dialog = crash_box(parent, details)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+
+
+def open_log_folder(parent: QWidget | None) -> None:
+    """Help > Open log folder (and the crash dialog's button); says where it is if it cannot."""
+    opened, folder = log_folder.open_log_folder()
+    if not opened:
+        show_log_folder_error(parent, folder)
+
+
+def log_folder_box(parent: QWidget | None, folder: Path) -> QMessageBox:
+    """The box :func:`show_log_folder_error` shows; its path can be selected and copied."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Open log folder")
+    box.setText("SP Connect could not open the log folder in your file manager.")
+    box.setInformativeText(f"Open this folder yourself in your file manager:\n{folder}")
+    make_box_plain(box)
+    for label in box.findChildren(QLabel):
+        label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+    return box
+
+
+def show_log_folder_error(parent: QWidget | None, folder: Path) -> None:
+    """The desktop could not open the log folder: where it is, to open it by hand."""
+    log_folder_box(parent, folder).exec()
 
 
 def about(parent: QWidget | None, version: str) -> None:
@@ -257,9 +295,9 @@ def report_error(parent: QWidget | None, exc: BaseException) -> None:
         log.info("shown to the user: %s", exc.message)
         show_error(parent, exc)
         return
-    details = "".join(traceback.format_exception(exc))
-    log.error("unexpected error: %s", details)
-    show_crash(parent, details)
+    # The traceback goes to the log (redacted by its handlers); the dialog shows none of it.
+    log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+    show_crash(parent, redact("".join(traceback.format_exception(exc))))
 
 
 def choose_support_bundle_file(parent: QWidget | None, suggested: Path) -> Path | None:

@@ -387,6 +387,8 @@ class MainWindow(QMainWindow):
             review.open_for_review(self)
         elif name == "support_bundle":  # also with no inventory open: then it helps most
             support_bundle.create(self, self.version)
+        elif name == "open_log_folder":  # works before an inventory is open, and in a review
+            dialogs.open_log_folder(self)
         elif name == "open_demo":
             if self._launch_demo is not None:
                 self._launch_demo()

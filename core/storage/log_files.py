@@ -10,8 +10,8 @@ the files 0600 like the data folder's: a log names sellers and companies.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
+from io import TextIOWrapper
 from pathlib import Path
 
 from core.domain.redaction import redact
@@ -48,37 +48,86 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating file handler whose files are created 0600 (not left to the umask)."""
+class _PrivateRotatingFileHandler(logging.FileHandler):
+    """A file handler that rotates at ``max_bytes`` and creates its files 0600 (not left to the
+    umask).
 
-    def _open(self):  # type: ignore[no-untyped-def]  # typeshed returns a TextIO
+    Written on :class:`logging.FileHandler` rather than ``logging.handlers``'s rotating handler:
+    importing ``logging.handlers`` brings ``socket``, ``pickle`` and ``queue``, a few
+    milliseconds of every start before the window's first paint, for handlers we never use.
+
+    Rotation that fails is not an error: on Windows a file another process holds open cannot be
+    renamed (the window's log while a scheduled ``main.py check`` writes the same file), and
+    the standard handler would then print a "Logging error" for every record. Here the record
+    goes on into the current file and rotation is tried again once it has grown by a tenth.
+    """
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        self.max_bytes, self.backups = max_bytes, backups
+        self._retry_at = 0  # after a failed rotation: the size at which to try again
+        super().__init__(path, mode="a", encoding="utf-8")
+
+    def _open(self) -> TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
         make_private(Path(self.baseFilename))  # an older file made before this rule
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is None:
+                self.stream = self._open()
+            size = self.stream.seek(0, os.SEEK_END)
+            if size >= max(self.max_bytes, self._retry_at):
+                self._rotate(size)
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
 
-def file_handler(folder: Path, level: int = logging.INFO) -> logging.Handler:
-    """A handler writing to ``folder/sp-connect.log``; creates the folder. Raises ``OSError``."""
+    def _rotate(self, size: int) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None
+        base = self.baseFilename
+        try:
+            for n in range(self.backups - 1, 0, -1):
+                if os.path.exists(f"{base}.{n}"):
+                    os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+            os.replace(base, f"{base}.1")
+        except OSError:
+            self._retry_at = size + self.max_bytes // 10
+        else:
+            self._retry_at = 0
+        self.stream = self._open()
+
+
+def file_handler(
+    folder: Path,
+    level: int = logging.NOTSET,
+    *,
+    name: str = LOG_FILE_NAME,
+    max_bytes: int = MAX_BYTES,
+    backups: int = BACKUPS,
+) -> logging.Handler:
+    """A handler writing to ``folder/name``; creates the folder. Raises ``OSError``."""
     private_folder(folder)
-    handler = _PrivateRotatingFileHandler(
-        folder / LOG_FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    handler = _PrivateRotatingFileHandler(folder / name, max_bytes, backups)
     handler.setLevel(level)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter(FORMAT))
     return handler
 
 
-def last_lines(folder: Path, count: int, max_bytes: int = 1_000_000) -> list[str]:
+def last_lines(
+    folder: Path, count: int, max_bytes: int = 1_000_000, name: str = LOG_FILE_NAME
+) -> list[str]:
     """The last ``count`` lines of the log (from its rotated files too), redacted again.
 
     Read from the end and at most ``max_bytes``, so a support bundle stays small and quick
     whatever the log holds. Redacted again because a file written before this version (or by
     hand) may hold what the filter would have taken out. No log yet gives an empty list.
     """
-    files = [folder / LOG_FILE_NAME] + [
-        folder / f"{LOG_FILE_NAME}.{n}" for n in range(1, BACKUPS + 1)
-    ]
+    files = [folder / name] + [folder / f"{name}.{n}" for n in range(1, BACKUPS + 1)]
     lines: list[str] = []
     budget = max_bytes
     for path in files:

@@ -65,9 +65,9 @@ def child_env(tmp: Path) -> dict[str, str]:
     """The environment every measured child runs in.
 
     Offscreen unless ``QT_QPA_PLATFORM`` says otherwise; the null keyring (SP Connect refuses it
-    and opens with saving off, as on a machine without a keychain); settings in ``tmp``; and a
-    bytecode cache as an installed app has one (``PYTHONDONTWRITEBYTECODE`` would make every
-    start compile every module).
+    and opens with saving off, as on a machine without a keychain); settings and the log in
+    ``tmp``; and a bytecode cache as an installed app has one (``PYTHONDONTWRITEBYTECODE``
+    would make every start compile every module).
     """
     env = dict(
         os.environ,
@@ -75,6 +75,7 @@ def child_env(tmp: Path) -> dict[str, str]:
         PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
         XDG_CONFIG_HOME=str(tmp / "config"),
         PYTHONPYCACHEPREFIX=str(tmp / "pycache"),
+        SPCONNECT_LOG_DIR=str(tmp / "log"),  # every start logs; never to the real log folder
     )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("SPCONNECT_DATA_DIR", None)
