@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -42,6 +43,11 @@ from tests.secret_service import SecretServiceDaemon, private_bus_reason
 
 # Before any QApplication exists; xvfb runs set QT_QPA_PLATFORM=xcb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every start of SP Connect logs (core.services.logs): never to the person's own log folder, in
+# this process or in the subprocesses tests start (they inherit it). A test that reads a log
+# points SPCONNECT_LOG_DIR at a folder of its own.
+_LOG_DIR = tempfile.TemporaryDirectory(prefix="spconnect-test-logs-")
+os.environ["SPCONNECT_LOG_DIR"] = _LOG_DIR.name
 
 EXPECTED = pytest.StashKey[ExpectedWarnings]()
 
@@ -52,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     forget_thread_origins()
+    _LOG_DIR.cleanup()
 
 
 @pytest.hookimpl(wrapper=True)

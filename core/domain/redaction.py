@@ -5,7 +5,8 @@ Two nets, because either alone misses something:
 - **Shapes.** Whatever looks like an LWA token (``Atza|`` access, ``Atzr|`` refresh, also
   URL-encoded as ``Atzr%7C``), an LWA client secret (``amzn1.oa2-cs.v1.``), an MWS
   Authorization Token (``amzn.mws.<uuid>``) or the value of a secret-named field
-  (``refresh_token=``, ``"client_secret": "…"``, ``spapi_oauth_code=``) is replaced, even a value
+  (``refresh_token=``, ``"client_secret": "…"``, ``spapi_oauth_code=``) or an HTTP
+  ``Authorization: Bearer …`` header is replaced, even a value
   this process never held (pasted into a message, echoed by a server). The prefixes are Amazon's:
   https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api (tokens) and
   https://developer-docs.amazon.com/sp-api/docs/rotate-your-apps-client-secret (client secrets).
@@ -60,6 +61,12 @@ _FIELD = re.compile(
 )
 
 
+# An HTTP Authorization header's credentials. Only with its scheme: "authorization: expired" in
+# a message is about a seller's authorization, not a header.
+_AUTH_HEADER = re.compile(
+    r"(?i)(\bauthorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic)\s+)[^\s\"'&,;}]+"
+)
+
 # The authorization code of a form or query (``grant_type=authorization_code&code=…``). Only after
 # ``?`` or ``&``: a bare "code:" in a message is an exit or status code, not a secret.
 _QUERY_CODE = re.compile(r"(?<=[?&])code=[^&\s\"']+")
@@ -69,6 +76,7 @@ def redact_shapes(text: str) -> str:
     """``text`` with every secret-shaped value and secret-named field's value replaced."""
     text = _SHAPES.sub(REDACTED, text)
     text = _QUERY_CODE.sub(f"code={REDACTED}", text)
+    text = _AUTH_HEADER.sub(rf"\g<1>{REDACTED}", text)
     return _FIELD.sub(_field_replacement, text)
 
 
