@@ -95,8 +95,6 @@ class CrashDialog(QDialog):
             buttons.addButton(self.details_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.close_button = QPushButton("&Close")
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.close_button.setDefault(True)
-        self.close_button.setAutoDefault(True)
         buttons.rejected.connect(self.reject)
         top = QHBoxLayout()
         top.addWidget(icon)
@@ -107,4 +105,6 @@ class CrashDialog(QDialog):
         for other in (self.open_button, self.copy_button, self.details_button):
             if other is not None:
                 other.setAutoDefault(False)  # Enter closes; the others need a click or Alt+key
+        # Once the button is inside the dialog: only then does the dialog keep it as its default.
+        self.close_button.setDefault(True)
         self.close_button.setFocus()

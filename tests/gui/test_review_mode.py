@@ -33,7 +33,7 @@ T = TypeVar("T")
 #: The window's actions that still work in review mode (they read, or leave the window).
 ALLOWED = {
     "find", "quit", "about", "expand", "collapse", "history", "export", "plan", "export_report",
-    "open_review", "open_demo", "support_bundle",
+    "open_review", "open_demo", "support_bundle", "open_log_folder",
 }  # fmt: skip
 
 
