@@ -1,11 +1,16 @@
 """No secret (client secret, code, refresh or access token) reaches an error, a log or the
-simulator's request log, on any error path."""
+simulator's request log, on any error path: neither the records nor the real log file and
+terminal that main.py's handlers write (core.services.logs)."""
 
 from __future__ import annotations
 
+import io
 import logging
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -15,6 +20,7 @@ from core.amazon.lwa import LwaClient
 from core.amazon.sellers import SellersClient
 from core.domain.marketplaces import Region
 from core.domain.secret import Secret
+from core.services import logs
 from core.simulator import Simulator
 from tests.integration.simhelpers import (
     ACME_NA,
@@ -59,11 +65,34 @@ def everything_logged(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixt
     return caplog
 
 
+@dataclass
+class InstalledLog:
+    file: Path
+    terminal: io.StringIO
+
+    def written(self) -> str:
+        return self.file.read_text() + self.terminal.getvalue()
+
+
+@pytest.fixture
+def installed_log(
+    everything_logged: pytest.LogCaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[InstalledLog]:
+    """The handlers every start installs, with ``--verbose`` (everything, to both)."""
+    monkeypatch.setenv("SPCONNECT_LOG_DIR", str(tmp_path / "log"))
+    terminal = io.StringIO()
+    file = logs.start_logging(True, stderr=terminal)
+    assert file is not None
+    yield InstalledLog(file, terminal)
+    logs.stop_logging()
+
+
 def test_no_secret_in_errors_or_logs_on_any_path(
     sim: Simulator,
     browser: requests.Session,
     clock: ManualClock,
     everything_logged: pytest.LogCaptureFixture,
+    installed_log: InstalledLog,
 ) -> None:
     sleeps = Sleeps()
     lwa = LwaClient(sim.endpoints, APP.client_id, Secret(CLIENT_SECRET), sleep=sleeps)
@@ -129,6 +158,14 @@ def test_no_secret_in_errors_or_logs_on_any_path(
         for client in (lwa, wrong, sellers):
             client.close()
 
+    # A careless line, as a defect would write it: the handlers take the values out.
+    logging.getLogger("tests.careless").debug("careless: %s, %s", refresh.reveal(), CLIENT_SECRET)
+    written = installed_log.written()
+    assert "LWA refresh_token grant: HTTP" in written  # the flow did go through the file
+    assert "careless: [redacted], [redacted]" in installed_log.file.read_text()
+    for value in secrets:
+        assert value not in written
+        assert quote(value, safe="") not in written
     assert seen >= {
         "CodeRejected",
         "AppCredentialsError",
