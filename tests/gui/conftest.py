@@ -119,6 +119,9 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dialogs]:
     monkeypatch.setattr(dialogs, "show_crash", record("show_crash", lambda: None))
     monkeypatch.setattr(dialogs, "about", record("about", lambda: None))
     monkeypatch.setattr(
+        dialogs, "show_log_folder_error", record("show_log_folder_error", lambda: None)
+    )
+    monkeypatch.setattr(
         dialogs, "choose_report_file", record("choose_report_file", lambda: recorder.report_file)
     )
     monkeypatch.setattr(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -206,16 +206,11 @@ def test_when_the_desktop_cannot_open_it_the_folder_is_named(
     demo_window: Opened,
     log_dir: Path,
     fake_dialogs: Dialogs,
-    monkeypatch: pytest.MonkeyPatch,
     qtbot: Any,
 ) -> None:
-    shown: list[Path] = []
-    record: Callable[[object, Path], None] = lambda _parent, folder: shown.append(folder)  # noqa: E731
-    monkeypatch.setattr(dialogs, "show_log_folder_error", record)
-
     demo_window.window.act.open_log_folder.trigger()  # offscreen: no desktop to ask
 
-    assert shown == [log_dir]
+    assert fake_dialogs.named("show_log_folder_error") == [(log_dir,)]
     box = dialogs.log_folder_box(demo_window.window, log_dir)
     qtbot.addWidget(box)
     assert str(log_dir) in box.informativeText()
