@@ -290,7 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     from core.services import logs
 
-    logs.start_logging(args.verbose, demo=args.demo)
+    window = getattr(args, "run", None) is None  # its log file opens after its first paint
+    logs.start_logging(args.verbose, demo=args.demo, defer_file=window)
     try:
         return _start(args)
     finally:

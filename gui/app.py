@@ -143,10 +143,11 @@ def main(options: AppOptions, qt_argv: list[str] | None = None) -> int:
     opener = _opener(options)
 
     def painted() -> None:
-        # The start line waits for the first paint too: the version is read from the installed
-        # package's metadata, which costs more than the window can spare before it.
-        logs.log_start(_surface(options), options.version())
+        # The log file and the start line wait for the first paint: finding the log folder and
+        # reading the version from the package's metadata cost more than it can spare.
+        logs.open_log_file()
         window.open_inventory(opener)
+        logs.log_start(_surface(options), options.version())  # while the inventory opens
 
     # The menus, the toolbar and the inventory come right after the first paint.
     _OnPaint(window, painted)

@@ -6,6 +6,8 @@ first: the root logger at INFO (DEBUG with ``--verbose``), the private rotating 
 handlers redact (:class:`~core.storage.log_files.RedactingFilter`), so neither a terminal nor a
 file shows a secret. A log folder that cannot be written costs the file, never the start: it
 is said once on stderr and the crash dialog says it again (:func:`active_log_file` is ``None``).
+The window opens its file just after its first paint (finding the user log folder costs time
+the paint cannot spare); the records of those first moments are kept and written first.
 
 The demo writes ``sp-connect-demo.log`` in the same folder, not ``sp-connect.log``: the window
 starts the demo as a second process while it runs, and two processes rotating one file race
@@ -23,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from core.storage import log_files, paths
+from core.storage import log_files
 from core.storage.files import private_folder
 
 log = logging.getLogger(__name__)
@@ -34,18 +36,73 @@ BUNDLE_LINES = 2000
 DEMO_LOG_FILE_NAME = "sp-connect-demo.log"
 #: What a terminal shows: short, the time is in the file.
 STDERR_FORMAT = "%(levelname)s %(name)s: %(message)s"
+#: How many records a start keeps before its log file is open (see :class:`_Held`).
+HELD_RECORDS = 10_000
 #: Third-party loggers kept quieter than ours, even with ``--verbose``: urllib3 logs every
 #: connection and request line at DEBUG (our clients log each call at INFO already, with
 #: Amazon's request id), and keyring logs each backend it probes at DEBUG.
 CAPPED = {"urllib3": logging.INFO, "keyring": logging.INFO}
 
 
-class _Started:
-    """What :func:`start_logging` changed, so that :func:`stop_logging` can put it back."""
+class _Held(logging.Handler):
+    """Keeps the records of a start's first moments until the log file is open (at most
+    :data:`HELD_RECORDS`; the window opens its file after its first paint)."""
 
-    def __init__(self, file: Path | None, handlers: list[logging.Handler], level: int) -> None:
-        self.file, self.handlers, self.level = file, handlers, level
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < HELD_RECORDS:
+            self.records.append(record)
+
+
+class _Started:
+    """What :func:`start_logging` installed and changed, so that it can be undone."""
+
+    def __init__(self, verbose: bool, demo: bool, err: TextIO | None) -> None:
+        self.verbose, self.err = verbose, err
+        self.name = DEMO_LOG_FILE_NAME if demo else log_files.LOG_FILE_NAME
+        self.level = logging.getLogger().level
         self.capped = {name: logging.getLogger(name).level for name in CAPPED}
+        self.handlers: list[logging.Handler] = []
+        self.file: Path | None = None
+        self.failed = False  # the folder could not be written: no file for this start
+        self.held: _Held | None = None
+
+    def open_file(self) -> Path | None:
+        """Open the log file if not yet done; the file, or ``None`` if it cannot be written."""
+        if self.file is not None or self.failed:
+            return self.file
+        root, folder = logging.getLogger(), log_folder()
+        try:
+            handler = log_files.file_handler(folder, name=self.name)
+        except OSError as exc:
+            self.failed = True
+            if self.err is not None:
+                print(
+                    f"SP Connect cannot write its log file in {folder} "
+                    f"({exc.strerror or type(exc).__name__}); it carries on without one. "
+                    "Check that this folder can be written, or set SPCONNECT_LOG_DIR to a "
+                    "folder that can.",
+                    file=self.err,
+                )
+        else:
+            self.file = folder / self.name
+            for record in self.held.records if self.held is not None else ():
+                handler.handle(record)  # the first moments, in order, before anything newer
+            root.addHandler(handler)
+            self.handlers.append(handler)
+        if self.held is not None:
+            root.removeHandler(self.held)
+            self.held = None
+        log.debug(
+            "logging at %s to %s and stderr (at %s)",
+            logging.getLevelName(root.level),
+            self.file or "no file",
+            "DEBUG" if self.verbose else "WARNING",
+        )
+        return self.file
 
 
 # Logging is the process's by nature (the root logger is one per process): what was installed
@@ -54,14 +111,15 @@ _started: list[_Started] = []
 
 
 class _TerminalFormatter(logging.Formatter):
-    """The short terminal line, with or without the record's traceback and stack."""
+    """The short terminal line; the traceback only with ``--verbose`` or without a log file
+    (it goes to the file, and support still needs it when there is none)."""
 
-    def __init__(self, tracebacks: bool) -> None:
+    def __init__(self, started: _Started) -> None:
         super().__init__(STDERR_FORMAT)
-        self.tracebacks = tracebacks
+        self.started = started
 
     def format(self, record: logging.LogRecord) -> str:
-        if self.tracebacks:
+        if self.started.verbose or self.started.failed:
             return super().format(record)
         record.message = record.getMessage()
         return self.formatMessage(record)
@@ -69,6 +127,8 @@ class _TerminalFormatter(logging.Formatter):
 
 def log_folder() -> Path:
     """The folder holding ``sp-connect.log`` (``$SPCONNECT_LOG_DIR`` or the user log folder)."""
+    from core.storage import paths  # platformdirs: only once the window is painted
+
     return paths.log_dir()
 
 
@@ -76,12 +136,18 @@ def log_file() -> Path:
     """The current log file (it may not exist yet): the one this process writes, once started."""
     if _started and _started[0].file is not None:
         return _started[0].file
-    return log_folder() / log_files.LOG_FILE_NAME
+    return log_folder() / (_started[0].name if _started else log_files.LOG_FILE_NAME)
 
 
 def active_log_file() -> Path | None:
-    """The file this process logs to, or ``None`` (not started, or the folder was not writable)."""
-    return _started[0].file if _started else None
+    """The file this process logs to (opened now if it was waiting), or ``None``: logging not
+    started, or the folder could not be written."""
+    return _started[0].open_file() if _started else None
+
+
+def open_log_file() -> Path | None:
+    """Open the file that :func:`start_logging` left waiting (``defer_file``); as above."""
+    return active_log_file()
 
 
 def recent_lines(count: int = BUNDLE_LINES) -> list[str]:
@@ -91,61 +157,48 @@ def recent_lines(count: int = BUNDLE_LINES) -> list[str]:
 
 
 def start_logging(
-    verbose: bool = False, *, demo: bool = False, stderr: TextIO | None = None
+    verbose: bool = False,
+    *,
+    demo: bool = False,
+    stderr: TextIO | None = None,
+    defer_file: bool = False,
 ) -> Path | None:
     """Install the log file and the stderr handler; the log file, or ``None`` without one.
 
-    Calling it again first undoes the previous call (tests start many commands in one
-    process). ``stderr`` defaults to ``sys.stderr``, which a windowed build may not have.
+    With ``defer_file`` the file waits for :func:`open_log_file` (``None`` is returned) and the
+    records until then are kept for it: finding the user log folder imports platformdirs,
+    which the window's first paint cannot spare. Calling it again first undoes the previous
+    call (tests start many commands in one process). ``stderr`` defaults to ``sys.stderr``,
+    which a windowed build may not have.
     """
     stop_logging()
-    err = stderr if stderr is not None else sys.stderr
+    started = _Started(verbose, demo, stderr if stderr is not None else sys.stderr)
+    _started.append(started)
     level = logging.DEBUG if verbose else logging.INFO
     root = logging.getLogger()
-    handlers: list[logging.Handler] = []
-    folder = log_folder()
-    name = DEMO_LOG_FILE_NAME if demo else log_files.LOG_FILE_NAME
-    file: Path | None = folder / name
-    try:
-        handlers.append(log_files.file_handler(folder, name=name))
-    except OSError as exc:
-        file = None
-        if err is not None:
-            why = exc.strerror or type(exc).__name__
-            print(
-                f"SP Connect cannot write its log file in {folder} ({why}); it carries on "
-                "without one. Check that this folder can be written, or set "
-                f"{paths.ENV_LOG_DIR} to a folder that can.",
-                file=err,
-            )
-    if err is not None:
-        terminal = logging.StreamHandler(err)
+    if started.err is not None:
+        terminal = logging.StreamHandler(started.err)
         terminal.setLevel(logging.DEBUG if verbose else logging.WARNING)
         terminal.addFilter(log_files.RedactingFilter())
-        # Tracebacks go to the file; the terminal gets them with --verbose, or when there is no
-        # file (support still needs them).
-        terminal.setFormatter(_TerminalFormatter(verbose or file is None))
-        handlers.append(terminal)
-    _started.append(_Started(file, handlers, root.level))
-    for name_, cap in CAPPED.items():
-        logging.getLogger(name_).setLevel(max(cap, level))
+        terminal.setFormatter(_TerminalFormatter(started))
+        started.handlers.append(terminal)
+        root.addHandler(terminal)
+    for name, cap in CAPPED.items():
+        logging.getLogger(name).setLevel(max(cap, level))
     root.setLevel(level)
-    for handler in handlers:
-        root.addHandler(handler)
-    log.debug(
-        "logging at %s to %s and stderr (at %s)",
-        logging.getLevelName(level),
-        file or "no file",
-        logging.getLevelName(logging.DEBUG if verbose else logging.WARNING),
-    )
-    return file
+    started.held = _Held()
+    root.addHandler(started.held)
+    return None if defer_file else started.open_file()
 
 
 def stop_logging() -> None:
-    """Remove what :func:`start_logging` installed (the file is flushed and closed)."""
+    """Remove what :func:`start_logging` installed; a file still waiting gets its records
+    first, then every file is flushed and closed."""
     root = logging.getLogger()
     while _started:
-        started = _started.pop()
+        started = _started[-1]
+        started.open_file()
+        _started.pop()
         for handler in started.handlers:
             root.removeHandler(handler)
             handler.close()

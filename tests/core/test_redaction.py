@@ -403,3 +403,29 @@ def test_the_log_folder_is_created_private(log_dir: Path) -> None:
     assert log_dir.is_dir()
     if os.name == "posix":
         assert stat.S_IMODE(log_dir.stat().st_mode) == 0o700
+
+
+def test_a_deferred_file_gets_the_first_moments_first_and_in_order(log_dir: Path) -> None:
+    first = logging.getLogger("tests.redaction.first")
+    logs.start_logging(stderr=io.StringIO(), defer_file=True)
+    try:
+        first.info("before the paint %s", REFRESH)
+        assert not log_dir.exists()  # nothing touched the disk yet
+        file = logs.open_log_file()
+        first.info("after the paint")
+    finally:
+        logs.stop_logging()
+
+    assert file == log_dir / log_files.LOG_FILE_NAME
+    lines = [line.split(": ", 1)[1] for line in file.read_text().splitlines()]
+    assert lines[0] == "before the paint [redacted]"
+    assert lines[-1] == "after the paint"
+
+
+def test_stopping_before_the_file_opened_still_writes_what_was_logged(log_dir: Path) -> None:
+    logs.start_logging(stderr=io.StringIO(), defer_file=True)
+    logging.getLogger("tests.redaction").info("logged, then the window closed at once")
+    logs.stop_logging()
+
+    text = (log_dir / log_files.LOG_FILE_NAME).read_text()
+    assert "logged, then the window closed at once" in text
