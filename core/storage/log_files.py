@@ -1,7 +1,8 @@
 """The log file support reads: rotating, private, every secret taken out before it is written.
 
-One file, ``sp-connect.log``, in the user log folder (:func:`core.storage.paths.log_dir`), kept
-to :data:`MAX_BYTES` and :data:`BACKUPS` older files so it never grows without bound on a seller's
+One file, ``sp-connect.log``, in the user log folder (:func:`core.storage.paths.log_dir`; the
+demo writes a file of its own there, see :mod:`core.services.logs`), kept to :data:`MAX_BYTES`
+and :data:`BACKUPS` older files so it never grows without bound on a seller's
 disk. Every record passes :class:`RedactingFilter` first, so neither a message, its arguments, a
 traceback nor a stack shows a secret value (:mod:`core.domain.redaction`). The folder is 0700 and
 the files 0600 like the data folder's: a log names sellers and companies.
