@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import platform
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -69,6 +70,7 @@ class _Started:
         self.file: Path | None = None
         self.failed = False  # the folder could not be written: no file for this start
         self.held: _Held | None = None
+        self.thread_hook = threading.excepthook
 
     def open_file(self) -> Path | None:
         """Open the log file if not yet done; the file, or ``None`` if it cannot be written."""
@@ -188,6 +190,7 @@ def start_logging(
     root.setLevel(level)
     started.held = _Held()
     root.addHandler(started.held)
+    threading.excepthook = _thread_crashed
     return None if defer_file else started.open_file()
 
 
@@ -205,6 +208,17 @@ def stop_logging() -> None:
         root.setLevel(started.level)
         for name, level in started.capped.items():
             logging.getLogger(name).setLevel(level)
+        threading.excepthook = started.thread_hook
+
+
+def _thread_crashed(args: threading.ExceptHookArgs) -> None:
+    """An exception that ended a thread goes to the log (redacted), not raw to stderr as
+    Python's own hook prints it: its message may quote what the thread was given."""
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "a thread"
+    exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
+    log.error("unexpected error in %s", name, exc_info=exc_info)  # type: ignore[arg-type]
 
 
 def log_start(surface: str, version: str) -> None:

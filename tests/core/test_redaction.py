@@ -10,6 +10,7 @@ import os
 import pickle
 import stat
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -429,3 +430,28 @@ def test_stopping_before_the_file_opened_still_writes_what_was_logged(log_dir: P
 
     text = (log_dir / log_files.LOG_FILE_NAME).read_text()
     assert "logged, then the window closed at once" in text
+
+
+def test_an_error_that_ends_a_thread_goes_to_the_log_redacted(
+    log_dir: Path, expected_warnings: ExpectedWarnings
+) -> None:
+    expected_warnings.allow("core.services.logs", "unexpected error in worker-for-test")
+    before = threading.excepthook
+    err = io.StringIO()
+    file = logs.start_logging(stderr=err)
+
+    def work() -> None:
+        raise RuntimeError(f"the worker was given {REFRESH}")
+
+    try:
+        worker = threading.Thread(target=work, name="worker-for-test")
+        worker.start()
+        worker.join(5)
+    finally:
+        logs.stop_logging()
+
+    assert threading.excepthook is before
+    assert file is not None
+    text = file.read_text()
+    assert "RuntimeError: the worker was given [redacted]" in text
+    assert err.getvalue() == "ERROR core.services.logs: unexpected error in worker-for-test\n"
