@@ -37,6 +37,7 @@ class Window(Protocol):
     bridge: Bridge
     consent_attempts: ConsentAttempts
     connection_tests: list[Any]
+    version: Callable[[], str]
 
     def statusBar(self) -> QStatusBar: ...
 
