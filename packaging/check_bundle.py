@@ -6,10 +6,11 @@
 Runs the frozen app the ways a seller and a scheduler would: ``--version``, the window on an
 empty inventory (``--self-test``, timed against ``python main.py --self-test``: median of 3
 each, after one untimed warm-up run each), the demo with its simulator (``--demo --self-test
---screenshot``), ``plan``, and ``export --format pdf`` with no display at all. Checks that the
-keychain backends and their helpers are inside the archive, that on Linux no library in the
-folder links to one that packaging/trim.py left out, and that the screenshot is not blank.
-Prints the figures and exits 1 if any check failed.
+--screenshot``), ``plan``, and ``export --format pdf`` and ``support-bundle`` with no display
+at all. Every run logs into a temporary folder, and the demo's log must show the bundled start
+line. Checks that the keychain backends and their helpers are inside the archive, that on Linux
+no library in the folder links to one that packaging/trim.py left out, and that the screenshot
+is not blank. Prints the figures and exits 1 if any check failed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import tomllib
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,6 +138,10 @@ def main() -> int:
         "version"
     ]
     checks = Checks()
+    # Every start logs (core/services/logs.py): into a folder of this check's own, never the
+    # person's log folder, and the demo's log is read back below.
+    logs = tempfile.TemporaryDirectory(prefix="spconnect-check-logs-")
+    os.environ["SPCONNECT_LOG_DIR"] = logs.name
     print(f"checking {exe}")
     if not checks.expect(exe.is_file(), "the executable exists"):
         return 1
@@ -168,6 +174,10 @@ def main() -> int:
                        (done.stdout + done.stderr)[-400:])  # fmt: skip
     blank_ok, blank_detail = not_blank(options.screenshot) if ok else (False, "no screenshot")
     checks.expect(blank_ok, "the screenshot is not blank", blank_detail)
+    demo_log = Path(logs.name) / "sp-connect-demo.log"
+    logged = demo_log.read_text(encoding="utf-8") if demo_log.is_file() else ""
+    checks.expect("bundled" in logged, "the frozen demo wrote its log (start line: bundled)",
+                  logged[-300:] or f"no {demo_log}")  # fmt: skip
 
     _, done = run([str(exe), "--demo", "plan"])
     checks.expect(done.returncode == 0 and "Reauthorization plan" in done.stdout, "plan",
@@ -183,6 +193,10 @@ def main() -> int:
         written = pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
         checks.expect(done.returncode == 0 and written, "export --format pdf without a display",
                       (done.stdout + done.stderr)[-400:])  # fmt: skip
+        bundle_zip = Path(out) / "support.zip"
+        _, done = run([str(exe), "--demo", "support-bundle", "--out", str(bundle_zip)], headless)
+        zipped = done.returncode == 0 and zipfile.is_zipfile(bundle_zip)
+        checks.expect(zipped, "support-bundle without a display", done.stderr[-400:])
 
     print()
     if options.build_seconds is not None:
@@ -194,6 +208,7 @@ def main() -> int:
           f"({blank_detail}) {options.screenshot}")  # fmt: skip
     print(f"bundle:         {bundle}")
     print(f"run it:         {exe}")
+    logs.cleanup()
     if checks.failed:
         print(f"\n{len(checks.failed)} check(s) failed: {'; '.join(checks.failed)}")
         return 1
