@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 FOLDER_MODE = 0o700
@@ -41,3 +42,26 @@ def make_private(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         if stat.S_IMODE(path.stat().st_mode) != FILE_MODE:
             path.chmod(FILE_MODE)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all, the file 0600; raises ``OSError``.
+
+    A temporary file in the same folder (so the rename stays on one file system) is written,
+    flushed to the disk and renamed over ``path``: a reader, a crash or a full disk sees the
+    earlier file or the new one, never half of one. The temporary file is removed on any
+    failure, an interruption included.
+    """
+    folder = path.parent if str(path.parent) else Path()
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), FILE_MODE)
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

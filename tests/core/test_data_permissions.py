@@ -12,6 +12,7 @@ import pytest
 from core.domain.secret import Secret
 from core.services.backups import restore
 from core.storage.backups import DB_NAME
+from core.storage.files import write_whole
 from core.storage.keychain import MemorySecretStore
 from core.storage.store import ChangeSet, Store
 from tests.core.factories import company, full_inventory
@@ -82,3 +83,19 @@ def test_an_existing_folder_made_by_an_older_version_is_tightened(tmp_path: Path
         path.chmod(0o644)
     Store.open(data).close()
     assert_private(data)
+
+
+def test_a_whole_write_replaces_the_file_privately_or_leaves_it_as_it_was(tmp_path: Path) -> None:
+    """Exports and support bundles: the earlier file or the new one, never half or a leftover."""
+    target = tmp_path / "inventory.json"
+    target.write_bytes(b"earlier")
+    write_whole(target, b"new")
+    assert target.read_bytes() == b"new"
+    if os.name == "posix":
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+    # The write fails after the temporary file exists (text, not bytes): it must go again.
+    with pytest.raises(TypeError):
+        write_whole(target, "text, not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inventory.json"]

@@ -13,9 +13,6 @@ has the recipient's permissions. Never world-readable or world-writable by accid
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,8 +23,7 @@ from core.domain.inventory import Inventory
 from core.services.exchange.export_csv import export_csv
 from core.services.exchange.export_json import dumps, export_json
 from core.services.workspace import Workspace
-
-FILE_MODE = 0o600
+from core.storage.files import write_whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,21 +105,9 @@ def write_export(
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` all at once (temporary file, then ``os.replace``), 0600."""
-    folder = path.parent if str(path.parent) else Path()
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_whole(path, data)
     except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
         raise _cannot_write(path, exc) from None
 
 

@@ -8,10 +8,7 @@ like an export: it names every seller and company the person manages.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +17,7 @@ from core.domain import redaction
 from core.domain.errors import UserFacingError
 from core.services.support_bundle.contents import bundle_members
 from core.services.support_bundle.request import BundleRequest
-
-FILE_MODE = 0o600
+from core.storage.files import FILE_MODE, write_whole
 
 
 class BundleError(UserFacingError):
@@ -76,30 +72,9 @@ def _checked_target(out: str | Path) -> Path:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     try:
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
+        write_whole(target, data)
     except OSError as exc:
         raise _unwritable(target, exc) from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), FILE_MODE)
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except OSError as exc:
-        _discard(temp)
-        raise _unwritable(target, exc) from None
-    except BaseException:
-        _discard(temp)
-        raise
-
-
-def _discard(temp: Path) -> None:
-    with contextlib.suppress(OSError):
-        temp.unlink()
 
 
 def _unwritable(target: Path, exc: OSError) -> BundleError:
