@@ -34,6 +34,7 @@ from gui.inventory.welcome import WelcomeView, centred
 from gui.tasks import TaskRunner
 from gui.test_all_action import sync_action
 from gui.text import make_plain, tooltip
+from gui.window_size import first_size
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -95,7 +96,7 @@ class MainWindow(QMainWindow):
         self._opening: Future[tuple[Workspace, InventoryRows]] | None = None
         self.setWindowTitle("SP Connect")
         self.setMinimumSize(720, 480)
-        self.resize(1280, 800)
+        self.resize(first_size(self))
 
         self.loading = QLabel("Opening your inventory…")
         self.loading.setWordWrap(True)

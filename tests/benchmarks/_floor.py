@@ -31,6 +31,11 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
+    # The window's own size rule (a few lines), so both windows paint the same area. The
+    # checkout first on the path: this script's folder has a gui.py of its own.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from gui.window_size import first_size
+
     def done() -> None:
         print(FLOOR_PAINT, flush=True)
         QApplication.quit()
@@ -46,7 +51,7 @@ def main(argv: list[str]) -> int:
         bare_read(Path(argv[0]))
     window = QMainWindow()
     window.setWindowTitle("floor")
-    window.resize(1280, 800)
+    window.resize(first_size(window))  # the same area to paint as SP Connect's window
     window.installEventFilter(OnPaint(window))
     window.show()
     return app.exec()

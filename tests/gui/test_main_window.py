@@ -394,3 +394,18 @@ def test_the_details_panel_scrolls_only_when_its_page_needs_it(demo_window: Open
     page.panel.show_item("company", company)
     QApplication.processEvents()
     assert not bar.isVisible()
+
+
+def test_the_first_window_fits_the_screen_with_room_for_a_taskbar(demo_window: Opened) -> None:
+    """A 1366x768 laptop has less room than 1280x800: the window must not hide its status bar.
+
+    The offscreen screen (800x800) is smaller than the preferred size, as such a laptop's is.
+    """
+    window = demo_window.window
+    room = window.screen().availableGeometry()
+    assert room.width() < 1280 or room.height() < 800  # else this test proves nothing
+    assert window.width() <= room.width() - 40
+    assert window.height() <= room.height() - 80
+    assert window.width() >= window.minimumWidth()
+    assert window.height() >= window.minimumHeight()
+    assert window.statusBar().isVisible()
