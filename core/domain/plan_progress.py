@@ -20,7 +20,7 @@ through :mod:`core.services.plan_view`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -89,13 +89,21 @@ class PlanEntry:
 
     def as_json(self) -> dict[str, Any]:
         """The item for ``main.py plan --json``."""
+        return {**self.fields, **self.state_json(), "in_plan": self.in_plan}
+
+    def state_json(self, stamp: Callable[[datetime], str] = datetime.isoformat) -> dict[str, Any]:
+        """The state's keys, named alike in ``plan --json`` and the JSON export's ``plan``.
+
+        ``stamp`` writes the time (the export writes every date as ``...Z``).
+        ``state_authorization_id`` is the note's generation (the grant it was written against,
+        ``""`` when there is none): a later consent ends the state, and an import keeps it.
+        """
         when = self.state_changed_at
         return {
-            **self.fields,
             "state": self.state.value,
-            "state_changed_at": when.isoformat() if when is not None else None,
+            "state_changed_at": stamp(when) if when is not None else None,
             "state_reason": self.reason,
-            "in_plan": self.in_plan,
+            "state_authorization_id": self.generation,
         }
 
 
