@@ -4,6 +4,7 @@ them read-only, an import keeps them, and an older export without them still ope
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from core.services.report.export import report_of
 from core.services.report.formats import register_report_formats
 from core.services.report.html import render_html
 from core.services.review import READ_ONLY, open_review
+from core.services.support_bundle.archive import write_bundle
+from core.services.support_bundle.request import BundleRequest
 from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from core.storage.plan_progress import read_progress
@@ -289,3 +292,18 @@ def test_an_undone_import_writes_no_state(folder: Path, tmp_path: Path) -> None:
         assert read_progress(ws.store) == {}
     finally:
         ws.close()
+
+
+def test_the_support_bundle_s_export_has_the_states(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPCONNECT_LOG_DIR", str(tmp_path / "log"))
+    ws = open_workspace(folder, secrets=MemorySecretStore())
+    try:
+        path = write_bundle(BundleRequest(ws, FAILED_AT), tmp_path / "bundle.zip")
+    finally:
+        ws.close()
+    with zipfile.ZipFile(path) as archive:
+        items = by_key(json.loads(archive.read("inventory.json").decode("utf-8")))
+    assert items[KEY]["state"] == "link_sent"
+    assert (items[OTHER_KEY]["state"], items[OTHER_KEY]["state_reason"]) == ("failed", REASON)
