@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+import main
 from core.domain.inventory import utcnow
 from core.domain.plan import build_plan
 from core.domain.plan_progress import PlanEntry, PlanState, Progress, checklist
@@ -20,6 +23,11 @@ from gui.main_window import MainWindow
 from gui.plan.dialog import PlanDialog
 from gui.tasks import TaskRunner
 from tests.core.exchange_support import RecordingStore
+from tests.core.test_plan_progress import KEY, OTHER_KEY, seed
+from tests.core.test_plan_states_exchange import noted
+from tests.gui.conftest import Opened
+from tests.gui.test_exchange_menu import _choose
+from tests.gui.test_plan_view import open_plan_by_keys, row_of
 from tests.gui.test_review_mode import NoNetwork
 
 REASON = "Wrong account: the seller signed in as another store"
@@ -84,3 +92,44 @@ def test_review_plan_shows_link_sent_and_failed_with_its_reason(qtbot: Any, tmp_
     plan.close()
     assert store.calls == []
     assert network.asked == 0
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen: no stacking
+def test_an_imported_state_shows_in_the_open_plan_after_save(
+    qtbot: Any,
+    tmp_path: Path,
+    open_window: Callable[..., Opened],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    seed(source)
+    noted(source)  # KEY link sent, OTHER_KEY failed
+    seed(target)  # the same records, no states
+    export = tmp_path / "noted.json"
+    code = main.main(
+        ["--data-dir", str(source), "export", "--format", "json", "--out", str(export)]
+    )
+    assert code == 0
+    document = json.loads(export.read_text(encoding="utf-8"))
+    document["companies"][0]["notes"] = "Called on Tuesday"  # so the import is a change
+    export.write_text(json.dumps(document), encoding="utf-8")
+    opened = open_window(target)
+    window = opened.window
+    plan = open_plan_by_keys(window, qtbot)
+    assert row_of(plan, KEY)[0] == "To do"
+
+    _choose(monkeypatch, "ask_import_file", export)
+    window.activateWindow()
+    window.act.import_file.trigger()
+    commands = window.commands
+    assert commands is not None
+    qtbot.waitUntil(lambda: commands.exchange is not None and commands.exchange.preview is not None)
+    preview = commands.exchange.preview
+    qtbot.waitExposed(preview)
+    qtbot.keyClick(preview, Qt.Key.Key_Return)  # Import
+    assert row_of(plan, KEY)[0] == "To do"  # pending: nothing written yet
+    with qtbot.waitSignal(window.saveFinished, timeout=10_000):
+        window.act.save.trigger()
+    qtbot.waitUntil(lambda: row_of(plan, KEY)[0].startswith("Link sent, "), timeout=10_000)
+    assert row_of(plan, OTHER_KEY)[0].startswith("Failed, ")
+    plan.close()
