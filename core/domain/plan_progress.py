@@ -88,8 +88,16 @@ class PlanEntry:
         return str(self.fields.get("title", ""))
 
     def as_json(self) -> dict[str, Any]:
-        """The item for ``main.py plan --json``."""
-        return {**self.fields, **self.state_json(), "in_plan": self.in_plan}
+        """The item for ``main.py plan --json``.
+
+        Each channel also says ``channel_id``, the export's name for its ``id`` (kept: readers
+        of ``plan --json`` version 1 use it).
+        """
+        channels = [
+            {**c, "channel_id": c.get("id")} if isinstance(c, Mapping) else c
+            for c in self.fields.get("channels", ())
+        ]
+        return {**self.fields, "channels": channels, **self.state_json(), "in_plan": self.in_plan}
 
     def state_json(self, stamp: Callable[[datetime], str] = datetime.isoformat) -> dict[str, Any]:
         """The state's keys, named alike in ``plan --json`` and the JSON export's ``plan``.

@@ -123,6 +123,9 @@ def test_plan_json_and_the_export_name_the_state_alike(folder: Path, tmp_path: P
         assert listed[key]["state_authorization_id"] == exported[key]["state_authorization_id"]
         for name in ("title", "region", "seller_id", "seller_central_url", "account_hint"):
             assert listed[key][name] == exported[key][name]
+        channels = [(c["channel_id"], c["reason"]) for c in listed[key]["channels"]]
+        assert channels == [(c["channel_id"], c["reason"]) for c in exported[key]["channels"]]
+        assert [c["id"] for c in listed[key]["channels"]] == [c for c, _ in channels]
 
 
 def test_every_exporter_reads_the_states_in_the_same_place(
