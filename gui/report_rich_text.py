@@ -98,7 +98,8 @@ def _step(step: PlanStep) -> str:
     covered = "".join(f"<li>{_e(c.text)}</li>" for c in step.channels)
     return (
         f"<h3>{step.number}. {_e(step.title)}</h3>"
-        f"<p><b>Seller Central site:</b> {_e(step.seller_central_url)}<br>"
+        f"<p><b>State:</b> {_e(step.state)}<br>"
+        f"<b>Seller Central site:</b> {_e(step.seller_central_url)}<br>"
         f"<b>Account to select:</b> {_e(step.account_hint)}<br>"
         f"<b>Marketplaces:</b> {_e(', '.join(step.marketplaces))}<br>"
         f"<b>Channels and why:</b></p><ul>{covered}</ul>"

@@ -27,6 +27,7 @@ from core.domain.inventory import (
     Health,
     Inventory,
 )
+from core.domain.plan_progress import Progress
 from core.domain.secret import Secret
 from core.domain.validation import (
     check_channel,
@@ -63,6 +64,7 @@ class Change:
     apply: Callable[[Inventory], Touched]
     secrets: tuple[tuple[str, Secret], ...] = ()
     kind: HistoryKind = HistoryKind.EDIT
+    progress: tuple[Progress, ...] = ()  # an import's plan states, written with its Save
 
 
 def add_company(company: Company) -> Change:

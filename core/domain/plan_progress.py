@@ -20,7 +20,7 @@ through :mod:`core.services.plan_view`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -88,14 +88,30 @@ class PlanEntry:
         return str(self.fields.get("title", ""))
 
     def as_json(self) -> dict[str, Any]:
-        """The item for ``main.py plan --json``."""
+        """The item for ``main.py plan --json``.
+
+        Each channel also says ``channel_id``, the export's name for its ``id`` (kept: readers
+        of ``plan --json`` version 1 use it).
+        """
+        channels = [
+            {**c, "channel_id": c.get("id")} if isinstance(c, Mapping) else c
+            for c in self.fields.get("channels", ())
+        ]
+        return {**self.fields, "channels": channels, **self.state_json(), "in_plan": self.in_plan}
+
+    def state_json(self, stamp: Callable[[datetime], str] = datetime.isoformat) -> dict[str, Any]:
+        """The state's keys, named alike in ``plan --json`` and the JSON export's ``plan``.
+
+        ``stamp`` writes the time (the export writes every date as ``...Z``).
+        ``state_authorization_id`` is the note's generation (the grant it was written against,
+        ``""`` when there is none): a later consent ends the state, and an import keeps it.
+        """
         when = self.state_changed_at
         return {
-            **self.fields,
             "state": self.state.value,
-            "state_changed_at": when.isoformat() if when is not None else None,
+            "state_changed_at": stamp(when) if when is not None else None,
             "state_reason": self.reason,
-            "in_plan": self.in_plan,
+            "state_authorization_id": self.generation,
         }
 
 

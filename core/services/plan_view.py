@@ -31,8 +31,9 @@ from core.domain.inventory import utcnow
 from core.domain.plan import build_plan
 from core.domain.plan_progress import PlanEntry, PlanState, Progress, checklist
 from core.services.events import Event
+from core.services.plan_notes import workspace_notes
 from core.services.workspace import Workspace
-from core.storage.plan_progress import read_progress, write_progress
+from core.storage.plan_progress import write_progress
 
 Clock = Callable[[], datetime]
 
@@ -50,8 +51,7 @@ class PlanProgress:
 
     def load(self) -> None:
         """Read the stored notes. Blocking: run it on the database lane."""
-        store = self.workspace.store
-        notes = read_progress(store) if store is not None else {}
+        notes = workspace_notes(self.workspace)  # a review's come from its file
         with self._lock:
             self._notes = notes
 

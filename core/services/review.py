@@ -1,10 +1,11 @@
 """Review mode: an exported JSON file opened read-only, with no keychain and no network.
 
 ``main.py --review FILE`` and File > Open for review… open a :class:`ReviewWorkspace` through
-:func:`open_review`. It is a :class:`Workspace` with no store (nothing to save to, no history,
-no plan progress), a secret store that refuses every call (there is no secret: an export never
-holds one, and nothing here may wake the keychain) and a ``read_only_reason``, so every writing
-path the window has refuses it the way it refuses a read-only copy.
+:func:`open_review`. It is a :class:`Workspace` with no store (nothing to save to, no history;
+the plan's states are the file's, shown and never written), a secret store that refuses every
+call (there is no secret: an export never holds one, and nothing here may wake the keychain)
+and a ``read_only_reason``, so every writing path the window has refuses it the way it refuses a
+read-only copy.
 
 Statuses are the exporter's, honestly: the file has no tokens, but says which records had one
 (``has_refresh_token``, ``has_mws_auth_token``, ``has_client_secret``). Those records get a
@@ -17,6 +18,7 @@ the banner says that the connection results are as of the export.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 from core.domain import dates
 from core.domain.errors import SecretStoreError, UserFacingError
 from core.domain.inventory import Inventory
+from core.domain.plan_progress import Progress
 from core.domain.secret_refs import (
     new_client_secret_ref,
     new_mws_auth_token_ref,
@@ -86,9 +89,11 @@ class ReviewSource:
 
 
 class ReviewWorkspace(Workspace):
-    """A workspace opened for review: :attr:`source` says from which file."""
+    """A workspace opened for review: :attr:`source` says from which file, :attr:`plan_notes`
+    the plan's states as the exporter noted them (the plan view and the report show them)."""
 
     source: ReviewSource
+    plan_notes: Mapping[str, Progress]
 
 
 def open_review(
@@ -119,6 +124,7 @@ def open_review(
         read_only_reason=READ_ONLY,
     )  # fmt: skip
     workspace.source = ReviewSource(file, parsed.label, parsed.exported_at)
+    workspace.plan_notes = dict(parsed.plan_notes)
     return workspace
 
 

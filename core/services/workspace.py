@@ -42,6 +42,7 @@ from core.services.events import Event
 from core.services.save_plan import what_to_write
 from core.storage.backups import DB_NAME
 from core.storage.keychain import SecretStore, UnavailableSecretStore
+from core.storage.plan_progress import merge_progress
 from core.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -309,9 +310,11 @@ class Workspace:
             companies, channels = self._marks()
             when = at or utcnow()
             history = [e.stamped(when) for e in self._history if e is not None]
+            notes = [n for change in self._pending for n in change.progress]  # an import's
             self._saving = True
         try:
-            store.save(changes, self.secrets, new_secrets, superseded, history)
+            store.save(changes, self.secrets, new_secrets, superseded, history,
+                       lambda conn: merge_progress(conn, notes))  # fmt: skip
         finally:
             with self._lock:
                 self._saving = False

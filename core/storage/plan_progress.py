@@ -1,14 +1,16 @@
 """The ``plan_progress`` table: support staff's state of each consent of the plan.
 
 One row per plan item key (a seller in a region, or a lone channel). Written at once, one
-transaction per write, like a connection test's result; never part of a Save (see
-:mod:`core.services.plan_view` for why).
+transaction per write, like a connection test's result (see :mod:`core.services.plan_view` for
+why); the one exception is an import's states (:func:`merge_progress`), which belong to the
+imported records and so are written with the Save that writes those.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -69,3 +71,29 @@ def write_progress(store: Store, progress: Progress) -> None:
     except sqlite3.Error as exc:
         rollback(conn)
         raise write_error(store.path, exc) from None
+
+
+def merge_progress(conn: sqlite3.Connection, notes: Iterable[Progress]) -> None:
+    """Write imported notes inside the caller's transaction (the import's Save).
+
+    A key that already has a note keeps it unless the imported one was written later: the
+    newest note of a consent is what happened last, whichever copy it was written in.
+    """
+    conn.executemany(
+        "INSERT INTO plan_progress(item_key, generation, state, changed_at, reason, item)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(item_key) DO UPDATE SET"
+        " generation = excluded.generation, state = excluded.state,"
+        " changed_at = excluded.changed_at, reason = excluded.reason, item = excluded.item"
+        " WHERE julianday(excluded.changed_at) > julianday(plan_progress.changed_at)",
+        [
+            (
+                n.key,
+                n.generation,
+                n.state.value,
+                n.changed_at.isoformat(),
+                n.reason,
+                json.dumps(n.item, sort_keys=True),
+            )
+            for n in notes
+        ],
+    )

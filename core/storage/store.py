@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -171,10 +171,11 @@ class Store:
         new_secrets: Mapping[str, Secret],
         superseded: Iterable[str] = (),
         history: Sequence[HistoryEntry] = (),
+        also: Callable[[sqlite3.Connection], None] = lambda _conn: None,
     ) -> None:
         """Write one Save: keychain entries first, then one transaction, then clean-up.
 
-        ``history`` (stamped entries) is written in the same transaction as the rows.
+        ``history`` (stamped entries) and ``also``'s writes go in the same transaction.
 
         On any failure before the commit, nothing in the database changed and the entries
         written so far are removed (or left to :meth:`collect_orphans` if the keychain fails
@@ -207,6 +208,7 @@ class Store:
             self._conn.execute("BEGIN IMMEDIATE")
             self._write(changes)
             write_history(self._conn, history)
+            also(self._conn)
             if new_secrets:
                 self._conn.executemany(
                     "DELETE FROM secret_journal WHERE name = ?", ((n,) for n in new_secrets)

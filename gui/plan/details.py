@@ -51,7 +51,8 @@ def summary_text(entries: Sequence[PlanEntry], cannot_note: UserFacingError | No
         )
         if done:
             text += f" Done today: {done}."
-        text += " Each consent's state is kept, also after SP Connect restarts."
+        if cannot_note is None:  # a review's states are the exporter's: kept there, not here
+            text += " Each consent's state is kept, also after SP Connect restarts."
     if cannot_note is not None:
         text += f" {cannot_note.message}"
     return text

@@ -204,6 +204,7 @@ class PlanDialog(QDialog):
         self._rebuilds.request()
 
     def _rebuild(self) -> tuple[list[PlanEntry], datetime]:
+        self.progress.load()  # an import's Save writes the states it brought (a few rows)
         when = self.progress.clock()
         return self.progress.entries(when), when
 

@@ -21,6 +21,11 @@ from tests.core.factories import NOW
 
 _INVENTORY, _SECRETS = demo_inventory(NOW, "fuzz")
 _EXPORT: dict[str, Any] = json.loads(export_text(_INVENTORY, NOW))
+# Two of the plan's items carry noted states, as an export of a copy on a support call does.
+_EXPORT["plan"][0].update(state="link_sent", state_changed_at="2026-01-01T00:00:00Z")
+_EXPORT["plan"][1].update(
+    state="failed", state_changed_at="2026-01-01T00:00:00Z", state_reason="Wrong account"
+)
 _SETTINGS = settings(max_examples=150, deadline=None)
 
 _json_values = st.recursive(
@@ -86,7 +91,9 @@ _paths = st.lists(
         st.sampled_from(["companies", "channels", "authorizations", "app", "health", "id",
                          "name", "company_id", "marketplace_id", "seller_id", "parent_id",
                          "region", "expires_at", "authorization_id", "previous_id", "version",
-                         "format", "app_status", "marketplace_ids", "endpoint_profile"]),
+                         "format", "app_status", "marketplace_ids", "endpoint_profile",
+                         "plan", "key", "state", "state_changed_at", "state_reason",
+                         "state_authorization_id"]),
         st.integers(0, 30),
     ),
     min_size=1,

@@ -8,16 +8,28 @@ Deterministic: objects are written with sorted keys, companies, channels and aut
 sorted by id, sets as sorted lists, the plan in its own (stable) order; so exporting, importing
 into an empty folder and exporting again gives the same file apart from ``exported_at`` (and
 what the missing secrets change, see :mod:`.importing`).
+
+``plan`` lists the consents the exported inventory still needs, in the plan's order, each with
+support staff's state as the exporting copy shows it (:mod:`core.domain.plan_progress`):
+``state`` (``to_do``, ``link_sent``, ``done``, ``failed``), ``state_changed_at`` (``null``
+when never noted), ``state_reason`` (``""`` if none) and ``state_authorization_id`` (the grant
+the note was written against). The keys are named as in ``main.py plan --json``. A consent
+done today whose channels left the plan is not listed: ``plan`` stays "what still needs a
+consent"; the grant that did it is in ``authorizations`` (``granted_at``), its channels show
+connected. Readers of version 1 without these keys ignore them (nothing is misread, so the
+version stays 1); a file without them reads as every item *to do*, as before.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from core.domain.inventory import Authorization, Channel, Company, Health, Inventory
 from core.domain.plan import PlanItem, build_plan
+from core.domain.plan_progress import PlanEntry, Progress, checklist
 from core.domain.status import channel_status
 from core.services.exchange.isodates import iso
 
@@ -34,10 +46,12 @@ def export_json(
     *,
     app_version: str = "",
     pending_channel_ids: frozenset[str] = frozenset(),
+    plan_notes: Mapping[str, Progress] | None = None,
 ) -> dict[str, Any]:
     """The export as plain data (``json.dumps`` it with :func:`dumps`).
 
     ``now`` stamps ``exported_at`` and decides the badges (days left) and the plan.
+    ``plan_notes`` are the plan's stored states by item key (none: every item *to do*).
     """
     return {
         "format": FORMAT,
@@ -52,7 +66,7 @@ def export_json(
         ],
         "authorizations": [_authorization(a) for a in _by_id(inventory.authorizations)],
         "app": _app(inventory),
-        "plan": [_plan_item(i) for i in build_plan(inventory, now)],
+        "plan": plan_items(inventory, now, plan_notes or {}),
     }
 
 
@@ -176,6 +190,22 @@ def _app(inventory: Inventory) -> dict[str, Any]:
         "secret_expires_at": iso(app.secret_expires_at),
         "has_client_secret": app.client_secret_ref is not None,
     }
+
+
+def plan_items(
+    inventory: Inventory, now: datetime, notes: Mapping[str, Progress]
+) -> list[dict[str, Any]]:
+    """The ``plan``: each item the inventory needs, with its state (see the module)."""
+    entries = checklist(build_plan(inventory, now), inventory, notes, now)
+    return [_planned(e, e.plan_item) for e in entries if e.plan_item is not None]
+
+
+def _planned(entry: PlanEntry, item: PlanItem) -> dict[str, Any]:
+    return {**_plan_item(item), **entry.state_json(_stamp)}
+
+
+def _stamp(moment: datetime) -> str:
+    return iso(moment) or ""
 
 
 def _plan_item(item: PlanItem) -> dict[str, Any]:

@@ -14,9 +14,16 @@ without a token. MWS tokens and the client secret likewise stay behind; the app 
 imported only into an empty inventory (an inventory with its own app keeps it). An authorization
 the inventory already has is left alone: it holds the real token.
 
-So a round trip export -> import into an empty folder -> export keeps every record and id; what
-differs is only what the missing secrets imply (``has_refresh_token`` and the like, the badges,
-the plan); a second round trip from there is identical apart from ``exported_at``.
+The plan's states (support staff's notes) ride with the change and are written by its Save, in
+the same transaction (:func:`core.storage.plan_progress.merge_progress`): each keeps the grant
+id it was noted against, and ids are kept, so a state holds exactly as long as it did at the
+exporter's (a consent saved since, here or there, ends it). A key that has a newer note here
+keeps it. States alone are no change: an import that brings nothing else is "Nothing new".
+
+So a round trip export -> import into an empty folder -> export keeps every record, id and
+state; what differs is only what the missing secrets imply (``has_refresh_token`` and the like,
+the badges, the plan's items); a second round trip from there is identical apart from
+``exported_at``.
 """
 
 from __future__ import annotations
@@ -118,7 +125,7 @@ def import_changes(parsed: ParsedImport, current: Inventory) -> ImportPlan:
         return plan
     company_changes = {**companies.added, **companies.updated}
     change = _change(companies.added, company_changes, auths, added, {**added, **updated}, app)
-    return replace(plan, change=change)
+    return replace(plan, change=replace(change, progress=tuple(parsed.plan_notes.values())))
 
 
 def _in_file_order(problems: list[Problem]) -> tuple[Problem, ...]:

@@ -4,7 +4,10 @@ Every field is type-checked and every problem located by its JSON path
 (``channels[3].marketplace_id``). Authorizations come without a refresh token and the app
 without its client secret: exports never hold one (see :mod:`.importing` for what that means).
 Derived fields (``badge``, ``plan``, ``country_code``, ``region`` of a channel) are read by
-review mode, not imported: the importer derives them again from the records.
+review mode, not imported: the importer derives them again from the records. Of the ``plan``
+only support staff's states are read (``parsed.plan_notes``, by item key): review mode shows
+them and an import carries them (:mod:`.importing`). An item without a noted state (an older
+export, or ``state_changed_at`` null) is *to do*, as before.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from core.domain.inventory import (
     Health,
 )
 from core.domain.marketplaces import EndpointProfile, Region
+from core.domain.plan_progress import PlanState, Progress
 from core.services.exchange.export_json import FORMAT, VERSION
 from core.services.exchange.fields import Fields, short
 from core.services.exchange.specs import ChannelSpec, CompanySpec, ParsedImport, Problem
@@ -72,6 +76,7 @@ def parse_json(text: str) -> ParsedImport:
     _authorizations(parsed, _list(top, "authorizations"))
     if top.obj.get("app") is not None:
         _app(parsed, Fields(top.obj["app"], "app", problems))
+    _plan_states(parsed, _list(top, "plan"))
     return parsed
 
 
@@ -245,3 +250,20 @@ def _app(parsed: ParsedImport, f: Fields) -> None:
     parsed.had_client_secret = f.boolean("has_client_secret")
     if len(parsed.problems) == before:
         parsed.app = app
+
+
+def _plan_states(parsed: ParsedImport, items: list[Any]) -> None:
+    """Each plan item's noted state as a note (its generation is the file's grant id)."""
+    for index, item in enumerate(items):
+        f = Fields(item, f"plan[{index}]", parsed.problems)
+        if not f.valid:
+            continue
+        before = len(parsed.problems)
+        key = f.text("key", optional=True)
+        state = f.choice("state", PlanState)
+        changed = f.date("state_changed_at")
+        reason = f.text("state_reason", optional=True, default="") or ""
+        generation = f.text("state_authorization_id", optional=True, default="") or ""
+        if len(parsed.problems) > before or not key or state is None or changed is None:
+            continue
+        parsed.plan_notes[key] = Progress(key, generation, state, changed, reason)

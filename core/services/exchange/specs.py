@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.domain.inventory import AppCredentials, AppStatus, Authorization, Health
+from core.domain.plan_progress import Progress
 
 #: A field longer than this is refused: no name, id or note needs it, and a huge one is a
 #: broken file (or a file that is not an inventory at all).
@@ -81,6 +82,8 @@ class ParsedImport:
     had_client_secret: bool = False
     #: Authorizations the reader refused (reported once; channels using them say no more).
     refused_authorizations: set[str] = field(default_factory=set)
+    #: Support staff's plan states from a JSON export, by item key (:mod:`.read_json`).
+    plan_notes: dict[str, Progress] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -13,15 +13,17 @@ has the recipient's permissions. Never world-readable or world-writable by accid
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from core.domain.errors import UserFacingError
 from core.domain.inventory import Inventory
+from core.domain.plan_progress import Progress
 from core.services.exchange.export_csv import export_csv
 from core.services.exchange.export_json import dumps, export_json
+from core.services.plan_notes import workspace_notes
 from core.services.workspace import Workspace
 from core.storage.files import write_whole
 
@@ -36,6 +38,8 @@ class ExportRequest:
     app_version: str = ""
     bom: bool = False
     inventory_name: str = ""  # which inventory, in words (the printable report's header)
+    #: The plan's states by item key (:func:`core.services.plan_notes.workspace_notes`).
+    plan_notes: Mapping[str, Progress] = field(default_factory=dict)
 
 
 Exporter = Callable[[ExportRequest], bytes]
@@ -47,6 +51,7 @@ def _json(request: ExportRequest) -> bytes:
         request.now,
         app_version=request.app_version,
         pending_channel_ids=request.pending_channel_ids,
+        plan_notes=request.plan_notes,
     )
     return dumps(document).encode("utf-8")
 
@@ -91,12 +96,14 @@ def write_export(
 ) -> Path:
     """Export ``workspace.current`` (pending changes included) to ``out``; returns the path.
 
+    The plan's states are read here (blocking, like the write: the database lane).
     Raises :class:`UserFacingError` for an unknown format or a file that cannot be written.
     """
     name = "the demo inventory" if workspace.demo else str(workspace.data_file or "")
     request = ExportRequest(
-        workspace.current, now, workspace.pending_channel_ids(), app_version, bom, name
-    )
+        workspace.current, now, workspace.pending_channel_ids(), app_version, bom, name,
+        workspace_notes(workspace),
+    )  # fmt: skip
     data = render(fmt, request)
     path = Path(out)
     write_atomically(path, data)

@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 from core.domain.inventory import Inventory
+from core.domain.plan_progress import Progress
+from core.services.plan_notes import workspace_notes
 from core.services.report.html import render_html
 from core.services.report.model import ReportData, build_report
 from core.services.report.staging import ReportError, commit, discard, stage, unwritable
@@ -42,9 +44,12 @@ def app_version() -> str:
 def report_of(
     source: Workspace | Inventory, now: datetime, *, version: str | None = None
 ) -> ReportData:
-    """The report of an open workspace (with its unsaved changes) or of a bare inventory."""
+    """The report of an open workspace (with its unsaved changes and its plan's states: this
+    reads SQLite, run it off the GUI thread) or of a bare inventory."""
+    notes: dict[str, Progress] = {}
     if isinstance(source, Workspace):
         inventory, pending = source.current, source.pending_channel_ids()
+        notes = workspace_notes(source)
         if source.demo:
             name = "the demo inventory"
         else:
@@ -57,6 +62,7 @@ def report_of(
         inventory_name=name,
         version=app_version() if version is None else version,
         pending_channel_ids=pending,
+        plan_notes=notes,
     )
 
 

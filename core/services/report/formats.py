@@ -44,6 +44,7 @@ def _report(request: ExportRequest) -> ReportData:
         inventory_name=request.inventory_name or "an inventory",
         version=request.app_version or app_version(),
         pending_channel_ids=request.pending_channel_ids,
+        plan_notes=request.plan_notes,
     )
 
 

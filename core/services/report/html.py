@@ -134,6 +134,7 @@ def _step(step: PlanStep) -> str:
     channels = "".join(f"<li>{_e(c.text)}</li>" for c in step.channels)
     return (
         f"<section class='step'><h3>{step.number}. {_e(step.title)}</h3><dl class='step'>"
+        f"<dt>State</dt><dd>{_e(step.state)}</dd>"
         f"<dt>Seller Central site</dt><dd class='url'>{_e(step.seller_central_url)}</dd>"
         f"<dt>Account to select</dt><dd>{_e(step.account_hint)}</dd>"
         f"<dt>Marketplaces</dt><dd>{_e(', '.join(step.marketplaces))}</dd>"

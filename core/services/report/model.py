@@ -10,13 +10,14 @@ nowhere and reads no secret: building it needs neither the keychain nor the netw
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.domain import dates
 from core.domain.inventory import Authorization, Inventory
 from core.domain.plan import build_plan
+from core.domain.plan_progress import PlanEntry, PlanState, Progress, checklist
 from core.domain.seller_central import app_status_text
 from core.domain.status import DEFAULT_WARN_DAYS, ChannelStatus, channel_status
 from core.domain.summary import Category, category
@@ -101,6 +102,7 @@ class PlanStep:
     account_hint: str
     marketplaces: tuple[str, ...]
     channels: tuple[PlanChannel, ...]
+    state: str = "To do"  # support staff's progress: "Failed, 3 Dec 2026, 09:05: Wrong account"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +153,12 @@ def build_report(
     inventory_name: str,
     version: str,
     pending_channel_ids: frozenset[str] = frozenset(),
+    plan_notes: Mapping[str, Progress] | None = None,
 ) -> ReportData:
-    """The report of ``inventory`` as of ``now`` (timezone-aware), dates in local time."""
+    """The report of ``inventory`` as of ``now`` (timezone-aware), dates in local time.
+
+    ``plan_notes`` are the plan's states by item key (:mod:`core.services.plan_notes`).
+    """
     statuses = {
         c.id: channel_status(c, inventory, now, pending=c.id in pending_channel_ids)
         for c in inventory.channels.values()
@@ -169,7 +175,7 @@ def build_report(
         bars=bars,
         months=months,
         already_expired=expired,
-        plan=_plan(inventory, now, pending_channel_ids),
+        plan=_plan(inventory, now, pending_channel_ids, plan_notes or {}),
         rows=_rows(inventory, statuses),
     )
 
@@ -214,9 +220,13 @@ def _add_months(first: date, n: int) -> date:
     return date(first.year + index // 12, index % 12 + 1, 1)
 
 
-def _plan(inventory: Inventory, now: datetime, pending: frozenset[str]) -> tuple[PlanStep, ...]:
+def _plan(
+    inventory: Inventory, now: datetime, pending: frozenset[str], notes: Mapping[str, Progress]
+) -> tuple[PlanStep, ...]:
     steps = []
-    for number, item in enumerate(build_plan(inventory, now, pending_channel_ids=pending), 1):
+    items = build_plan(inventory, now, pending_channel_ids=pending)
+    states = {e.key: state_text(e) for e in checklist(items, inventory, notes, now)}
+    for number, item in enumerate(items, 1):
         covered = []
         markets: list[str] = []
         for channel_id, reason in zip(item.channel_ids, item.reasons, strict=True):
@@ -241,9 +251,18 @@ def _plan(inventory: Inventory, now: datetime, pending: frozenset[str]) -> tuple
                 item.account_hint,
                 tuple(markets),
                 tuple(covered),
+                states.get(item.key, PlanState.TO_DO.words),
             )
         )
     return tuple(steps)
+
+
+def state_text(entry: PlanEntry) -> str:
+    """The state for paper: when (a date, not "ago": paper is read later) and the reason."""
+    text = entry.state.words
+    if entry.state_changed_at is not None and entry.state is not PlanState.TO_DO:
+        text += f", {dates.day_time(entry.state_changed_at)}"
+    return f"{text}: {entry.reason}" if entry.reason else text
 
 
 def _rows(inventory: Inventory, statuses: dict[str, ChannelStatus]) -> tuple[TableRow, ...]:

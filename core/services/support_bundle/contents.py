@@ -15,6 +15,7 @@ from core.domain import redaction
 from core.domain.errors import UserFacingError
 from core.services import logs
 from core.services.exchange.writing import ExportRequest, render
+from core.services.plan_notes import workspace_notes
 from core.services.support_bundle.about import about
 from core.services.support_bundle.readme import readme
 from core.services.support_bundle.request import BundleRequest
@@ -91,11 +92,16 @@ def check(name: str, text: str) -> None:
 
 def _inventory(workspace: Workspace, request: BundleRequest) -> str:
     """File > Export's JSON of what the window shows (see the module's docstring)."""
+    try:
+        notes = workspace_notes(workspace)
+    except UserFacingError:  # the plan's states are not worth losing the bundle over
+        notes = {}
     export = ExportRequest(
         workspace.current,
         request.now,
         workspace.pending_channel_ids(),
         request.versions.app,
+        plan_notes=notes,
     )
     return render("json", export).decode("utf-8")
 
