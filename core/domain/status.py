@@ -14,6 +14,7 @@ tooltips are in the person's local time (:mod:`core.domain.dates`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -87,17 +88,43 @@ _CONSENT_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class HealthBadge:
-    """One health overlay: short badge ``text`` and a plain-words tooltip ``detail``."""
+    """One health overlay: short badge ``text`` and a plain-words tooltip ``detail``.
 
-    kind: HealthKind
-    text: str
-    detail: str
+    ``detail`` may be given as a function that says it: the sentence is then written when it
+    is first read (a tooltip, a report), not for each of tens of thousands of channels whose
+    status is derived to paint the tree. The function must only read values fixed when the
+    status was derived (the channel, its authorization, ``now``), so the sentence is the same
+    whenever it is read; a change to the channel derives a new status.
+    """
+
+    __slots__ = ("_detail", "kind", "text")
+
+    def __init__(self, kind: HealthKind, text: str, detail: str | Callable[[], str]) -> None:
+        self.kind, self.text = kind, text
+        self._detail = detail
+
+    @property
+    def detail(self) -> str:
+        detail = self._detail
+        if not isinstance(detail, str):
+            detail = self._detail = detail()  # written once, then kept
+        return detail
 
     @property
     def severity(self) -> Severity:
         return _KIND_SEVERITY[self.kind]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, HealthBadge):
+            return NotImplemented
+        return (self.kind, self.text, self.detail) == (other.kind, other.text, other.detail)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.text))
+
+    def __repr__(self) -> str:
+        return f"HealthBadge(kind={self.kind!r}, text={self.text!r}, detail={self.detail!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,28 +258,41 @@ def _seller_mismatch(channel: Channel, auth: Authorization | None) -> bool:
     return auth.seller_id.strip().upper() != expected
 
 
+# Each tooltip sentence is written when first read (see HealthBadge): the closures read only
+# frozen records and the ``now`` the status was derived for.
+
+
 def _expired(auth: Authorization) -> HealthBadge:
     return HealthBadge(
         HealthKind.EXPIRED,
         "Expired",
-        f"This connection ended on {dates.day(auth.expires_at)}{_confirmed(auth)}: Amazon asks "
-        "sellers to renew their authorization every year. Reauthorize it to connect again.",
+        lambda: (
+            f"This connection ended on {dates.day(auth.expires_at)}{_confirmed(auth)}: "
+            "Amazon asks sellers to renew their authorization every year. Reauthorize it to "
+            "connect again."
+        ),
     )
 
 
+_RENEW = "Amazon asks sellers to renew their authorization every year."
+
+
 def _expires_soon(auth: Authorization, left: int, *, urgent: bool) -> HealthBadge:
-    ends = f"This connection ends on {dates.day(auth.expires_at)}{_confirmed(auth)}"
-    why = "Amazon asks sellers to renew their authorization every year."
+    def ends() -> str:
+        return f"This connection ends on {dates.day(auth.expires_at)}{_confirmed(auth)}"
+
     if urgent:
         return HealthBadge(
             HealthKind.EXPIRES_URGENT,
             "Urgent: ends today" if left <= 0 else f"Urgent: {dates.count(left, 'day')} left",
-            f"{ends}: {why} Reauthorize it now: after that day orders stop coming through.",
+            lambda: (
+                f"{ends()}: {_RENEW} Reauthorize it now: after that day orders stop coming through."
+            ),
         )
     return HealthBadge(
         HealthKind.EXPIRES_SOON,
         f"Expires in {dates.count(left, 'day')}",
-        f"{ends}: {why} Reauthorize it before then so nothing stops.",
+        lambda: f"{ends()}: {_RENEW} Reauthorize it before then so nothing stops.",
     )
 
 
@@ -261,6 +301,12 @@ def _confirmed(auth: Authorization) -> str:
 
 
 def _wrong_account(channel: Channel, auth: Authorization | None) -> HealthBadge:
+    return HealthBadge(
+        HealthKind.WRONG_ACCOUNT, "Wrong account", lambda: _wrong_account_detail(channel, auth)
+    )
+
+
+def _wrong_account_detail(channel: Channel, auth: Authorization | None) -> str:
     expected = channel.seller_id
     if auth is not None and _seller_mismatch(channel, auth):
         what = (
@@ -276,15 +322,18 @@ def _wrong_account(channel: Channel, auth: Authorization | None) -> HealthBadge:
         )
     else:
         step = "Reauthorize, and in Seller Central's account switcher choose this store's account."
-    return HealthBadge(HealthKind.WRONG_ACCOUNT, "Wrong account", f"{what} {step}")
+    return f"{what} {step}"
 
 
 def _needs_reauthorization(channel: Channel, now: datetime) -> HealthBadge:
     return HealthBadge(
         HealthKind.NEEDS_REAUTHORIZATION,
         "Needs reauthorization",
-        "Amazon no longer accepts this connection (the seller may have removed or disabled the "
-        f"app in Seller Central).{_since(channel, now)} Reauthorize it to connect again.",
+        lambda: (
+            "Amazon no longer accepts this connection (the seller may have removed or "
+            f"disabled the app in Seller Central).{_since(channel, now)} Reauthorize it to connect "
+            "again."
+        ),
     )
 
 
@@ -292,8 +341,11 @@ def _check_failed(channel: Channel, now: datetime) -> HealthBadge:
     return HealthBadge(
         HealthKind.CHECK_FAILED,
         "Check failed",
-        "The last check could not get an answer from Amazon (a network or Amazon problem, not "
-        f"the seller's).{_message(channel)}{_since(channel, now)} Check again later.",
+        lambda: (
+            "The last check could not get an answer from Amazon (a network or Amazon "
+            f"problem, not the seller's).{_message(channel)}{_since(channel, now)} Check again "
+            "later."
+        ),
     )
 
 
@@ -302,8 +354,10 @@ def _orders_gap(channel: Channel, now: datetime) -> HealthBadge:
     return HealthBadge(
         HealthKind.ORDERS_GAP,
         "Orders may be missing",
-        f"This connection has been failing since {dates.day_time(since)} "
-        f"({dates.span(since, now)}). {gap_sentence(since, now)}",
+        lambda: (
+            f"This connection has been failing since {dates.day_time(since)} "
+            f"({dates.span(since, now)}). {gap_sentence(since, now)}"
+        ),
     )
 
 
@@ -311,9 +365,11 @@ def _app_credentials(channel: Channel) -> HealthBadge:
     return HealthBadge(
         HealthKind.APP_CREDENTIALS,
         "App credentials",
-        "Amazon refused the app's own credentials (for example an expired client secret). "
-        f"This is not the seller's doing.{_message(channel)} Whoever manages the app must "
-        "update them in Amazon > App credentials.",
+        lambda: (
+            "Amazon refused the app's own credentials (for example an expired client "
+            f"secret). This is not the seller's doing.{_message(channel)} Whoever manages the app "
+            "must update them in Amazon > App credentials."
+        ),
     )
 
 
