@@ -103,9 +103,11 @@ def _opener(options: AppOptions) -> Callable[[], Workspace]:
             from core.services.demo import open_demo
 
             return open_demo()
+        from core.services.deferred_keychain import DeferredKeychain
         from core.services.opening import open_workspace
 
-        return open_workspace(options.data_dir)
+        # The keychain is asked once the inventory shows (gui.keychain_status), not before.
+        return open_workspace(options.data_dir, secrets=DeferredKeychain())
 
     return open_it
 

@@ -31,6 +31,7 @@ from gui.bridge import Bridge
 from gui.commands import Commands
 from gui.inventory.page import InventoryPage
 from gui.inventory.welcome import WelcomeView, centred
+from gui.keychain_status import ask_keychain
 from gui.tasks import TaskRunner
 from gui.test_all_action import sync_action
 from gui.text import make_plain, tooltip
@@ -223,6 +224,7 @@ class MainWindow(QMainWindow):
         ):
             widget.setText(label.text)
             widget.setToolTip(tooltip(label.tooltip))
+        ask_keychain(self.runner, workspace, self._describe_storage, lambda: self.workspace)
         reason, source = workspace.read_only_reason, review_source(workspace)
         if self.page is not None and (reason or source):
             self.page.set_read_only(reason or "", source.banner() if source else None)

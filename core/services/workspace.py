@@ -38,6 +38,7 @@ from core.domain.inventory import (
     utcnow,
 )
 from core.domain.secret import Secret
+from core.services.deferred_keychain import secrets_unavailable
 from core.services.events import Event
 from core.services.save_plan import what_to_write
 from core.storage.backups import DB_NAME
@@ -159,9 +160,8 @@ class Workspace:
 
     @property
     def secrets_problem(self) -> SecretStoreError | None:
-        """Why no secret can be saved, or ``None``."""
-        secrets = self.secrets
-        return secrets.error if isinstance(secrets, UnavailableSecretStore) else None
+        """Why no secret can be saved, or ``None`` (a deferred keychain is opened to know)."""
+        return secrets_unavailable(self.secrets)
 
     @property
     def pending(self) -> tuple[Change, ...]:
@@ -293,11 +293,10 @@ class Workspace:
                 raise ReadOnlyError(self.read_only_reason, "Close the other window, then reopen.")
             if not self._pending:
                 return
-            if isinstance(self.secrets, UnavailableSecretStore):
+            if (problem := secrets_unavailable(self.secrets)) is not None:
                 raise SecretStoreError(
-                    f"Nothing was saved: {self.secrets.error.message} "
-                    "Your changes are still pending.",
-                    self.secrets.error.next_step,
+                    f"Nothing was saved: {problem.message} Your changes are still pending.",
+                    problem.next_step,
                 )
             if self.store is None:
                 raise ReadOnlyError("This inventory has no file to save to.", "Export it instead.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.services.deferred_keychain import secrets_known
 from core.services.review import review_source
 from core.services.workspace import Workspace
 
@@ -21,6 +22,12 @@ def secrets_label(workspace: Workspace) -> Label:
         return Label(
             "Secrets: none (review)",
             "A file opened for review holds no secrets; no keychain is used.",
+        )
+    if not secrets_known(workspace.secrets):  # asked on a lane; the answer replaces this
+        return Label(
+            "Secrets: asking the keychain…",
+            "SP Connect is asking your system's keychain whether it can keep secrets safely. "
+            "This says which keychain, or why saving is off, in a moment.",
         )
     problem = workspace.secrets_problem
     if problem is not None:
