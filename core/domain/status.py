@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from typing import Any
 
 from core.domain import dates
 from core.domain.expiry import URGENT_DAYS, WARN_DAYS, ExpiryStep, expiry_step
@@ -91,24 +92,33 @@ _CONSENT_KINDS = frozenset(
 class HealthBadge:
     """One health overlay: short badge ``text`` and a plain-words tooltip ``detail``.
 
-    ``detail`` may be given as a function that says it: the sentence is then written when it
-    is first read (a tooltip, a report), not for each of tens of thousands of channels whose
-    status is derived to paint the tree. The function must only read values fixed when the
-    status was derived (the channel, its authorization, ``now``), so the sentence is the same
-    whenever it is read; a change to the channel derives a new status.
+    ``detail`` may be given as a function of two values (``a``, ``b``) that says it: the
+    sentence is then written when first read (a tooltip, a report), not for each of tens of
+    thousands of channels whose status is derived to paint the tree. The values are ones fixed
+    when the status was derived (the frozen channel and authorization records, ``now``), so
+    the sentence is the same whenever it is read; a change derives a new status. Kept in slots,
+    not a closure: no extra objects per badge for the garbage collector to walk at midnight.
     """
 
-    __slots__ = ("_detail", "kind", "text")
+    __slots__ = ("_a", "_b", "_detail", "kind", "text")
 
-    def __init__(self, kind: HealthKind, text: str, detail: str | Callable[[], str]) -> None:
+    def __init__(
+        self,
+        kind: HealthKind,
+        text: str,
+        detail: str | Callable[[Any, Any], str],
+        a: object = None,
+        b: object = None,
+    ) -> None:
         self.kind, self.text = kind, text
-        self._detail = detail
+        self._detail, self._a, self._b = detail, a, b
 
     @property
     def detail(self) -> str:
         detail = self._detail
         if not isinstance(detail, str):
-            detail = self._detail = detail()  # written once, then kept
+            detail = self._detail = detail(self._a, self._b)  # written once, then kept
+            self._a = self._b = None
         return detail
 
     @property
@@ -258,42 +268,42 @@ def _seller_mismatch(channel: Channel, auth: Authorization | None) -> bool:
     return auth.seller_id.strip().upper() != expected
 
 
-# Each tooltip sentence is written when first read (see HealthBadge): the closures read only
+# Each tooltip sentence is written when first read (see HealthBadge), by a function of the
 # frozen records and the ``now`` the status was derived for.
 
 
 def _expired(auth: Authorization) -> HealthBadge:
-    return HealthBadge(
-        HealthKind.EXPIRED,
-        "Expired",
-        lambda: (
-            f"This connection ended on {dates.day(auth.expires_at)}{_confirmed(auth)}: "
-            "Amazon asks sellers to renew their authorization every year. Reauthorize it to "
-            "connect again."
-        ),
+    return HealthBadge(HealthKind.EXPIRED, "Expired", _expired_detail, auth)
+
+
+def _expired_detail(auth: Authorization, _: object) -> str:
+    return (
+        f"This connection ended on {dates.day(auth.expires_at)}{_confirmed(auth)}: Amazon asks "
+        "sellers to renew their authorization every year. Reauthorize it to connect again."
     )
 
 
-_RENEW = "Amazon asks sellers to renew their authorization every year."
-
-
 def _expires_soon(auth: Authorization, left: int, *, urgent: bool) -> HealthBadge:
-    def ends() -> str:
-        return f"This connection ends on {dates.day(auth.expires_at)}{_confirmed(auth)}"
-
     if urgent:
         return HealthBadge(
             HealthKind.EXPIRES_URGENT,
             "Urgent: ends today" if left <= 0 else f"Urgent: {dates.count(left, 'day')} left",
-            lambda: (
-                f"{ends()}: {_RENEW} Reauthorize it now: after that day orders stop coming through."
-            ),
+            _ends_detail,
+            auth,
+            "Reauthorize it now: after that day orders stop coming through.",
         )
     return HealthBadge(
         HealthKind.EXPIRES_SOON,
         f"Expires in {dates.count(left, 'day')}",
-        lambda: f"{ends()}: {_RENEW} Reauthorize it before then so nothing stops.",
+        _ends_detail,
+        auth,
+        "Reauthorize it before then so nothing stops.",
     )
+
+
+def _ends_detail(auth: Authorization, step: str) -> str:
+    ends = f"This connection ends on {dates.day(auth.expires_at)}{_confirmed(auth)}"
+    return f"{ends}: Amazon asks sellers to renew their authorization every year. {step}"
 
 
 def _confirmed(auth: Authorization) -> str:
@@ -302,7 +312,7 @@ def _confirmed(auth: Authorization) -> str:
 
 def _wrong_account(channel: Channel, auth: Authorization | None) -> HealthBadge:
     return HealthBadge(
-        HealthKind.WRONG_ACCOUNT, "Wrong account", lambda: _wrong_account_detail(channel, auth)
+        HealthKind.WRONG_ACCOUNT, "Wrong account", _wrong_account_detail, channel, auth
     )
 
 
@@ -329,47 +339,51 @@ def _needs_reauthorization(channel: Channel, now: datetime) -> HealthBadge:
     return HealthBadge(
         HealthKind.NEEDS_REAUTHORIZATION,
         "Needs reauthorization",
-        lambda: (
-            "Amazon no longer accepts this connection (the seller may have removed or "
-            f"disabled the app in Seller Central).{_since(channel, now)} Reauthorize it to connect "
-            "again."
-        ),
+        _needs_reauthorization_detail,
+        channel,
+        now,
+    )
+
+
+def _needs_reauthorization_detail(channel: Channel, now: datetime) -> str:
+    return (
+        "Amazon no longer accepts this connection (the seller may have removed or disabled the "
+        f"app in Seller Central).{_since(channel, now)} Reauthorize it to connect again."
     )
 
 
 def _check_failed(channel: Channel, now: datetime) -> HealthBadge:
-    return HealthBadge(
-        HealthKind.CHECK_FAILED,
-        "Check failed",
-        lambda: (
-            "The last check could not get an answer from Amazon (a network or Amazon "
-            f"problem, not the seller's).{_message(channel)}{_since(channel, now)} Check again "
-            "later."
-        ),
+    return HealthBadge(HealthKind.CHECK_FAILED, "Check failed", _check_failed_detail, channel, now)
+
+
+def _check_failed_detail(channel: Channel, now: datetime) -> str:
+    return (
+        "The last check could not get an answer from Amazon (a network or Amazon problem, not "
+        f"the seller's).{_message(channel)}{_since(channel, now)} Check again later."
     )
 
 
 def _orders_gap(channel: Channel, now: datetime) -> HealthBadge:
     since = channel.health.failing_since or now
-    return HealthBadge(
-        HealthKind.ORDERS_GAP,
-        "Orders may be missing",
-        lambda: (
-            f"This connection has been failing since {dates.day_time(since)} "
-            f"({dates.span(since, now)}). {gap_sentence(since, now)}"
-        ),
+    return HealthBadge(HealthKind.ORDERS_GAP, "Orders may be missing", _gap_detail, since, now)
+
+
+def _gap_detail(since: datetime, now: datetime) -> str:
+    return (
+        f"This connection has been failing since {dates.day_time(since)} "
+        f"({dates.span(since, now)}). {gap_sentence(since, now)}"
     )
 
 
 def _app_credentials(channel: Channel) -> HealthBadge:
-    return HealthBadge(
-        HealthKind.APP_CREDENTIALS,
-        "App credentials",
-        lambda: (
-            "Amazon refused the app's own credentials (for example an expired client "
-            f"secret). This is not the seller's doing.{_message(channel)} Whoever manages the app "
-            "must update them in Amazon > App credentials."
-        ),
+    return HealthBadge(HealthKind.APP_CREDENTIALS, "App credentials", _app_detail, channel)
+
+
+def _app_detail(channel: Channel, _: object) -> str:
+    return (
+        "Amazon refused the app's own credentials (for example an expired client secret). "
+        f"This is not the seller's doing.{_message(channel)} Whoever manages the app must "
+        "update them in Amazon > App credentials."
     )
 
 

@@ -205,8 +205,9 @@ class InventoryRows:
         sort are the caller's to redo, since categories may have moved.
         """
         statuses = _Statuses(self.inventory, now, self.warn_days)
-        for row in self.channels.values():
-            row.status, row.category = statuses.of(row.channel, row.auth, row.pending)
+        with collector_paused():  # a status for every channel, all kept, as when built
+            for row in self.channels.values():
+                row.status, row.category = statuses.of(row.channel, row.auth, row.pending)
         self.counts = Counter(r.category for r in self.channels.values())
         self.forget_matches()
 
