@@ -4,7 +4,7 @@ details panel, and the banner's first sentence."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,25 +24,12 @@ from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.inventory.day_timer import MAX_WAIT_MS
 from gui.inventory.model import StatusRole
-from tests.core.factories import UK, authorization, channel, company
+from tests.core.factories import UK, authorization, channel
 from tests.gui.conftest import Opened
+from tests.gui.day_change import ENDS, EVENING, Clock, open_with_acme_us
 
 Left = Qt.MouseButton.LeftButton
 UK_SELLER = "A2EXAMPLEUK7QZ"
-#: Two seconds before midnight (local time is UTC in these tests).
-EVENING = datetime(2026, 6, 9, 23, 59, 58, tzinfo=UTC)
-#: ch1's grant ends 31 days after EVENING's date, 30 after the next: it starts to show at midnight.
-ENDS = datetime(2026, 7, 10, 15, tzinfo=UTC)
-
-
-class Clock:
-    """A clock the test moves by hand; the window's timer stays a real QTimer."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -51,26 +38,16 @@ def folder(
 ) -> Path:
     local_time_zone("UTC0")
     where = tmp_path / "inventory"
-    ws = Workspace.open(where, secrets)
-    ws.apply(ch.add_company(company()))
-    ws.apply(ch.add_channel(channel("ch1", name="Acme US")))
+    ws = open_with_acme_us(where, secrets)
     ws.apply(ch.add_channel(channel("ch2", marketplace_id=UK, seller_id=UK_SELLER, name="Acme UK")))
-    us_ref = new_refresh_token_ref(ws.namespace, "a1")
-    grants = (
-        (authorization("a1", ref=us_ref, granted=ENDS - GRANT_LIFETIME), "ch1"),
-        (
-            authorization(
-                "a2",
-                UK_SELLER,
-                Region.EU,
-                new_refresh_token_ref(ws.namespace, "a2"),
-                ENDS + timedelta(days=200) - GRANT_LIFETIME,
-            ),
-            "ch2",
-        ),
+    uk_grant = authorization(
+        "a2",
+        UK_SELLER,
+        Region.EU,
+        new_refresh_token_ref(ws.namespace, "a2"),
+        ENDS + timedelta(days=200) - GRANT_LIFETIME,
     )
-    for grant, channel_id in grants:
-        ws.apply(ch.set_authorization(grant, Secret(f"Atzr|{grant.id}"), [channel_id]))
+    ws.apply(ch.set_authorization(uk_grant, Secret("Atzr|a2"), ["ch2"]))
     ws.save()
     ws.close()
     return where

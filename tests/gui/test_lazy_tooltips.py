@@ -9,7 +9,7 @@ and a badge's own tooltip (a help event on the badge, as when the mouse rests on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,34 +18,17 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from core.domain import changes as ch
 from core.domain.expiry_changes import confirm_expiry
-from core.domain.inventory import GRANT_LIFETIME
-from core.domain.secret import Secret
-from core.domain.secret_refs import new_refresh_token_ref
 from core.services.view.sorting import Column
-from core.services.workspace import Workspace
 from core.storage.keychain import MemorySecretStore
 from gui.inventory.badge_delegate import badge_font, badge_rects
 from gui.inventory.model import StatusRole
 from gui.text import tooltip
-from tests.core.factories import authorization, channel, company
 from tests.gui.conftest import Opened
+from tests.gui.day_change import EVENING, Clock, open_with_acme_us
 
-#: Two seconds before midnight (local time is UTC in these tests).
-EVENING = datetime(2026, 6, 9, 23, 59, 58, tzinfo=UTC)
-#: The grant ends 31 days after EVENING's date, 30 after the next: it starts to show at midnight.
-ENDS = datetime(2026, 7, 10, 15, tzinfo=UTC)
 SP_API = "SP-API: Connected through Amazon's Selling Partner API."
 RENEW = "Amazon asks sellers to renew their authorization every year."
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -54,13 +37,7 @@ def folder(
 ) -> Path:
     local_time_zone("UTC0")
     where = tmp_path / "inventory"
-    ws = Workspace.open(where, secrets)
-    ws.apply(ch.add_company(company()))
-    ws.apply(ch.add_channel(channel("ch1", name="Acme US")))
-    grant = authorization(
-        "a1", ref=new_refresh_token_ref(ws.namespace, "a1"), granted=ENDS - GRANT_LIFETIME
-    )
-    ws.apply(ch.set_authorization(grant, Secret("Atzr|a1"), ["ch1"]))
+    ws = open_with_acme_us(where, secrets)
     ws.save()
     ws.close()
     return where
