@@ -58,14 +58,7 @@ def write_progress(store: Store, progress: Progress) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO plan_progress"
             "(item_key, generation, state, changed_at, reason, item) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                progress.key,
-                progress.generation,
-                progress.state.value,
-                progress.changed_at.isoformat(),
-                progress.reason,
-                json.dumps(progress.item, sort_keys=True),
-            ),
+            _row(progress),
         )
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
@@ -85,15 +78,17 @@ def merge_progress(conn: sqlite3.Connection, notes: Iterable[Progress]) -> None:
         " generation = excluded.generation, state = excluded.state,"
         " changed_at = excluded.changed_at, reason = excluded.reason, item = excluded.item"
         " WHERE julianday(excluded.changed_at) > julianday(plan_progress.changed_at)",
-        [
-            (
-                n.key,
-                n.generation,
-                n.state.value,
-                n.changed_at.isoformat(),
-                n.reason,
-                json.dumps(n.item, sort_keys=True),
-            )
-            for n in notes
-        ],
+        [_row(n) for n in notes],
+    )
+
+
+def _row(note: Progress) -> tuple[str, str, str, str, str, str]:
+    """A note as the table's columns (item_key, generation, state, changed_at, reason, item)."""
+    return (
+        note.key,
+        note.generation,
+        note.state.value,
+        note.changed_at.isoformat(),
+        note.reason,
+        json.dumps(note.item, sort_keys=True),
     )
